@@ -1,0 +1,87 @@
+# loadtop — build, test, install. `make test` and `make demo` first install
+# any missing Debian packages (the deps target), so a fresh Debian 12 machine
+# needs nothing else.
+CC       ?= cc
+PREFIX   ?= /usr/local
+PKGS     := libcurl libuv yaml-0.1 ncursesw jansson
+VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+
+# Debian packages: build needs, then what the tests drive (tmux, jq, curl).
+DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
+            libncurses-dev libjansson-dev tmux jq curl procps
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+            -DLOADTOP_VERSION='"$(VERSION)"' -Isrc -MMD -MP
+BUILD    := build
+ifeq ($(SANITIZE),1)
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+BUILD    := build-san
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS   += $(PKG_LIBS) -lpthread -lm
+
+SRC      := $(wildcard src/*.c) $(wildcard ui/*.c)
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRC)))
+MAIN_OBJ := $(BUILD)/src/main.o
+TEST_SRC := $(wildcard tests/*.c)
+TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
+
+.PHONY: all deps test unit integration demo install clean format loadtop tests/unit
+
+all: loadtop
+
+loadtop: $(MAIN_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/unit: $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# Installs only what is missing; silent and instant when all is present.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+unit: tests/unit
+	./tests/unit
+
+integration: loadtop
+	./tests/run-integration.sh
+
+test: deps
+	$(MAKE) --no-print-directory loadtop tests/unit
+	@./tests/unit > $(BUILD)/unit.log 2>&1; u=$$?; cat $(BUILD)/unit.log; \
+	 ./tests/run-integration.sh; i=$$?; \
+	 up=$$(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' $(BUILD)/unit.log); \
+	 ip=$$(cat $(BUILD)/integration.count 2>/dev/null || echo "0 1"); \
+	 set -- $$up $$ip; echo "$$(( $$1 + $$3 )) passed, $$(( $$2 + $$4 )) failed"; \
+	 [ $$u = 0 ] && [ $$i = 0 ]
+
+demo: deps
+	$(MAKE) --no-print-directory loadtop
+	./loadtop --demo
+
+install: loadtop
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 loadtop $(DESTDIR)$(PREFIX)/bin/loadtop
+	install -m 644 man/loadtop.1 $(DESTDIR)$(PREFIX)/share/man/man1/loadtop.1
+
+format:
+	clang-format -i src/*.c src/*.h ui/*.c ui/*.h tests/*.c tests/*.h
+
+clean:
+	rm -rf build build-san loadtop tests/unit
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

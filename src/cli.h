@@ -1,0 +1,46 @@
+/* cli.h — the command line: one option table, parsed into struct options;
+ * --help is generated from the same table. Pure apart from printing usage. */
+#ifndef LOADTOP_CLI_H
+#define LOADTOP_CLI_H
+
+#include <stdint.h>
+
+enum cli_mode { MODE_RUN, MODE_TARGET, MODE_HELP, MODE_VERSION };
+
+struct options {
+    enum cli_mode mode;
+    const char *script;        /* SCRIPT.yml, or NULL */
+    const char *url;           /* one-URL mode, or NULL */
+    const char *target;        /* -t */
+    const char *environment;   /* -e */
+    const char *output;        /* -o FILE.json */
+    int headless;              /* --headless (or stdout not a tty: decided in main) */
+    int64_t interval_us;       /* --interval, default 10 s */
+    int quiet;                 /* -q */
+    double rate;               /* -r, 0 = closed model */
+    int64_t duration_us;       /* -d, default 10 s */
+    int64_t requests;          /* -n, 0 = none */
+    int connections;           /* -c, default 50 */
+    const char *method;        /* -m, default GET */
+    const char **headers;      /* -H, repeatable (argv strings, not owned) */
+    int nheaders;
+    const char *body;          /* --body STRING|@FILE */
+    int64_t timeout_us;        /* --timeout, 0 = not given */
+    int fps;                   /* --fps, default 10 */
+    const char *snapshot_dir;  /* --snapshot-dir, default "." */
+    int demo;                  /* --demo */
+    /* target subcommand */
+    const char *listen;        /* --listen ADDR:PORT */
+    int capacity;              /* --capacity N */
+    int latency_ms;            /* --latency MS */
+};
+
+/* Parse argv into `o` (defaults first). On a usage error prints
+ * "loadtop: message" and a hint to stderr and returns -1; otherwise 0.
+ * `o->headers` is heap-allocated; free it with cli_free(). */
+int cli_parse(int argc, char **argv, struct options *o);
+void cli_free(struct options *o);
+/* Print --help (generated from the option table) to stdout. */
+void cli_usage(void);
+
+#endif

@@ -1,0 +1,114 @@
+/* engine.h — the load engine: its own thread running a libuv loop that drives
+ * libcurl's multi socket interface. It follows the schedule, runs virtual
+ * users, records stats, and every tick publishes a snapshot of plain values.
+ * Other threads talk to it only through engine_send() (a mutex-guarded queue
+ * + uv_async_send) and read it only through engine_snapshot() (a copy made
+ * under a mutex). Only engine.c, vu.c and http.c include uv.h / curl.h. */
+#ifndef LOADTOP_ENGINE_H
+#define LOADTOP_ENGINE_H
+
+#include <stdint.h>
+
+#include "hostmon.h"
+#include "plan.h"
+#include "stats.h"
+
+enum engine_state { ENG_STARTING, ENG_RUNNING, ENG_PAUSED, ENG_DRAINING, ENG_DONE };
+/* "STARTING", "RUNNING", ... */
+const char *engine_state_name(enum engine_state s);
+
+enum cmd_kind {
+    CMD_PAUSE,
+    CMD_RESUME,
+    CMD_TOGGLE_PAUSE,
+    CMD_SKIP,       /* end the current phase now */
+    CMD_MULT,       /* set the rate multiplier to value (1.0 = plan) */
+    CMD_SCALE,      /* multiply the multiplier by value */
+    CMD_RATE,       /* set the multiplier so the current target becomes value/s */
+    CMD_STOP,       /* stop arrivals, drain active VUs (bounded), finish */
+    CMD_ABORT,      /* stop now: active VUs are counted as they are */
+    CMD_REPORT,     /* build a report of the run so far (engine_take_report) */
+};
+
+struct engine_cmd {
+    enum cmd_kind kind;
+    double value;
+    char tag[64];   /* CMD_REPORT: an opaque name handed back with the report */
+};
+
+#define SNAP_SECONDS 300     /* timeline seconds copied into a snapshot */
+#define SNAP_EVENTS 12
+#define SNAP_ENDPOINTS 32
+#define SNAP_PHASES 64
+
+struct snap_endpoint {
+    struct counters_lite {
+        uint64_t requests, responses, errors, non2xx;
+    } c;
+    struct sumstat s[2];     /* [0] http.response_time, [1] http.latency */
+};
+
+struct snap_phase {
+    int64_t planned, arrivals;
+    int64_t started_us, ended_us;   /* since run start; -1 if not yet */
+};
+
+struct snapshot {
+    uint64_t seq;                   /* increases with each publication */
+    enum engine_state state;
+    int64_t elapsed_us, planned_us;
+    int phase, nphases;
+    int64_t phase_elapsed_us, phase_duration_us;
+    double target_rate, mult;
+    uint64_t active_vus, inflight;
+    struct counters total;
+    struct sumstat total_s[SUM_N];
+    int nintervals;                 /* closed intervals so far */
+    int64_t last_start_us, last_end_us;
+    struct counters last_c;         /* the last closed interval */
+    struct sumstat last_s[SUM_N];
+    int nendpoints;
+    struct snap_endpoint ep[SNAP_ENDPOINTS];
+    struct snap_phase ph[SNAP_PHASES];
+    int nsec;                       /* seconds in sec[] (the last nsec of the run) */
+    int64_t first_sec;              /* run-relative index of sec[0] */
+    struct second sec[SNAP_SECONDS];
+    struct host_sample host;
+    int nerrors;
+    const char *error_names[STATS_MAX_ERRORS];
+    int nevents;                    /* events in ev[] (the last ones) */
+    int total_events;
+    struct event ev[SNAP_EVENTS];
+};
+
+struct engine_opts {
+    int64_t interval_us;            /* intermediate report period */
+    int64_t tick_us;                /* snapshot period, default 100 ms */
+    int64_t drain_us;               /* bound on draining at the end, default plan timeout + 1 s */
+    const char *version;
+    const char *argv_line;          /* the command line, for the report */
+};
+
+struct engine;
+
+/* Start the engine thread on `plan` (borrowed; must outlive the engine).
+ * Returns NULL with a message on stderr if it cannot start. */
+struct engine *engine_start(const struct plan *plan, const struct engine_opts *o);
+/* Queue a command; thread-safe; takes effect within one engine tick. */
+void engine_send(struct engine *e, const struct engine_cmd *cmd);
+/* Copy the latest snapshot into *out. Thread-safe. */
+void engine_snapshot(struct engine *e, struct snapshot *out);
+/* If a report asked with CMD_REPORT is ready, return its JSON text (caller
+ * frees) and copy its tag into tag[64]; else NULL. Thread-safe. */
+char *engine_take_report(struct engine *e, char tag[64]);
+/* 1 once the engine thread has finished its run. Thread-safe. */
+int engine_done(struct engine *e);
+/* Join the engine thread (blocks until the run ends). */
+void engine_join(struct engine *e);
+/* After engine_join(): the final stats and the full JSON report. */
+const struct stats *engine_stats(const struct engine *e);
+char *engine_report_json(struct engine *e);
+/* Free everything (after engine_join). */
+void engine_free(struct engine *e);
+
+#endif

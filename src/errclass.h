@@ -1,0 +1,18 @@
+/* errclass.h — names a failed request the way Artillery (Node) does:
+ * ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE, ENOTFOUND, EADDRNOTAVAIL,
+ * EMFILE, ... TLS failures by cause; anything else by its curl code name.
+ * Pure: a function of its arguments; it does not include curl.h (the curl
+ * code is passed as an int). */
+#ifndef LOADTOP_ERRCLASS_H
+#define LOADTOP_ERRCLASS_H
+
+/* Name for a transfer that ended with libcurl code `curl_code` (a CURLcode,
+ * != 0) and OS errno `os_errno` (CURLINFO_OS_ERRNO; 0 if unknown). Returns a
+ * static string such as "ECONNRESET" or "CURLE_SSL_CACERT" (never NULL). */
+const char *errclass_name(int curl_code, int os_errno);
+
+/* One-line, human explanation of an error name ("connection reset by the
+ * server"), or NULL for names it does not know. Static string. */
+const char *errclass_describe(const char *name);
+
+#endif

@@ -1,0 +1,35 @@
+/* report.h — turns stats into a JSON report in Artillery's shape
+ * ({"aggregate": {counters, rates, summaries, firstMetricAt, lastMetricAt,
+ * period}, "intermediate": [...]}) plus loadtop's own keys (phases,
+ * endpoints, host, events, timeline, plan, run), and prints the headless
+ * text blocks. Pure: builds strings / writes to a given FILE*. */
+#ifndef LOADTOP_REPORT_H
+#define LOADTOP_REPORT_H
+
+#include <stdio.h>
+
+#include "plan.h"
+#include "stats.h"
+
+struct report_meta {
+    int64_t start_wall_us;          /* run start, µs since the epoch */
+    int64_t now_wall_us;            /* time of this report */
+    int64_t elapsed_us;             /* since run start */
+    const char *state;              /* "running", "done", "interrupted" */
+    const char *version;
+    const char *argv_line;
+};
+
+/* The JSON report (heap string, caller frees). */
+char *report_json(const struct plan *p, const struct stats *st, const struct report_meta *m);
+
+/* Text block like Artillery's periodic output: title line, counters
+ * (http.codes.*, errors.*, vusers.*), rates, response-time summary, load
+ * average. `secs` is the block's length (for rates), `target_rate` the
+ * planned arrival rate (<0 to omit). */
+void report_print_block(FILE *f, const char *title, const struct counters *c,
+                        const struct sumstat s[SUM_N], const char *const *error_names,
+                        int nerrors, double secs, double target_rate,
+                        const struct host_sample *host);
+
+#endif

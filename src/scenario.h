@@ -1,0 +1,26 @@
+/* scenario.h — reads an Artillery v2 YAML script into a struct plan.
+ * Errors are "FILE:LINE:COL: message" (1-based); unknown keys are warnings
+ * with positions. Only this module includes yaml.h. No globals. */
+#ifndef LOADTOP_SCENARIO_H
+#define LOADTOP_SCENARIO_H
+
+#include <stdio.h>
+
+#include "plan.h"
+
+struct scenario_opts {
+    const char *target;        /* -t: overrides config.target */
+    const char *environment;   /* -e: merge config.environments.NAME */
+};
+
+/* Parse the script at `path` into `out` (zeroed by the caller). Returns 0 on
+ * success (warnings may have been printed to `diag`), or -1 after printing
+ * one "FILE:LINE:COL: message" line per error to `diag`; on error `out` is
+ * freed and zeroed. */
+int scenario_load(const char *path, const struct scenario_opts *o, struct plan *out, FILE *diag);
+
+/* Same, from a string; `name` is used in messages as the file name. */
+int scenario_parse(const char *name, const char *text, size_t len, const struct scenario_opts *o,
+                   struct plan *out, FILE *diag);
+
+#endif

@@ -1,0 +1,87 @@
+/* schedule.h — pure arrival math. Turns a list of phases into absolute
+ * intended arrival times (µs on any monotonic time base), exactly as
+ * Artillery v2 spaces them (see the rules below), and applies the run-time
+ * controls: pause/resume (the phase clock stops), skip to the next phase, and
+ * a rate multiplier that rescales the plan from that moment on.
+ *
+ * Rules (phase-relative times, t = 0 at the phase start, D = duration):
+ *  - CONST a/s: tick = floor(1e6 / a) µs; arrivals at k*tick, k = 1..floor(D/tick).
+ *  - RAMP a->b over D s (D rounded up to whole seconds, at least 1): second i
+ *    (0..D-1) has n_i = floor(a + (b-a)*i/(D-1) + 0.5) arrivals ((a+b)/2 when
+ *    D = 1), at i*1000 ms + j*floor(1000/n_i) ms, j = 0..n_i-1.
+ *  - COUNT C over D: arrivals at k*D/C, k = 1..C (the last at D).
+ *  - PAUSE: none.
+ * With a multiplier m != 1 set at phase time t0, the rest of the phase is
+ * rescaled from t0: CONST uses tick floor(1e6/(a*m)) from t0; RAMP uses
+ * n_i' = floor(n_i*m + 0.5) for the seconds after t0 (the second holding t0
+ * keeps only its arrivals after t0); COUNT uses interval D/(C*m) from t0.
+ * The multiplier persists across phases until set back to 1.
+ * No I/O, no globals, no clocks: every call takes `now` from the caller. */
+#ifndef LOADTOP_SCHEDULE_H
+#define LOADTOP_SCHEDULE_H
+
+#include <stdint.h>
+
+#include "plan.h"
+
+#define SCHED_NONE INT64_MAX
+
+struct sched {
+    const struct phase *phases; /* borrowed; must outlive the sched */
+    int nphases;
+    int cur;                    /* current phase index; == nphases when done */
+    int64_t phase_start;        /* absolute time of the current phase's t = 0, shifted by pauses */
+    int paused;
+    int64_t paused_at;
+    double mult;                /* rate multiplier, 1.0 = the plan */
+    /* rescaling anchor inside the current phase (phase-relative µs) */
+    int64_t anchor;
+    /* iteration state of the current phase (private to schedule.c) */
+    int64_t k;                  /* arrivals emitted since the anchor */
+    int64_t sec, j;             /* RAMP: current second and index within it */
+    int64_t emitted;            /* arrivals emitted in this phase */
+};
+
+/* Start the plan at absolute time `start` (phase 0 begins then). */
+void sched_init(struct sched *s, const struct phase *phases, int nphases, int64_t start);
+
+/* Absolute intended time of the next arrival (in the current phase or a
+ * later one), or SCHED_NONE when the plan has no more arrivals or is paused.
+ * Does not consume it. */
+int64_t sched_peek(struct sched *s);
+
+/* Consume the arrival sched_peek() returned; returns the index of the phase
+ * it belongs to. Only call after sched_peek() returned a time. */
+int sched_take(struct sched *s);
+
+/* Move the phase clock to absolute time `now`: if the current phase has
+ * ended (its duration has elapsed, pauses excluded), move to the next one(s).
+ * Returns the number of phase transitions made (0 if none). Does not skip
+ * arrivals: call it after taking every arrival due before `now`. */
+int sched_advance(struct sched *s, int64_t now);
+
+/* Pause at `now`: no arrivals until resume, and the phase clock stops. */
+void sched_pause(struct sched *s, int64_t now);
+/* Resume at `now`: the phase clock continues where it stopped. */
+void sched_resume(struct sched *s, int64_t now);
+/* End the current phase at `now`; the next one starts at `now`. Arrivals of
+ * the skipped remainder are not generated. No-op when the plan is over. */
+void sched_skip(struct sched *s, int64_t now);
+/* Rescale the plan by `m` (> 0) from `now` on (see the rules above). */
+void sched_set_mult(struct sched *s, double m, int64_t now);
+
+/* Phase-relative time of the current phase at `now` (pauses excluded). */
+int64_t sched_phase_elapsed(const struct sched *s, int64_t now);
+/* Target arrival rate (arrivals/s, multiplier applied) at `now`; 0 when
+ * paused or done. For RAMP it is the current second's n_i'. */
+double sched_target_rate(const struct sched *s, int64_t now);
+/* 1 when every phase is over. */
+int sched_done(const struct sched *s);
+
+/* Number of arrivals the phase plans (multiplier 1, no controls). */
+int64_t sched_phase_planned(const struct phase *p);
+/* Phase-relative time of arrival k (1-based, multiplier 1, no controls) of
+ * the phase, or -1 if k is out of range. */
+int64_t sched_phase_arrival(const struct phase *p, int64_t k);
+
+#endif

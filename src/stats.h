@@ -1,0 +1,137 @@
+/* stats.h — everything a run measures, with Artillery's metric names:
+ * counters (vusers.*, http.requests, http.codes.NNN, errors.NAME, ...) and
+ * summaries (HDR histograms of http.response_time, http.total, http.latency,
+ * vusers.session_length, loadtop.schedule_lag), kept for the whole run, per
+ * phase, per endpoint, per reporting interval, plus a per-second timeline.
+ * Memory is constant in run length except the per-second timeline (a few
+ * hundred bytes a second) and closed intervals (counters + encoded hists).
+ * Owned and written by the engine thread only; readers get a copy (see
+ * engine.h) or read it after the engine has stopped. Pure: no I/O, no clock. */
+#ifndef LOADTOP_STATS_H
+#define LOADTOP_STATS_H
+
+#include <stdint.h>
+
+#include "hist.h"
+#include "hostmon.h"
+
+#define STATS_MAX_CODES 600   /* http.codes.0..599 */
+#define STATS_MAX_ERRORS 32   /* distinct error names; more go to "other" */
+
+enum summary_id {
+    SUM_RESPONSE_TIME, /* http.response_time: request written -> first byte */
+    SUM_TOTAL,         /* http.total: request start incl. connect -> last byte */
+    SUM_LATENCY,       /* http.latency: intended arrival -> last byte (no coordinated omission) */
+    SUM_SESSION,       /* vusers.session_length: VU start -> end */
+    SUM_LAG,           /* loadtop.schedule_lag: intended -> actual VU start */
+    SUM_N
+};
+/* "http.response_time", "http.total", ... indexed by enum summary_id. */
+extern const char *const stats_summary_name[SUM_N];
+
+struct counters {
+    uint64_t vu_created, vu_completed, vu_failed, vu_skipped;
+    uint64_t requests, responses, downloaded_bytes;
+    uint64_t codes[STATS_MAX_CODES];
+    uint64_t errors[STATS_MAX_ERRORS];  /* by index into stats.error_names */
+};
+
+/* Summary statistics of one histogram, in µs (reports print ms). */
+struct sumstat {
+    uint64_t count;
+    int64_t min, max, p50, p75, p90, p95, p99, p999;
+    double mean;
+};
+void sumstat_of(struct sumstat *s, const struct hist *h);
+
+/* Counters and summaries for one slice of the run. */
+struct group {
+    struct counters c;
+    struct hist *sum[SUM_N];
+};
+
+/* One reporting interval (--interval), closed: histograms are encoded. */
+struct interval {
+    int64_t start_us, end_us;       /* since run start */
+    struct counters c;
+    struct sumstat s[SUM_N];
+    char *hist_enc[SUM_N];          /* hist_encode() strings, owned */
+};
+
+/* One second of the timeline. */
+struct second {
+    double target_rate;             /* arrivals/s planned (multiplier applied) */
+    uint32_t arrivals, skipped, requests, responses, failed_vus;
+    uint32_t code_class[6];         /* [1..5] = 1xx..5xx, [0] = other */
+    uint32_t errors[STATS_MAX_ERRORS];
+    int64_t p50, p95, p99;          /* http.response_time, µs */
+    int64_t lat_p99;                /* http.latency p99, µs */
+    struct host_sample host;
+    int phase;
+};
+
+struct event {
+    int64_t t_us;                   /* since run start */
+    char kind[16];                  /* "phase", "pause", "resume", "skip", "rate", "snapshot", "signal", "warning" */
+    char text[112];
+};
+
+struct stats {
+    int nphases, nendpoints, nscenarios;
+    struct group total;
+    struct group *phase;            /* [nphases] */
+    struct group *endpoint;         /* [nendpoints] */
+    uint64_t *created_by_scenario;  /* [nscenarios] */
+    struct group cur;               /* the open interval */
+    int64_t cur_start_us;
+    struct interval *intervals;
+    int nintervals;
+    struct second *seconds;         /* timeline, [nseconds] */
+    int nseconds;
+    struct hist *sec_rt, *sec_lat;  /* the open second's response time / latency */
+    const char *error_names[STATS_MAX_ERRORS]; /* static strings from errclass */
+    int nerrors;
+    struct event *events;
+    int nevents;
+    uint64_t planned_arrivals;      /* of the whole plan, at multiplier 1 */
+    int64_t *phase_planned;         /* [nphases] */
+    int64_t *phase_started_us;      /* [nphases] since run start, -1 if not yet */
+    int64_t *phase_ended_us;        /* [nphases] */
+};
+
+/* Allocate groups for the given shape. */
+void stats_init(struct stats *st, int nphases, int nendpoints, int nscenarios);
+void stats_free(struct stats *st);
+
+/* Index of an error name (interned; the pointer must be static). */
+int stats_error_index(struct stats *st, const char *name);
+
+/* Recording. `phase` is the VU's phase (index), `ep` the endpoint index or
+ * -1. Each call updates total, the phase group, the endpoint group, the
+ * open interval and the open second. */
+void stats_vu_created(struct stats *st, int phase, int scenario, int64_t lag_us);
+void stats_vu_skipped(struct stats *st, int phase);
+void stats_vu_completed(struct stats *st, int phase, int64_t session_us);
+void stats_vu_failed(struct stats *st, int phase, int64_t session_us);
+void stats_request(struct stats *st, int phase, int ep);
+/* A response with status `code`: the three durations in µs, `bytes` body size. */
+void stats_response(struct stats *st, int phase, int ep, int code, int64_t response_us,
+                    int64_t total_us, int64_t latency_us, uint64_t bytes);
+/* A transport error named `name` (a static string from errclass). */
+void stats_error(struct stats *st, int phase, int ep, const char *name);
+
+/* Close the open second (append it to the timeline) with these values. */
+void stats_close_second(struct stats *st, double target_rate, int phase,
+                        const struct host_sample *host);
+/* Close the open interval at `now_rel_us` (since run start). */
+void stats_close_interval(struct stats *st, int64_t now_rel_us);
+/* Append an event (text is truncated to fit). */
+void stats_event(struct stats *st, int64_t t_us, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Add src's counters into dst. */
+void counters_add(struct counters *dst, const struct counters *src);
+/* Sum of errors[] (all transport errors). */
+uint64_t counters_errors(const struct counters *c);
+
+#endif

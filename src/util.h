@@ -1,0 +1,47 @@
+/* util.h — small helpers shared by every module: allocation that dies cleanly
+ * on OOM, monotonic/wall clocks, duration parsing, a growable string buffer.
+ * No globals, no curses, no curl. */
+#ifndef LOADTOP_UTIL_H
+#define LOADTOP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+/* Allocation helpers: never return NULL; on OOM print "loadtop: out of
+ * memory" and exit(3). The caller owns the result and frees it with free(). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a fresh heap string (caller frees). */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Microseconds on CLOCK_MONOTONIC (engine and schedule time base). */
+int64_t now_us(void);
+/* Microseconds since the Unix epoch (CLOCK_REALTIME), for reports. */
+int64_t wall_us(void);
+
+/* Parse a duration: a bare number is seconds ("90", "1.5"); a suffix takes
+ * units: "ms", "s", "m", "h" ("250ms", "90s", "2m", "1h"). Returns 0 and
+ * stores microseconds in *out, or -1 when the text is not a duration (empty,
+ * negative, unknown unit, trailing junk). Pure. */
+int parse_duration_us(const char *text, int64_t *out);
+
+/* Growable byte buffer, always NUL-terminated. Zero-initialise to start. */
+struct buf {
+    char *data;
+    size_t len, cap;
+};
+void buf_append(struct buf *b, const char *s, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_free(struct buf *b);
+
+/* Write `len` bytes to `path` atomically: a temp file in the same directory,
+ * fsync, then rename(2). Returns 0, or -1 with errno set (the target file is
+ * untouched and the temp file removed). */
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+#endif

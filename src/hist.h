@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define HIST_SUB_BITS 10                    /* 1024 linear sub-buckets per octave */
-#define HIST_OCTAVES 33                     /* 1 µs .. ~2^33 µs (2.4 h) */
+#define HIST_OCTAVES 33                     /* above 2^10 µs: up to 2^42 µs (51 days) */
 #define HIST_NBUCKETS ((HIST_OCTAVES + 1) << HIST_SUB_BITS)
 #define HIST_MAX_US ((int64_t)1 << (HIST_OCTAVES + HIST_SUB_BITS - 1))
 

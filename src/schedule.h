@@ -8,14 +8,19 @@
  *  - CONST a/s: tick = floor(1e6 / a) µs; arrivals at k*tick, k = 1..floor(D/tick).
  *  - RAMP a->b over D s (D rounded up to whole seconds, at least 1): second i
  *    (0..D-1) has n_i = floor(a + (b-a)*i/(D-1) + 0.5) arrivals ((a+b)/2 when
- *    D = 1), at i*1000 ms + j*floor(1000/n_i) ms, j = 0..n_i-1.
+ *    D = 1), at i*1000 ms + j*floor(1000/n_i) ms, j = 0..n_i-1. The phase
+ *    lasts the rounded-up D. n_i is rounded half up in Artillery's
+ *    floating-point order: x = (b-a)/(D-1)*i + a; floor(x), +1 if the
+ *    fraction is >= .5.
  *  - COUNT C over D: arrivals at k*D/C, k = 1..C (the last at D).
  *  - PAUSE: none.
  * With a multiplier m != 1 set at phase time t0, the rest of the phase is
  * rescaled from t0: CONST uses tick floor(1e6/(a*m)) from t0; RAMP uses
  * n_i' = floor(n_i*m + 0.5) for the seconds after t0 (the second holding t0
- * keeps only its arrivals after t0); COUNT uses interval D/(C*m) from t0.
- * The multiplier persists across phases until set back to 1.
+ * keeps only its arrivals after t0, or from t0 if the phase has emitted
+ * none yet); COUNT uses interval D/(C*m) from t0. The multiplier persists
+ * across phases until set back to 1, which re-anchors the plan's own spacing.
+ * An arrival exactly at t = D belongs to the phase that ends at D.
  * No I/O, no globals, no clocks: every call takes `now` from the caller. */
 #ifndef LOADTOP_SCHEDULE_H
 #define LOADTOP_SCHEDULE_H
@@ -40,6 +45,7 @@ struct sched {
     int64_t k;                  /* arrivals emitted since the anchor */
     int64_t sec, j;             /* RAMP: current second and index within it */
     int64_t emitted;            /* arrivals emitted in this phase */
+    int moved;                  /* transitions made by take/skip, not yet reported by advance */
 };
 
 /* Start the plan at absolute time `start` (phase 0 begins then). */
@@ -51,13 +57,23 @@ void sched_init(struct sched *s, const struct phase *phases, int nphases, int64_
 int64_t sched_peek(struct sched *s);
 
 /* Consume the arrival sched_peek() returned; returns the index of the phase
- * it belongs to. Only call after sched_peek() returned a time. */
+ * it belongs to. Only call after sched_peek() returned a time. If the
+ * arrival belongs to a later phase, take moves there first (the move is
+ * counted in the next sched_advance() return). */
 int sched_take(struct sched *s);
 
 /* Move the phase clock to absolute time `now`: if the current phase has
- * ended (its duration has elapsed, pauses excluded), move to the next one(s).
- * Returns the number of phase transitions made (0 if none). Does not skip
- * arrivals: call it after taking every arrival due before `now`. */
+ * ended (its duration has elapsed, pauses excluded) and has no arrival left,
+ * move to the next one(s). Returns the number of phase transitions made since
+ * the previous call, including those sched_take() and sched_skip() made
+ * (0 if none). Never drops an arrival. The engine drives it like this, at
+ * each wake-up:
+ *     sched_advance(s, now);
+ *     while (sched_peek(s) <= now) phase = sched_take(s), start a VU;
+ *     apply queued controls (pause, skip, multiplier) at `now`;
+ *     sleep until sched_peek(s) (SCHED_NONE: until a control arrives).
+ * Controls re-plan from `now`, so arrivals still due at `now` must be taken
+ * before them. */
 int sched_advance(struct sched *s, int64_t now);
 
 /* Pause at `now`: no arrivals until resume, and the phase clock stops. */
@@ -65,7 +81,8 @@ void sched_pause(struct sched *s, int64_t now);
 /* Resume at `now`: the phase clock continues where it stopped. */
 void sched_resume(struct sched *s, int64_t now);
 /* End the current phase at `now`; the next one starts at `now`. Arrivals of
- * the skipped remainder are not generated. No-op when the plan is over. */
+ * the skipped remainder are not generated. No-op when the plan is over.
+ * The transition is counted in the next sched_advance() return. */
 void sched_skip(struct sched *s, int64_t now);
 /* Rescale the plan by `m` (> 0) from `now` on (see the rules above). */
 void sched_set_mult(struct sched *s, double m, int64_t now);

@@ -1,0 +1,136 @@
+/* test_errclass.c — errclass_name rules and fallbacks, errclass_describe. */
+#include <errno.h>
+/* Header only: cross-checks errclass.c's private copy of the CURLcode
+ * numbers against the real enum. */
+#include <curl/curl.h>
+
+#include "errclass.h"
+#include "test.h"
+
+TEST(errclass_curl_codes)
+{
+    ASSERT_STR(errclass_name(7, 0), "ECONNREFUSED");
+    ASSERT_STR(errclass_name(28, 0), "ETIMEDOUT");
+    ASSERT_STR(errclass_name(6, 0), "ENOTFOUND");
+    ASSERT_STR(errclass_name(5, 0), "ENOTFOUND");
+    ASSERT_STR(errclass_name(52, 0), "ECONNRESET");
+    ASSERT_STR(errclass_name(56, 0), "ECONNRESET");
+    ASSERT_STR(errclass_name(18, 0), "ECONNRESET");
+    ASSERT_STR(errclass_name(55, 0), "EPIPE");
+    ASSERT_STR(errclass_name(35, 0), "EPROTO");
+    ASSERT_STR(errclass_name(60, 0), "ERR_TLS_CERT_VERIFY");
+    ASSERT_STR(errclass_name(47, 0), "ERR_TOO_MANY_REDIRECTS");
+}
+
+TEST(errclass_numbers_match_curl_h)
+{
+    ASSERT_STR(errclass_name(CURLE_COULDNT_CONNECT, 0), "ECONNREFUSED");
+    ASSERT_STR(errclass_name(CURLE_OPERATION_TIMEDOUT, 0), "ETIMEDOUT");
+    ASSERT_STR(errclass_name(CURLE_COULDNT_RESOLVE_HOST, 0), "ENOTFOUND");
+    ASSERT_STR(errclass_name(CURLE_COULDNT_RESOLVE_PROXY, 0), "ENOTFOUND");
+    ASSERT_STR(errclass_name(CURLE_GOT_NOTHING, 0), "ECONNRESET");
+    ASSERT_STR(errclass_name(CURLE_RECV_ERROR, 0), "ECONNRESET");
+    ASSERT_STR(errclass_name(CURLE_PARTIAL_FILE, 0), "ECONNRESET");
+    ASSERT_STR(errclass_name(CURLE_SEND_ERROR, 0), "EPIPE");
+    ASSERT_STR(errclass_name(CURLE_SSL_CONNECT_ERROR, 0), "EPROTO");
+    ASSERT_STR(errclass_name(CURLE_PEER_FAILED_VERIFICATION, 0), "ERR_TLS_CERT_VERIFY");
+    ASSERT_STR(errclass_name(CURLE_TOO_MANY_REDIRECTS, 0), "ERR_TOO_MANY_REDIRECTS");
+    ASSERT_EQ(CURL_LAST, 100);
+    /* Fallback names sit at their enum value across the whole table. */
+#define SAME_(c) ASSERT_STR(errclass_name(c, 0), #c)
+    SAME_(CURLE_UNSUPPORTED_PROTOCOL);
+    SAME_(CURLE_URL_MALFORMAT);
+    SAME_(CURLE_WEIRD_SERVER_REPLY);
+    SAME_(CURLE_HTTP2);
+    SAME_(CURLE_WRITE_ERROR);
+    SAME_(CURLE_BAD_CONTENT_ENCODING);
+    SAME_(CURLE_SSL_CACERT_BADFILE);
+    SAME_(CURLE_HTTP2_STREAM);
+    SAME_(CURLE_PROXY);
+    SAME_(CURLE_UNRECOVERABLE_POLL);
+#undef SAME_
+}
+
+TEST(errclass_os_errno_wins)
+{
+    ASSERT_STR(errclass_name(7, ECONNREFUSED), "ECONNREFUSED");
+    ASSERT_STR(errclass_name(7, EHOSTUNREACH), "EHOSTUNREACH");
+    ASSERT_STR(errclass_name(7, ENETUNREACH), "ENETUNREACH");
+    ASSERT_STR(errclass_name(7, EADDRNOTAVAIL), "EADDRNOTAVAIL");
+    ASSERT_STR(errclass_name(7, EMFILE), "EMFILE");
+    ASSERT_STR(errclass_name(7, ENFILE), "ENFILE");
+    ASSERT_STR(errclass_name(7, EADDRINUSE), "EADDRINUSE");
+    ASSERT_STR(errclass_name(7, ETIMEDOUT), "ETIMEDOUT");
+    ASSERT_STR(errclass_name(28, ECONNREFUSED), "ECONNREFUSED");
+    ASSERT_STR(errclass_name(55, ECONNRESET), "ECONNRESET");
+    ASSERT_STR(errclass_name(56, EPIPE), "EPIPE");
+    ASSERT_STR(errclass_name(56, ECONNABORTED), "ECONNABORTED");
+    ASSERT_STR(errclass_name(35, ECONNRESET), "ECONNRESET");
+    ASSERT_STR(errclass_name(3, ECONNRESET), "ECONNRESET");
+}
+
+TEST(errclass_other_errno_ignored)
+{
+    ASSERT_STR(errclass_name(7, EINTR), "ECONNREFUSED");
+    ASSERT_STR(errclass_name(56, EAGAIN), "ECONNRESET");
+    ASSERT_STR(errclass_name(28, EINPROGRESS), "ETIMEDOUT");
+    ASSERT_STR(errclass_name(3, ENOENT), "CURLE_URL_MALFORMAT");
+}
+
+TEST(errclass_fallback_names)
+{
+    ASSERT_STR(errclass_name(3, 0), "CURLE_URL_MALFORMAT");
+    ASSERT_STR(errclass_name(1, 0), "CURLE_UNSUPPORTED_PROTOCOL");
+    ASSERT_STR(errclass_name(8, 0), "CURLE_WEIRD_SERVER_REPLY");
+    ASSERT_STR(errclass_name(16, 0), "CURLE_HTTP2");
+    ASSERT_STR(errclass_name(23, 0), "CURLE_WRITE_ERROR");
+    ASSERT_STR(errclass_name(27, 0), "CURLE_OUT_OF_MEMORY");
+    ASSERT_STR(errclass_name(42, 0), "CURLE_ABORTED_BY_CALLBACK");
+    ASSERT_STR(errclass_name(58, 0), "CURLE_SSL_CERTPROBLEM");
+    ASSERT_STR(errclass_name(77, 0), "CURLE_SSL_CACERT_BADFILE");
+    ASSERT_STR(errclass_name(92, 0), "CURLE_HTTP2_STREAM");
+    ASSERT_STR(errclass_name(99, 0), "CURLE_UNRECOVERABLE_POLL");
+}
+
+TEST(errclass_unknown_codes)
+{
+    ASSERT_STR(errclass_name(100, 0), "CURLE_100");
+    ASSERT_STR(errclass_name(101, 0), "CURLE_101");
+    ASSERT_STR(errclass_name(137, 0), "CURLE_137");
+    ASSERT_STR(errclass_name(199, 0), "CURLE_199");
+    ASSERT_STR(errclass_name(200, 0), "CURLE_UNKNOWN");
+    ASSERT_STR(errclass_name(-1, 0), "CURLE_UNKNOWN");
+    ASSERT_STR(errclass_name(100, ETIMEDOUT), "ETIMEDOUT");
+}
+
+TEST(errclass_describe_names)
+{
+    ASSERT_STR(errclass_describe("ECONNRESET"),
+               "connection reset by peer (or closed before the response was complete)");
+    ASSERT_STR(errclass_describe("ECONNREFUSED"),
+               "connection refused (nothing listening or backlog full)");
+    ASSERT_STR(errclass_describe("ETIMEDOUT"), "request timed out");
+    ASSERT_STR(errclass_describe("EPIPE"), "connection closed by peer while sending (broken pipe)");
+    ASSERT_STR(errclass_describe("ENOTFOUND"), "host name not found (DNS lookup failed)");
+    ASSERT_STR(errclass_describe("EADDRNOTAVAIL"), "out of local ports");
+    ASSERT_STR(errclass_describe("EMFILE"), "out of file descriptors (raise ulimit -n)");
+    ASSERT_STR(errclass_describe("EPROTO"), "TLS handshake failed");
+    ASSERT_STR(errclass_describe("ERR_TOO_MANY_REDIRECTS"), "too many redirects");
+    ASSERT(errclass_describe("CURLE_URL_MALFORMAT") == NULL);
+    ASSERT(errclass_describe("") == NULL);
+    ASSERT(errclass_describe(NULL) == NULL);
+}
+
+/* Every name errclass_name can produce from a socket errno or a mapped code
+ * has a description. */
+TEST(errclass_describe_covers_mapped)
+{
+    static const int errs[] = {ECONNREFUSED,  ECONNRESET,   ETIMEDOUT, EPIPE,
+                               EADDRNOTAVAIL, EMFILE,       ENFILE,    EHOSTUNREACH,
+                               ENETUNREACH,   ECONNABORTED, EADDRINUSE};
+    static const int codes[] = {5, 6, 7, 18, 28, 35, 47, 52, 55, 56, 60};
+    for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++)
+        ASSERT(errclass_describe(errclass_name(7, errs[i])) != NULL);
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        ASSERT(errclass_describe(errclass_name(codes[i], 0)) != NULL);
+}

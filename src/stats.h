@@ -89,6 +89,7 @@ struct stats {
     struct second *seconds;         /* timeline, [nseconds] */
     int nseconds;
     struct hist *sec_rt, *sec_lat;  /* the open second's response time / latency */
+    struct second open_sec;         /* the open second's counters (its p50.. are set on close) */
     const char *error_names[STATS_MAX_ERRORS]; /* static strings from errclass */
     int nerrors;
     struct event *events;

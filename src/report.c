@@ -1,0 +1,501 @@
+/* report.c — see report.h.
+ *
+ * Counter names are built once per group as a sorted (name, value) list:
+ * the JSON report and the text block both list counters alphabetically, as
+ * Artillery's console output does. Durations are kept in µs everywhere else
+ * and become ms rounded to 0.1 only here (Artillery rounds summaries so). */
+#include "report.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+/* ---- sorted counter names ---------------------------------------------- */
+
+enum kv_kind { KV_COUNTER, KV_RATE, KV_SUMMARY, KV_LOAD };
+
+struct kv {
+    char key[128];
+    uint64_t v; /* KV_SUMMARY: the summary_id */
+    enum kv_kind kind;
+};
+
+struct kvlist {
+    struct kv *v;
+    int n, cap;
+};
+
+static void kv_add(struct kvlist *l, enum kv_kind kind, uint64_t v, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void kv_add(struct kvlist *l, enum kv_kind kind, uint64_t v, const char *fmt, ...)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->v = xrealloc(l->v, sizeof *l->v * (size_t)l->cap);
+    }
+    struct kv *e = &l->v[l->n++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->key, sizeof e->key, fmt, ap);
+    va_end(ap);
+    e->v = v;
+    e->kind = kind;
+}
+
+static int kv_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+}
+
+/* Artillery's counters of `c`: non-zero codes and errors, and always the
+ * http.* totals; the vusers.* ones too when `vusers` (not for endpoints). */
+static void counters_kv(struct kvlist *l, const struct counters *c, const char *const *error_names,
+                        int nerrors, int vusers)
+{
+    for (int i = 0; i < nerrors && i < STATS_MAX_ERRORS; i++)
+        if (c->errors[i])
+            kv_add(l, KV_COUNTER, c->errors[i], "errors.%s", error_names[i]);
+    for (int i = 0; i < STATS_MAX_CODES; i++)
+        if (c->codes[i])
+            kv_add(l, KV_COUNTER, c->codes[i], "http.codes.%d", i);
+    kv_add(l, KV_COUNTER, c->downloaded_bytes, "http.downloaded_bytes");
+    kv_add(l, KV_COUNTER, c->requests, "http.requests");
+    kv_add(l, KV_COUNTER, c->responses, "http.responses");
+    if (!vusers)
+        return;
+    kv_add(l, KV_COUNTER, c->vu_completed, "vusers.completed");
+    kv_add(l, KV_COUNTER, c->vu_created, "vusers.created");
+    kv_add(l, KV_COUNTER, c->vu_failed, "vusers.failed");
+    kv_add(l, KV_COUNTER, c->vu_skipped, "vusers.skipped");
+}
+
+/* ---- numbers --------------------------------------------------------- */
+
+/* µs -> ms rounded to 0.1, like Artillery's summaries. */
+static double ms1(double us)
+{
+    return round(us / 100.0) / 10.0;
+}
+
+static double round_to(double x, double step)
+{
+    return round(x / step) * step;
+}
+
+/* Artillery's rate: count over the window (at least 1 s), rounded. */
+static int64_t rate_of(uint64_t n, double secs)
+{
+    return (int64_t)floor((double)n / (secs > 1 ? secs : 1) + 0.5);
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+static void put(json_t *o, const char *key, json_t *v)
+{
+    json_object_set_new(o, key, v ? v : json_null());
+}
+
+static json_t *jint(int64_t v)
+{
+    return json_integer((json_int_t)v);
+}
+
+static json_t *jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *jms(double us)
+{
+    return json_real(ms1(us));
+}
+
+static json_t *jsecs(int64_t us)
+{
+    return us < 0 ? json_null() : json_real(round_to((double)us / 1e6, 0.001));
+}
+
+struct names {
+    const char *const *error_names;
+    int nerrors;
+    const struct plan *p;
+    const uint64_t *by_scenario; /* NULL: no vusers.created_by_name.* */
+    int nscenarios;
+};
+
+static json_t *counters_json(const struct counters *c, const struct names *nm, int vusers)
+{
+    struct kvlist l = {0};
+    counters_kv(&l, c, nm->error_names, nm->nerrors, vusers);
+    for (int i = 0; nm->by_scenario && i < nm->nscenarios && i < nm->p->nscenarios; i++)
+        kv_add(&l, KV_COUNTER, nm->by_scenario[i], "vusers.created_by_name.%s",
+               nm->p->scenarios[i].name);
+    qsort(l.v, (size_t)l.n, sizeof *l.v, kv_cmp);
+    json_t *o = json_object();
+    for (int i = 0; i < l.n; i++)
+        put(o, l.v[i].key, jint((int64_t)l.v[i].v));
+    free(l.v);
+    return o;
+}
+
+static json_t *sumstat_json(const struct sumstat *s)
+{
+    json_t *o = json_object();
+    put(o, "min", jms((double)s->min));
+    put(o, "max", jms((double)s->max));
+    put(o, "count", jint((int64_t)s->count));
+    put(o, "mean", jms(s->mean));
+    put(o, "p50", jms((double)s->p50));
+    put(o, "median", jms((double)s->p50));
+    put(o, "p75", jms((double)s->p75));
+    put(o, "p90", jms((double)s->p90));
+    put(o, "p95", jms((double)s->p95));
+    put(o, "p99", jms((double)s->p99));
+    put(o, "p999", jms((double)s->p999));
+    return o;
+}
+
+static json_t *summaries_json(const struct sumstat s[SUM_N])
+{
+    json_t *o = json_object();
+    for (int k = 0; k < SUM_N; k++)
+        put(o, stats_summary_name[k], sumstat_json(&s[k]));
+    return o;
+}
+
+static void group_sumstats(struct sumstat out[SUM_N], const struct group *g)
+{
+    for (int k = 0; k < SUM_N; k++)
+        sumstat_of(&out[k], g->sum[k]);
+}
+
+/* One Artillery period: counters, rates, timestamps, summaries, histograms. */
+static json_t *period_json(const struct counters *c, const struct sumstat s[SUM_N],
+                           char *const enc[SUM_N], int64_t from_wall_us, int64_t to_wall_us,
+                           const struct names *nm)
+{
+    json_t *o = json_object();
+    put(o, "counters", counters_json(c, nm, 1));
+    json_t *rates = json_object();
+    put(rates, "http.request_rate",
+        jint(rate_of(c->requests, (double)(to_wall_us - from_wall_us) / 1e6)));
+    put(o, "rates", rates);
+    put(o, "firstMetricAt", jint(from_wall_us / 1000));
+    put(o, "lastMetricAt", jint(to_wall_us / 1000));
+    put(o, "period", jint(from_wall_us / 1000));
+    put(o, "summaries", summaries_json(s));
+    json_t *h = json_object();
+    for (int k = 0; k < SUM_N; k++)
+        put(h, stats_summary_name[k], jstr(enc[k]));
+    put(o, "histograms", h);
+    return o;
+}
+
+static json_t *aggregate_json(const struct stats *st, const struct report_meta *m,
+                              const struct names *nm)
+{
+    struct sumstat s[SUM_N];
+    char *enc[SUM_N];
+    group_sumstats(s, &st->total);
+    for (int k = 0; k < SUM_N; k++)
+        enc[k] = hist_encode(st->total.sum[k]);
+    json_t *o =
+        period_json(&st->total.c, s, enc, m->start_wall_us, m->start_wall_us + m->elapsed_us, nm);
+    for (int k = 0; k < SUM_N; k++)
+        free(enc[k]);
+    return o;
+}
+
+static const char *phase_kind_name(enum phase_kind k)
+{
+    switch (k) {
+    case PHASE_CONST:
+        return "constant";
+    case PHASE_RAMP:
+        return "ramp";
+    case PHASE_COUNT:
+        return "count";
+    case PHASE_PAUSE:
+        return "pause";
+    }
+    return "unknown";
+}
+
+static json_t *phase_json(const struct phase *ph, int i, const struct stats *st,
+                          const struct report_meta *m, const struct names *nm)
+{
+    const struct group *g = &st->phase[i];
+    int64_t arrivals = (int64_t)(g->c.vu_created + g->c.vu_skipped);
+    int64_t started = st->phase_started_us[i], ended = st->phase_ended_us[i];
+    json_t *o = json_object();
+    put(o, "index", jint(i));
+    put(o, "name", jstr(ph->name));
+    put(o, "kind", jstr(phase_kind_name(ph->kind)));
+    put(o, "duration", json_real((double)ph->duration_us / 1e6));
+    int rated = ph->kind == PHASE_CONST || ph->kind == PHASE_RAMP;
+    put(o, "arrivalRate", rated ? json_real(ph->rate) : NULL);
+    put(o, "rampTo", ph->kind == PHASE_RAMP ? json_real(ph->rate_to) : NULL);
+    put(o, "arrivalCount", ph->kind == PHASE_COUNT ? jint(ph->count) : NULL);
+    put(o, "maxVusers", ph->max_vusers > 0 ? jint(ph->max_vusers) : NULL);
+    put(o, "planned", jint(st->phase_planned[i]));
+    put(o, "arrivals", jint(arrivals));
+    put(o, "startedAt", jsecs(started));
+    put(o, "endedAt", jsecs(ended));
+    json_t *achieved = NULL;
+    if (started >= 0) {
+        int64_t d = (ended >= 0 ? ended : m->elapsed_us) - started;
+        achieved = json_real(d > 0 ? round_to((double)arrivals * 1e6 / (double)d, 0.01) : 0);
+    }
+    put(o, "achievedRate", achieved);
+    put(o, "counters", counters_json(&g->c, nm, 1));
+    struct sumstat s[SUM_N];
+    group_sumstats(s, g);
+    put(o, "summaries", summaries_json(s));
+    return o;
+}
+
+static json_t *second_json(const struct second *s, int t, const struct stats *st)
+{
+    static const char *const cls[6] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    static const int order[6] = {1, 2, 3, 4, 5, 0};
+    json_t *o = json_object();
+    put(o, "t", jint(t));
+    put(o, "phase", jint(s->phase));
+    put(o, "targetRate", json_real(round_to(s->target_rate, 0.01)));
+    put(o, "arrivals", jint(s->arrivals));
+    put(o, "skipped", jint(s->skipped));
+    put(o, "failed", jint(s->failed_vus));
+    put(o, "requests", jint(s->requests));
+    put(o, "responses", jint(s->responses));
+    json_t *codes = json_object(), *errs = json_object();
+    for (int i = 0; i < 6; i++)
+        if (s->code_class[order[i]])
+            put(codes, cls[order[i]], jint(s->code_class[order[i]]));
+    for (int i = 0; i < st->nerrors; i++)
+        if (s->errors[i])
+            put(errs, st->error_names[i], jint(s->errors[i]));
+    put(o, "codes", codes);
+    put(o, "errors", errs);
+    put(o, "p50", jms((double)s->p50));
+    put(o, "p95", jms((double)s->p95));
+    put(o, "p99", jms((double)s->p99));
+    put(o, "latencyP99", jms((double)s->lat_p99));
+    put(o, "load1", json_real(round_to(s->host.load1, 0.01)));
+    put(o, "cpu", json_real(round_to(s->host.cpu_pct, 0.1)));
+    put(o, "selfCpu", json_real(round_to(s->host.self_cpu_pct, 0.1)));
+    put(o, "memUsedKb", jint((int64_t)s->host.mem_used_kb));
+    return o;
+}
+
+static json_t *host_json(const struct stats *st)
+{
+    struct host_sample peak = {0};
+    for (int i = 0; i < st->nseconds; i++) {
+        const struct host_sample *h = &st->seconds[i].host;
+        peak.load1 = fmax(peak.load1, h->load1);
+        peak.cpu_pct = fmax(peak.cpu_pct, h->cpu_pct);
+        peak.self_cpu_pct = fmax(peak.self_cpu_pct, h->self_cpu_pct);
+        if (h->mem_total_kb > peak.mem_total_kb)
+            peak.mem_total_kb = h->mem_total_kb;
+        if (h->mem_used_kb > peak.mem_used_kb)
+            peak.mem_used_kb = h->mem_used_kb;
+        if (h->ncpu > peak.ncpu)
+            peak.ncpu = h->ncpu;
+    }
+    json_t *o = json_object();
+    put(o, "load1Peak", json_real(round_to(peak.load1, 0.01)));
+    put(o, "cpuPeak", json_real(round_to(peak.cpu_pct, 0.1)));
+    put(o, "selfCpuPeak", json_real(round_to(peak.self_cpu_pct, 0.1)));
+    put(o, "memTotalKb", jint((int64_t)peak.mem_total_kb));
+    put(o, "memUsedKbPeak", jint((int64_t)peak.mem_used_kb));
+    put(o, "ncpu", jint(peak.ncpu));
+    return o;
+}
+
+static json_t *plan_json(const struct plan *p)
+{
+    json_t *o = json_object(), *sc = json_array();
+    put(o, "model", jstr(p->model == MODEL_CLOSED ? "closed" : "open"));
+    put(o, "duration", json_real((double)plan_duration_us(p) / 1e6));
+    put(o, "connections", jint(p->connections));
+    put(o, "pool", jint(p->pool));
+    put(o, "timeout", json_real((double)p->timeout_us / 1e6));
+    put(o, "maxRequests", jint(p->max_requests));
+    for (int i = 0; i < p->nscenarios; i++) {
+        json_t *s = json_object();
+        put(s, "name", jstr(p->scenarios[i].name));
+        put(s, "weight", jint(p->scenarios[i].weight));
+        json_array_append_new(sc, s);
+    }
+    put(o, "scenarios", sc);
+    return o;
+}
+
+static json_t *run_json(const struct plan *p, const struct stats *st, const struct report_meta *m)
+{
+    char iso[40];
+    time_t secs = (time_t)(m->start_wall_us / 1000000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(iso + n, sizeof iso - n, ".%03dZ", (int)(m->start_wall_us / 1000 % 1000));
+    json_t *o = json_object();
+    put(o, "version", jstr(m->version));
+    put(o, "state", jstr(m->state));
+    put(o, "command", jstr(m->argv_line));
+    put(o, "target", jstr(p->target));
+    put(o, "script", jstr(p->script));
+    put(o, "startedAt", jstr(iso));
+    put(o, "elapsed", jsecs(m->elapsed_us));
+    put(o, "plannedArrivals", jint((int64_t)st->planned_arrivals));
+    return o;
+}
+
+char *report_json(const struct plan *p, const struct stats *st, const struct report_meta *m)
+{
+    struct names nm = {st->error_names, st->nerrors, p, st->created_by_scenario, st->nscenarios};
+    struct names plain = nm;
+    plain.by_scenario = NULL; /* created_by_name is kept for the whole run only */
+    json_t *root = json_object();
+    put(root, "aggregate", aggregate_json(st, m, &nm));
+
+    json_t *inter = json_array();
+    for (int i = 0; i < st->nintervals; i++) {
+        const struct interval *iv = &st->intervals[i];
+        json_array_append_new(inter, period_json(&iv->c, iv->s, iv->hist_enc,
+                                                 m->start_wall_us + iv->start_us,
+                                                 m->start_wall_us + iv->end_us, &plain));
+    }
+    put(root, "intermediate", inter);
+
+    json_t *phases = json_array();
+    for (int i = 0; i < st->nphases && i < p->nphases; i++)
+        json_array_append_new(phases, phase_json(&p->phases[i], i, st, m, &plain));
+    put(root, "phases", phases);
+
+    json_t *eps = json_array();
+    for (int i = 0; i < st->nendpoints && i < p->nendpoints; i++) {
+        json_t *e = json_object();
+        struct sumstat s[SUM_N];
+        group_sumstats(s, &st->endpoint[i]);
+        put(e, "name", jstr(p->endpoints[i].key));
+        put(e, "counters", counters_json(&st->endpoint[i].c, &plain, 0));
+        put(e, "summaries", summaries_json(s));
+        json_array_append_new(eps, e);
+    }
+    put(root, "endpoints", eps);
+
+    json_t *tl = json_array();
+    for (int i = 0; i < st->nseconds; i++)
+        json_array_append_new(tl, second_json(&st->seconds[i], i, st));
+    put(root, "timeline", tl);
+    put(root, "host", host_json(st));
+
+    json_t *ev = json_array();
+    for (int i = 0; i < st->nevents; i++) {
+        json_t *e = json_object();
+        put(e, "t", jsecs(st->events[i].t_us));
+        put(e, "kind", jstr(st->events[i].kind));
+        put(e, "text", jstr(st->events[i].text));
+        json_array_append_new(ev, e);
+    }
+    put(root, "events", ev);
+    put(root, "plan", plan_json(p));
+    put(root, "run", run_json(p, st, m));
+
+    /* 15 significant digits: values rounded to 0.1 print as "12.1", not "12.0999..." */
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(root);
+    if (!text)
+        return xstrdup("{}\n");
+    char *out = xasprintf("%s\n", text);
+    free(text);
+    return out;
+}
+
+/* ---- text block -------------------------------------------------------- */
+
+/* A number the way JavaScript prints a value rounded to 0.1: "3", "7.9". */
+static void fmt_num(char *out, size_t n, double v)
+{
+    snprintf(out, n, "%.1f", round_to(v, 0.1));
+    size_t len = strlen(out);
+    if (len > 2 && !strcmp(out + len - 2, ".0"))
+        out[len - 2] = '\0';
+}
+
+/* "label: ....... value", the value starting at column 45. */
+static void dotted(FILE *f, const char *label, const char *value)
+{
+    static const char dots[] = "............................................";
+    int n = 43 - (int)strlen(label);
+    fprintf(f, "%s %.*s %s\n", label, n > 1 ? n : 1, dots, value);
+}
+
+static void print_summary(FILE *f, const char *name, const struct sumstat *s)
+{
+    const char *labels[6] = {"  min:", "  max:", "  mean:", "  median:", "  p95:", "  p99:"};
+    double v[6] = {(double)s->min, (double)s->max, s->mean,
+                   (double)s->p50, (double)s->p95, (double)s->p99};
+    fprintf(f, "%s:\n", name);
+    for (int i = 0; i < 6; i++) {
+        char num[32];
+        fmt_num(num, sizeof num, v[i] / 1000.0);
+        dotted(f, labels[i], num);
+    }
+}
+
+void report_print_block(FILE *f, const char *title, const struct counters *c,
+                        const struct sumstat s[SUM_N], const char *const *error_names, int nerrors,
+                        double secs, double target_rate, const struct host_sample *host)
+{
+    struct kvlist l = {0};
+    counters_kv(&l, c, error_names, nerrors, 1);
+    kv_add(&l, KV_RATE, 0, "http.request_rate");
+    static const enum summary_id shown[] = {SUM_RESPONSE_TIME, SUM_LATENCY};
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+        if (s[shown[i]].count)
+            kv_add(&l, KV_SUMMARY, shown[i], "%s", stats_summary_name[shown[i]]);
+    if (host)
+        kv_add(&l, KV_LOAD, 0, "host.load_avg");
+    qsort(l.v, (size_t)l.n, sizeof *l.v, kv_cmp);
+
+    fprintf(f,
+            "--------------------------------------\n%s\n"
+            "--------------------------------------\n\n",
+            title);
+    for (int i = 0; i < l.n; i++) {
+        const struct kv *e = &l.v[i];
+        char label[140], value[96], num[32];
+        snprintf(label, sizeof label, "%s:", e->key);
+        switch (e->kind) {
+        case KV_COUNTER:
+            snprintf(value, sizeof value, "%" PRIu64, e->v);
+            break;
+        case KV_RATE:
+            snprintf(value, sizeof value, "%" PRId64 "/sec", rate_of(c->requests, secs));
+            if (target_rate >= 0) {
+                fmt_num(num, sizeof num, target_rate);
+                snprintf(value + strlen(value), sizeof value - strlen(value), " (target %s/sec)",
+                         num);
+            }
+            break;
+        case KV_SUMMARY:
+            print_summary(f, e->key, &s[e->v]);
+            continue;
+        case KV_LOAD:
+            snprintf(value, sizeof value, "%.2f %.2f %.2f", host->load1, host->load5, host->load15);
+            break;
+        }
+        dotted(f, label, value);
+    }
+    fputc('\n', f);
+    free(l.v);
+}

@@ -19,6 +19,7 @@ struct options {
     int quiet;                 /* -q */
     double rate;               /* -r, 0 = closed model */
     int64_t duration_us;       /* -d, default 10 s */
+    int duration_given;        /* -d was on the command line (-n alone runs to completion) */
     int64_t requests;          /* -n, 0 = none */
     int connections;           /* -c, default 50 */
     const char *method;        /* -m, default GET */
@@ -33,11 +34,13 @@ struct options {
     const char *listen;        /* --listen ADDR:PORT */
     int capacity;              /* --capacity N */
     int latency_ms;            /* --latency MS */
+    char *method_buf;          /* heap, upper-cased copy behind `method`; cli_free() frees */
 };
 
 /* Parse argv into `o` (defaults first). On a usage error prints
  * "loadtop: message" and a hint to stderr and returns -1; otherwise 0.
- * `o->headers` is heap-allocated; free it with cli_free(). */
+ * `o->headers` and `o->method` are heap-allocated; free them with cli_free().
+ * Prints nothing for valid input. */
 int cli_parse(int argc, char **argv, struct options *o);
 void cli_free(struct options *o);
 /* Print --help (generated from the option table) to stdout. */

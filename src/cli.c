@@ -1,0 +1,409 @@
+/* cli.c — one option table drives the parser, the defaults and --help. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+/* Where an option makes sense; checked once the positional decides the run. */
+enum {
+    APPLY_SCRIPT = 1 << 0,
+    APPLY_URL = 1 << 1,
+    APPLY_DEMO = 1 << 2,
+    APPLY_TARGET = 1 << 3,
+    APPLY_RUN = APPLY_SCRIPT | APPLY_URL | APPLY_DEMO,
+    APPLY_ALL = APPLY_RUN | APPLY_TARGET,
+};
+
+enum cli_group { GROUP_GENERAL, GROUP_URL, GROUP_DASH, GROUP_TARGET };
+static const char *const cli_group_title[] = {"General", "One-URL runs", "Dashboard",
+                                              "Target (loadtop target)"};
+
+enum cli_kind {
+    KIND_FLAG,   /* int = 1 */
+    KIND_STR,    /* const char * = argv string */
+    KIND_INT,    /* int in [min, max] */
+    KIND_INT64,  /* int64_t in [min, max] */
+    KIND_RATE,   /* double > 0 */
+    KIND_DUR,    /* int64_t µs > 0, parse_duration_us syntax */
+    KIND_HEADER, /* appended to headers[] */
+    KIND_METHOD, /* upper-cased heap copy */
+    KIND_LISTEN, /* const char * checked as ADDR:PORT */
+    KIND_HELP,
+    KIND_VERSION,
+};
+
+struct cli_opt {
+    const char *lng;
+    char shrt;
+    const char *arg; /* NULL: takes no argument */
+    const char *help;
+    const char *dflt; /* applied through the parser and shown by --help */
+    enum cli_group group;
+    unsigned apply;
+    enum cli_kind kind;
+    size_t off;
+    long long min, max;
+};
+
+#define F(field) offsetof(struct options, field)
+
+/* Grouped in --help order. Columns: long, short, argument, help, default,
+ * group, where it applies, kind, field, min, max. */
+static const struct cli_opt cli_opts[] = {
+    {"target", 't', "URL", "base URL, overrides config.target", NULL, GROUP_GENERAL, APPLY_SCRIPT,
+     KIND_STR, F(target), 0, 0},
+    {"environment", 'e', "NAME", "use config.environments.NAME", NULL, GROUP_GENERAL, APPLY_SCRIPT,
+     KIND_STR, F(environment), 0, 0},
+    {"output", 'o', "FILE.json", "write the JSON report to FILE.json", NULL, GROUP_GENERAL,
+     APPLY_RUN, KIND_STR, F(output), 0, 0},
+    {"headless", 0, NULL, "no dashboard: progress lines and a summary", NULL, GROUP_GENERAL,
+     APPLY_RUN, KIND_FLAG, F(headless), 0, 0},
+    {"interval", 0, "SECONDS", "period of headless progress lines", "10s", GROUP_GENERAL, APPLY_RUN,
+     KIND_DUR, F(interval_us), 0, 0},
+    {"quiet", 'q', NULL, "no progress lines: errors and the summary", NULL, GROUP_GENERAL,
+     APPLY_ALL, KIND_FLAG, F(quiet), 0, 0},
+    {"version", 0, NULL, "print the version and exit", NULL, GROUP_GENERAL, APPLY_ALL, KIND_VERSION,
+     0, 0, 0},
+    {"help", 'h', NULL, "print this help and exit", NULL, GROUP_GENERAL, APPLY_ALL, KIND_HELP, 0, 0,
+     0},
+
+    {"rate", 'r', "N", "arrivals per second, fractions allowed", NULL, GROUP_URL,
+     APPLY_URL | APPLY_DEMO, KIND_RATE, F(rate), 0, 0},
+    {"duration", 'd', "DURATION", "length of the run", "10s", GROUP_URL, APPLY_URL | APPLY_DEMO,
+     KIND_DUR, F(duration_us), 0, 0},
+    {"requests", 'n', "N", "stop after N requests", NULL, GROUP_URL, APPLY_URL | APPLY_DEMO,
+     KIND_INT64, F(requests), 1, INT64_MAX},
+    {"connections", 'c', "N", "concurrent connections", "50", GROUP_URL, APPLY_URL | APPLY_DEMO,
+     KIND_INT, F(connections), 1, 100000},
+    {"method", 'm', "METHOD", "HTTP method", "GET", GROUP_URL, APPLY_URL | APPLY_DEMO, KIND_METHOD,
+     0, 0, 0},
+    {"header", 'H', "'K: V'", "add a request header (repeatable)", NULL, GROUP_URL,
+     APPLY_URL | APPLY_DEMO, KIND_HEADER, 0, 0, 0},
+    {"body", 0, "STRING|@FILE", "request body, or the contents of FILE", NULL, GROUP_URL,
+     APPLY_URL | APPLY_DEMO, KIND_STR, F(body), 0, 0},
+    {"timeout", 0, "SECONDS", "per-request timeout", NULL, GROUP_URL, APPLY_URL | APPLY_DEMO,
+     KIND_DUR, F(timeout_us), 0, 0},
+
+    {"fps", 0, "N", "dashboard frames per second", "10", GROUP_DASH, APPLY_RUN, KIND_INT, F(fps), 1,
+     60},
+    {"snapshot-dir", 0, "DIR", "where the 's' key writes snapshots", ".", GROUP_DASH, APPLY_RUN,
+     KIND_STR, F(snapshot_dir), 0, 0},
+    {"demo", 0, NULL, "dashboard demo against the built-in target", NULL, GROUP_DASH, APPLY_DEMO,
+     KIND_FLAG, F(demo), 0, 0},
+
+    {"listen", 0, "ADDR:PORT", "port 0 picks any free port", "127.0.0.1:8080", GROUP_TARGET,
+     APPLY_TARGET, KIND_LISTEN, F(listen), 0, 0},
+    {"capacity", 0, "N", "reset new connections past N requests in flight", NULL, GROUP_TARGET,
+     APPLY_TARGET, KIND_INT, F(capacity), 0, 1000000000},
+    {"latency", 0, "MS", "milliseconds added to every reply", NULL, GROUP_TARGET, APPLY_TARGET,
+     KIND_INT, F(latency_ms), 0, 3600000},
+};
+
+#define NOPTS ((int)(sizeof cli_opts / sizeof cli_opts[0]))
+
+__attribute__((format(printf, 1, 2))) static int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("loadtop: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\nTry 'loadtop --help'.\n", stderr);
+    va_end(ap);
+    return -1;
+}
+
+/* Strict: digits only (no sign, no blanks, no base prefix), then a range check. */
+static int cli_int(const char *name, const char *text, long long min, long long max, long long *out)
+{
+    const char *what = min > 0 ? "a positive integer" : "a non-negative integer";
+    for (const char *p = text; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return cli_fail("%s: '%s' is not %s", name, text, what);
+    if (!*text)
+        return cli_fail("%s: '%s' is not %s", name, text, what);
+    errno = 0;
+    long long v = strtoll(text, NULL, 10);
+    if (v < min)
+        return cli_fail("%s: '%s' is not %s", name, text, what);
+    if (errno == ERANGE || v > max)
+        return cli_fail("%s: '%s' is too large (at most %lld)", name, text, max);
+    *out = v;
+    return 0;
+}
+
+static int cli_rate(const char *name, const char *text, double *out)
+{
+    size_t digits = strspn(text, "0123456789.");
+    char *end;
+    double v = strtod(text, &end);
+    if (!*text || digits != strlen(text) || *end || !isfinite(v) || v <= 0)
+        return cli_fail("%s: '%s' is not a positive number", name, text);
+    *out = v;
+    return 0;
+}
+
+static int cli_duration(const char *name, const char *text, int64_t *out)
+{
+    int64_t v;
+    /* parse_duration_us goes through strtod, which would also take " 5" or "0x5". */
+    if (!isdigit((unsigned char)text[0]) && text[0] != '.')
+        return cli_fail("%s: '%s' is not a duration (e.g. 500ms, 10s, 2m, 1h)", name, text);
+    if (parse_duration_us(text, &v) < 0)
+        return cli_fail("%s: '%s' is not a duration (e.g. 500ms, 10s, 2m, 1h)", name, text);
+    if (v <= 0)
+        return cli_fail("%s: '%s' must be longer than zero", name, text);
+    *out = v;
+    return 0;
+}
+
+static int cli_method(const char *name, const char *text, struct options *o)
+{
+    /* An RFC 9110 token would allow more, but letters, '-' and '_' cover real methods. */
+    if (!*text ||
+        strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_") != strlen(text))
+        return cli_fail("%s: '%s' is not an HTTP method", name, text);
+    free(o->method_buf);
+    o->method_buf = xstrdup(text);
+    for (char *p = o->method_buf; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    o->method = o->method_buf;
+    return 0;
+}
+
+static int cli_header(const char *name, const char *text, struct options *o)
+{
+    const char *colon = strchr(text, ':');
+    if (!colon || colon == text || strcspn(text, " \t") < (size_t)(colon - text))
+        return cli_fail("%s: '%s' is not a header (expected 'Name: value')", name, text);
+    o->headers = xrealloc(o->headers, (size_t)(o->nheaders + 1) * sizeof *o->headers);
+    o->headers[o->nheaders++] = text;
+    return 0;
+}
+
+static int cli_listen(const char *name, const char *text, const char **out)
+{
+    const char *colon = strrchr(text, ':');
+    const char *port = colon ? colon + 1 : "";
+    size_t len = strlen(port);
+    if (!colon || colon == text || !len || len > 5 || strspn(port, "0123456789") != len ||
+        atol(port) > 65535)
+        return cli_fail("%s: '%s' is not ADDR:PORT (e.g. 127.0.0.1:8080)", name, text);
+    *out = text;
+    return 0;
+}
+
+/* Store `val` for `d`. `name` is the option as the user spelled it, for messages. */
+static int cli_apply(const struct cli_opt *d, const char *name, const char *val, struct options *o)
+{
+    char *field = (char *)o + d->off;
+    long long n;
+    switch (d->kind) {
+    case KIND_FLAG:
+        *(int *)field = 1;
+        return 0;
+    case KIND_STR:
+        *(const char **)field = val;
+        return 0;
+    case KIND_INT:
+        if (cli_int(name, val, d->min, d->max, &n) < 0)
+            return -1;
+        *(int *)field = (int)n;
+        return 0;
+    case KIND_INT64:
+        if (cli_int(name, val, d->min, d->max, &n) < 0)
+            return -1;
+        *(int64_t *)field = n;
+        return 0;
+    case KIND_RATE:
+        return cli_rate(name, val, (double *)field);
+    case KIND_DUR:
+        return cli_duration(name, val, (int64_t *)field);
+    case KIND_HEADER:
+        return cli_header(name, val, o);
+    case KIND_METHOD:
+        return cli_method(name, val, o);
+    case KIND_LISTEN:
+        return cli_listen(name, val, (const char **)field);
+    case KIND_HELP:
+        o->mode = MODE_HELP;
+        return 0;
+    case KIND_VERSION:
+        o->mode = MODE_VERSION;
+        return 0;
+    }
+    return 0;
+}
+
+/* Find the option `arg` names; *val gets an attached "=value" / "-c50" value. */
+static const struct cli_opt *cli_lookup(const char *arg, const char **val)
+{
+    *val = NULL;
+    if (arg[1] == '-') {
+        const char *name = arg + 2;
+        size_t len = strcspn(name, "=");
+        for (int i = 0; i < NOPTS; i++)
+            if (strlen(cli_opts[i].lng) == len && !strncmp(cli_opts[i].lng, name, len)) {
+                if (name[len] == '=')
+                    *val = name + len + 1;
+                return &cli_opts[i];
+            }
+        return NULL;
+    }
+    for (int i = 0; i < NOPTS; i++)
+        if (cli_opts[i].shrt && cli_opts[i].shrt == arg[1]) {
+            if (arg[2])
+                *val = arg + 2;
+            return &cli_opts[i];
+        }
+    return NULL;
+}
+
+static int cli_is_url(const char *s)
+{
+    return !strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8);
+}
+
+/* Why option `d` does not fit the run `apply` (one APPLY_ bit). */
+static int cli_misplaced(const struct cli_opt *d, unsigned apply)
+{
+    if (apply == APPLY_TARGET)
+        return cli_fail("--%s does not apply to 'loadtop target'", d->lng);
+    if (d->apply == APPLY_TARGET)
+        return cli_fail("--%s applies to 'loadtop target' only", d->lng);
+    if (d->apply & APPLY_URL)
+        return cli_fail("--%s applies to one-URL runs", d->lng);
+    return cli_fail("--%s applies to script runs", d->lng);
+}
+
+static int cli_parse_args(int argc, char **argv, struct options *o)
+{
+    unsigned char seen[NOPTS] = {0};
+    const char *positional = NULL;
+    int i = 1, options_done = 0;
+
+    if (argc > 1 && !strcmp(argv[1], "target")) {
+        o->mode = MODE_TARGET;
+        i = 2;
+    } else if (argc > 1 && !strcmp(argv[1], "run")) {
+        i = 2;
+    }
+    for (; i < argc; i++) {
+        const char *arg = argv[i], *val;
+        if (options_done || arg[0] != '-' || !arg[1]) {
+            if (positional)
+                return cli_fail("unexpected argument '%s' (one script or URL at a time)", arg);
+            if (o->mode == MODE_TARGET)
+                return cli_fail("unexpected argument '%s' ('loadtop target' takes none)", arg);
+            positional = arg;
+            continue;
+        }
+        if (!strcmp(arg, "--")) {
+            options_done = 1;
+            continue;
+        }
+        const struct cli_opt *d = cli_lookup(arg, &val);
+        if (!d) {
+            size_t len = arg[1] == '-' ? strcspn(arg, "=") : 2;
+            return cli_fail("unknown option '%.*s'", (int)len, arg);
+        }
+        char name[64];
+        if (arg[1] == '-')
+            snprintf(name, sizeof name, "--%s", d->lng);
+        else
+            snprintf(name, sizeof name, "-%c", d->shrt);
+        if (!d->arg && val)
+            return cli_fail("%s takes no argument", name);
+        if (d->arg && !val) {
+            if (i + 1 >= argc)
+                return cli_fail("%s requires an argument (%s)", name, d->arg);
+            val = argv[++i];
+        }
+        if (cli_apply(d, name, val, o) < 0)
+            return -1;
+        if (o->mode == MODE_HELP || o->mode == MODE_VERSION)
+            return 0;
+        seen[d - cli_opts] = 1;
+        if (d->kind == KIND_DUR && d->off == offsetof(struct options, duration_us))
+            o->duration_given = 1;
+    }
+
+    unsigned run = APPLY_TARGET;
+    if (o->mode != MODE_TARGET) {
+        if (positional && o->demo)
+            return cli_fail("--demo takes no script or URL");
+        if (!positional && !o->demo)
+            return cli_fail("nothing to run: give a SCRIPT.yml, a URL or --demo");
+        if (o->demo)
+            run = APPLY_DEMO;
+        else if (cli_is_url(positional))
+            run = APPLY_URL, o->url = positional;
+        else
+            run = APPLY_SCRIPT, o->script = positional;
+    }
+    for (int k = 0; k < NOPTS; k++)
+        if (seen[k] && !(cli_opts[k].apply & run))
+            return cli_misplaced(&cli_opts[k], run);
+    return 0;
+}
+
+int cli_parse(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = MODE_RUN;
+    for (int k = 0; k < NOPTS; k++)
+        if (cli_opts[k].dflt)
+            cli_apply(&cli_opts[k], cli_opts[k].lng, cli_opts[k].dflt, o);
+    if (cli_parse_args(argc, argv, o) < 0) {
+        cli_free(o);
+        return -1;
+    }
+    return 0;
+}
+
+void cli_free(struct options *o)
+{
+    free(o->headers);
+    o->headers = NULL;
+    o->nheaders = 0;
+    if (o->method == o->method_buf)
+        o->method = NULL;
+    free(o->method_buf);
+    o->method_buf = NULL;
+}
+
+void cli_usage(void)
+{
+    char spell[NOPTS][64];
+    int width = 0;
+    for (int k = 0; k < NOPTS; k++) {
+        const struct cli_opt *d = &cli_opts[k];
+        int n = snprintf(spell[k], sizeof spell[k], "%c%c%c --%s%s%s", d->shrt ? '-' : ' ',
+                         d->shrt ? d->shrt : ' ', d->shrt ? ',' : ' ', d->lng, d->arg ? " " : "",
+                         d->arg ? d->arg : "");
+        if (n > width)
+            width = n;
+    }
+    printf("Usage: loadtop [run] [OPTIONS] SCRIPT.yml  run an Artillery v2 script\n"
+           "       loadtop [OPTIONS] URL                load-test one http(s):// URL\n"
+           "       loadtop target [OPTIONS]             run the built-in target server\n"
+           "       loadtop --demo [OPTIONS]             dashboard demo, built-in target\n");
+    for (int k = 0; k < NOPTS; k++) {
+        const struct cli_opt *d = &cli_opts[k];
+        if (k == 0 || d->group != cli_opts[k - 1].group)
+            printf("\n%s:\n", cli_group_title[d->group]);
+        printf("  %-*s  %s", width, spell[k], d->help);
+        if (d->dflt)
+            printf(" (default %s)", d->dflt);
+        putchar('\n');
+    }
+    printf("\nDurations: 500ms, 10s, 2m, 1h; a bare number is seconds. See loadtop(1).\n");
+}

@@ -1,0 +1,615 @@
+/* test_scenario.c — scenario.c: valid scripts give exact plan fields, broken
+ * scripts give exact "FILE:LINE:COL: message" lines. */
+#include <stdlib.h>
+
+#include "scenario.h"
+#include "test.h"
+#include "util.h"
+
+/* Parse `yaml` as "t.yml" with -t/-e; *diag gets all that was printed
+ * (caller frees). */
+static int parse(const char *yaml, const char *target, const char *env, struct plan *p, char **diag)
+{
+    size_t len = 0;
+    FILE *f = open_memstream(diag, &len);
+    struct scenario_opts o = {target, env};
+    memset(p, 0, sizeof *p);
+    int r = scenario_parse("t.yml", yaml, strlen(yaml), &o, p, f);
+    fclose(f);
+    return r;
+}
+
+/* A valid config (lines 1-5) and scenarios section, to build on. */
+#define CFG                                                                                        \
+    "config:\n"                                                                                    \
+    "  target: \"http://t.test\"\n"                                                                \
+    "  phases:\n"                                                                                  \
+    "    - duration: 1\n"                                                                          \
+    "      arrivalRate: 1\n"
+#define SCN                                                                                        \
+    "scenarios:\n"                                                                                 \
+    "  - flow:\n"                                                                                  \
+    "      - get: {url: \"/\"}\n"
+
+TEST(scenario_phases)
+{
+    const char *y = "config:\n"
+                    "  target: \"http://localhost:8080\"\n"
+                    "  phases:\n"
+                    "    - duration: 60\n"
+                    "      arrivalRate: 10\n"
+                    "      name: Steady\n"
+                    "    - duration: \"2m\"\n"
+                    "      arrivalRate: 1\n"
+                    "      rampTo: 20.5\n"
+                    "      maxVusers: 100\n"
+                    "    - duration: 1.5\n"
+                    "      arrivalCount: 30\n"
+                    "    - pause: \"250ms\"\n"
+                    "    - duration: \"1.5\"\n"
+                    "      arrivalRate: 0\n"
+                    "    - duration: 10\n"
+                    "      arrivalRate: 0\n"
+                    "      rampTo: 5\n"
+                    "    - pause: 3\n"
+                    "      arrivalRate: 9\n" SCN;
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse(y, NULL, NULL, &p, &diag), 0);
+    ASSERT_STR(diag, "");
+    free(diag);
+    ASSERT_STR(p.script, "t.yml");
+    ASSERT_STR(p.target, "http://localhost:8080");
+    ASSERT(p.environment == NULL);
+    ASSERT_EQ(p.model, MODEL_OPEN);
+    ASSERT_EQ(p.timeout_us, 10000000);
+    ASSERT_EQ(p.pool, 0);
+    ASSERT_EQ(p.insecure, 0);
+    ASSERT_EQ(p.nphases, 7);
+    struct phase *ph = p.phases;
+    ASSERT_EQ(ph[0].kind, PHASE_CONST);
+    ASSERT_STR(ph[0].name, "Steady");
+    ASSERT_EQ(ph[0].duration_us, 60000000);
+    ASSERT_NEAR(ph[0].rate, 10, 0);
+    ASSERT_EQ(ph[0].line, 4);
+    ASSERT_EQ(ph[0].col, 7);
+    ASSERT_EQ(ph[1].kind, PHASE_RAMP);
+    ASSERT_STR(ph[1].name, "unnamed");
+    ASSERT_EQ(ph[1].duration_us, 120000000);
+    ASSERT_NEAR(ph[1].rate, 1, 0);
+    ASSERT_NEAR(ph[1].rate_to, 20.5, 0);
+    ASSERT_EQ(ph[1].max_vusers, 100);
+    ASSERT_EQ(ph[1].line, 7);
+    ASSERT_EQ(ph[2].kind, PHASE_COUNT);
+    ASSERT_EQ(ph[2].duration_us, 1500000);
+    ASSERT_EQ(ph[2].count, 30);
+    ASSERT_EQ(ph[2].max_vusers, 0);
+    ASSERT_EQ(ph[3].kind, PHASE_PAUSE);
+    ASSERT_EQ(ph[3].duration_us, 250000);
+    ASSERT_EQ(ph[4].kind, PHASE_PAUSE); /* arrivalRate 0 without rampTo */
+    ASSERT_EQ(ph[4].duration_us, 1500000);
+    ASSERT_EQ(ph[5].kind, PHASE_RAMP); /* a ramp from 0 is still a ramp */
+    ASSERT_NEAR(ph[5].rate_to, 5, 0);
+    ASSERT_EQ(ph[6].kind, PHASE_PAUSE); /* pause wins over arrivalRate */
+    ASSERT_EQ(ph[6].duration_us, 3000000);
+    ASSERT_EQ(plan_duration_us(&p), 196250000);
+    ASSERT_EQ(p.nscenarios, 1);
+    ASSERT_STR(p.scenarios[0].name, "scenario 1");
+    ASSERT_EQ(p.scenarios[0].weight, 1);
+    ASSERT_EQ(p.scenarios[0].nsteps, 1);
+    ASSERT_STR(p.scenarios[0].steps[0].url, "http://localhost:8080/");
+    ASSERT_EQ(p.nendpoints, 1);
+    ASSERT_STR(p.endpoints[0].key, "GET /");
+    plan_free(&p);
+    ASSERT_EQ(p.nphases, 0);
+}
+
+TEST(scenario_requests)
+{
+    const char *y =
+        "config:\n"
+        "  target: \"http://api.test/v1/\"\n"
+        "  phases: [{duration: 1, arrivalRate: 1}]\n"
+        "scenarios:\n"
+        "  - name: Shop\n"
+        "    flow:\n"
+        "      - get:\n"
+        "          url: \"/items?page=1\"\n"
+        "      - get:\n"
+        "          url: \"/items?page=2\"\n"
+        "          headers:\n"
+        "            Accept: text/plain\n"
+        "            X-Num: 5\n"
+        "      - post:\n"
+        "          url: \"/items\"\n"
+        "          json:\n"
+        "            id: 42\n"
+        "            price: 9.99\n"
+        "            ok: true\n"
+        "            none: null\n"
+        "            tilde: ~\n"
+        "            zip: \"00501\"\n"
+        "            flag: 'true'\n"
+        "            tags: [a, \"b c\", 1.0e3]\n"
+        "            nested: {x: -1, y: 0x1F}\n"
+        "      - put: {url: \"https://other.test/x?y=1\", body: \"raw text\"}\n"
+        "      - patch: {url: \"/p?old=1\", qs: {q: \"a b&c\", list: [1, 2], \"ü\": é}}\n"
+        "      - delete: {url: \"/items/1\", name: \"Delete item\"}\n"
+        "      - head: {url: \"/items/2\", name: \"Delete item\"}\n"
+        "      - think: 2\n"
+        "      - think: \"500ms\"\n"
+        "      - loop:\n"
+        "          - get: {url: \"/items?page=3\"}\n"
+        "          - think: 0.1\n"
+        "        count: 3\n"
+        "      - post: {url: /raw, json: \"just a string\"}\n";
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse(y, NULL, NULL, &p, &diag), 0);
+    ASSERT_STR(diag, "");
+    free(diag);
+    ASSERT_EQ(p.nscenarios, 1);
+    ASSERT_STR(p.scenarios[0].name, "Shop");
+    ASSERT_EQ(p.scenarios[0].nsteps, 11);
+    struct step *s = p.scenarios[0].steps;
+    ASSERT_EQ(s[0].kind, STEP_REQUEST);
+    ASSERT_EQ(s[0].line, 7);
+    ASSERT_EQ(s[0].col, 9);
+    ASSERT_STR(s[0].method, "GET");
+    ASSERT_STR(s[0].url, "http://api.test/v1/items?page=1");
+    ASSERT_EQ(s[0].body_kind, BODY_NONE);
+    ASSERT_EQ(s[0].nheaders, 0);
+    ASSERT_EQ(s[0].endpoint, 0);
+    ASSERT_STR(s[1].url, "http://api.test/v1/items?page=2");
+    ASSERT_EQ(s[1].endpoint, 0); /* same path, other query: same row */
+    ASSERT_EQ(s[1].nheaders, 2);
+    ASSERT_STR(s[1].headers[0].name, "Accept");
+    ASSERT_STR(s[1].headers[0].value, "text/plain");
+    ASSERT_STR(s[1].headers[1].name, "X-Num");
+    ASSERT_STR(s[1].headers[1].value, "5");
+    ASSERT_STR(s[2].method, "POST");
+    ASSERT_EQ(s[2].body_kind, BODY_JSON);
+    ASSERT_STR(s[2].body, "{\"id\":42,\"price\":9.99,\"ok\":true,\"none\":null,\"tilde\":null,"
+                          "\"zip\":\"00501\",\"flag\":\"true\",\"tags\":[\"a\",\"b c\",1000.0],"
+                          "\"nested\":{\"x\":-1,\"y\":\"0x1F\"}}");
+    ASSERT_EQ(s[2].nheaders, 0); /* the engine adds content-type */
+    ASSERT_EQ(s[2].endpoint, 1);
+    ASSERT_STR(s[3].method, "PUT");
+    ASSERT_STR(s[3].url, "https://other.test/x?y=1");
+    ASSERT_EQ(s[3].body_kind, BODY_RAW);
+    ASSERT_STR(s[3].body, "raw text");
+    ASSERT_STR(s[4].url, "http://api.test/v1/p?q=a%20b%26c&list=1&list=2&%C3%BC=%C3%A9");
+    ASSERT_STR(s[5].method, "DELETE");
+    ASSERT_STR(s[6].method, "HEAD");
+    ASSERT_EQ(s[5].endpoint, 4);
+    ASSERT_EQ(s[6].endpoint, 4); /* same name, same row */
+    ASSERT_EQ(s[7].kind, STEP_THINK);
+    ASSERT_EQ(s[7].think_us, 2000000);
+    ASSERT_EQ(s[8].think_us, 500000);
+    ASSERT_EQ(s[9].kind, STEP_LOOP);
+    ASSERT_EQ(s[9].line, 32);
+    ASSERT_EQ(s[9].loop_count, 3);
+    ASSERT_EQ(s[9].nsteps, 2);
+    ASSERT_STR(s[9].steps[0].url, "http://api.test/v1/items?page=3");
+    ASSERT_EQ(s[9].steps[0].endpoint, 0);
+    ASSERT_EQ(s[9].steps[0].line, 33);
+    ASSERT_EQ(s[9].steps[0].col, 13);
+    ASSERT_EQ(s[9].steps[1].think_us, 100000);
+    ASSERT_STR(s[10].body, "\"just a string\"");
+    ASSERT_EQ(p.nendpoints, 6);
+    ASSERT_STR(p.endpoints[0].key, "GET /items");
+    ASSERT_STR(p.endpoints[1].key, "POST /items");
+    ASSERT_STR(p.endpoints[2].key, "PUT https://other.test/x");
+    ASSERT_STR(p.endpoints[3].key, "PATCH /p");
+    ASSERT_STR(p.endpoints[4].key, "Delete item");
+    ASSERT_STR(p.endpoints[5].key, "POST /raw");
+    plan_free(&p);
+}
+
+TEST(scenario_config_options)
+{
+    const char *y = "config:\n"
+                    "  target: \"https://secure.test\"\n"
+                    "  phases:\n"
+                    "    - pause: 5\n"
+                    "  http:\n"
+                    "    timeout: 2.5\n"
+                    "    pool: 8\n"
+                    "    defaults:\n"
+                    "      headers:\n"
+                    "        authorization: \"Bearer xyz\"\n"
+                    "        X-Trace: \"1\"\n"
+                    "  defaults:\n"
+                    "    headers:\n"
+                    "      Authorization: \"Basic abc\"\n"
+                    "      User-Agent: loadtop\n"
+                    "  tls:\n"
+                    "    rejectUnauthorized: false\n"
+                    "  variables:\n"
+                    "    symbol: BTC\n"
+                    "    limit: 10\n"
+                    "    ids: [7, 8, 9]\n" SCN;
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse(y, NULL, NULL, &p, &diag), 0);
+    ASSERT_STR(diag, "t.yml:21:10: warning: variable `ids` is a list: loadtop uses its first value "
+                     "`7` (Artillery picks one at random per virtual user)\n");
+    free(diag);
+    ASSERT_EQ(p.timeout_us, 2500000);
+    ASSERT_EQ(p.pool, 8);
+    ASSERT_EQ(p.insecure, 1);
+    ASSERT_EQ(p.ndefault_headers, 3);
+    ASSERT_STR(p.default_headers[0].name, "Authorization");
+    ASSERT_STR(p.default_headers[0].value, "Bearer xyz"); /* http.defaults wins, any case */
+    ASSERT_STR(p.default_headers[1].name, "User-Agent");
+    ASSERT_STR(p.default_headers[1].value, "loadtop");
+    ASSERT_STR(p.default_headers[2].name, "X-Trace");
+    ASSERT_STR(p.default_headers[2].value, "1");
+    ASSERT_EQ(p.nvariables, 3);
+    ASSERT_STR(p.variables[0].name, "symbol");
+    ASSERT_STR(p.variables[0].value, "BTC");
+    ASSERT_STR(p.variables[1].value, "10");
+    ASSERT_STR(p.variables[2].name, "ids");
+    ASSERT_STR(p.variables[2].value, "7");
+    ASSERT_EQ(p.scenarios[0].steps[0].nheaders, 0); /* defaults stay in the plan */
+    plan_free(&p);
+}
+
+static const char env_script[] = "config:\n"
+                                 "  target: \"http://base.test\"\n"
+                                 "  phases:\n"
+                                 "    - duration: 10\n"
+                                 "      arrivalRate: 1\n"
+                                 "  http:\n"
+                                 "    timeout: 5\n"
+                                 "    pool: 4\n"
+                                 "  environments:\n"
+                                 "    staging:\n"
+                                 "      target: \"http://staging.test/\"\n"
+                                 "      phases:\n"
+                                 "        - duration: 30\n"
+                                 "          arrivalRate: 50\n"
+                                 "        - duration: 5\n"
+                                 "          arrivalCount: 10\n"
+                                 "      http:\n"
+                                 "        timeout: 20\n"
+                                 "    prod:\n"
+                                 "      target: \"http://prod.test\"\n"
+                                 "scenarios:\n"
+                                 "  - flow:\n"
+                                 "      - get: {url: \"/up\"}\n";
+
+TEST(scenario_environments_and_target_override)
+{
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse(env_script, NULL, NULL, &p, &diag), 0);
+    free(diag);
+    ASSERT_STR(p.target, "http://base.test");
+    ASSERT_EQ(p.nphases, 1);
+    ASSERT_EQ(p.timeout_us, 5000000);
+    ASSERT_EQ(p.pool, 4);
+    plan_free(&p);
+
+    ASSERT_EQ(parse(env_script, NULL, "staging", &p, &diag), 0);
+    ASSERT_STR(diag, "");
+    free(diag);
+    ASSERT_STR(p.environment, "staging");
+    ASSERT_STR(p.target, "http://staging.test/");
+    ASSERT_STR(p.scenarios[0].steps[0].url, "http://staging.test/up");
+    ASSERT_EQ(p.nphases, 2); /* lists are replaced, not merged */
+    ASSERT_EQ(p.phases[0].kind, PHASE_CONST);
+    ASSERT_NEAR(p.phases[0].rate, 50, 0);
+    ASSERT_EQ(p.phases[0].line, 13);
+    ASSERT_EQ(p.phases[1].kind, PHASE_COUNT);
+    ASSERT_EQ(p.phases[1].count, 10);
+    ASSERT_EQ(p.timeout_us, 20000000); /* mappings merge key by key: */
+    ASSERT_EQ(p.pool, 4);              /* pool comes from config.http */
+    plan_free(&p);
+
+    ASSERT_EQ(parse(env_script, NULL, "prod", &p, &diag), 0);
+    free(diag);
+    ASSERT_STR(p.target, "http://prod.test");
+    ASSERT_EQ(p.nphases, 1);
+    ASSERT_EQ(p.phases[0].duration_us, 10000000);
+    plan_free(&p);
+
+    ASSERT_EQ(parse(env_script, "http://cli.test:9000", "staging", &p, &diag), 0);
+    free(diag);
+    ASSERT_STR(p.target, "http://cli.test:9000");
+    ASSERT_STR(p.scenarios[0].steps[0].url, "http://cli.test:9000/up");
+    ASSERT_EQ(p.nphases, 2);
+    plan_free(&p);
+
+    /* -t supplies a target the script lacks */
+    ASSERT_EQ(parse("config:\n  phases: [{pause: 1}]\n" SCN, "http://x.test", NULL, &p, &diag), 0);
+    ASSERT_STR(diag, "");
+    free(diag);
+    ASSERT_STR(p.scenarios[0].steps[0].url, "http://x.test/");
+    plan_free(&p);
+
+    ASSERT_EQ(parse(env_script, NULL, "nope", &p, &diag), -1);
+    ASSERT_STR(diag, "t.yml:10:5: environment `nope` is not in config.environments "
+                     "(it has `staging`, `prod`)\n");
+    free(diag);
+    ASSERT(p.scenarios == NULL && p.script == NULL);
+}
+
+TEST(scenario_weights_and_warnings)
+{
+    const char *y = "config:\n"
+                    "  target: \"http://w.test\"\n"
+                    "  phases: [{duration: 1, arrivalRate: 1}]\n"
+                    "  plugins:\n"
+                    "    expect: {}\n"
+                    "  foo: 1\n"
+                    "scenarios:\n"
+                    "  - name: A\n"
+                    "    weight: 0\n"
+                    "    flow: [{get: {url: \"/a\"}}]\n"
+                    "  - engine: http\n"
+                    "    flow:\n"
+                    "      - log: \"hello\"\n"
+                    "      - get: {url: \"/b\", capture: {json: \"$.id\", as: id}}\n"
+                    "    wieght: 3\n"
+                    "  - weight: 5\n"
+                    "    flow: [{think: 1}]\n"
+                    "before:\n"
+                    "  flow: []\n";
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse(y, NULL, NULL, &p, &diag), 0);
+    ASSERT_STR(diag, "t.yml:18:1: warning: `before` in the script is not supported yet, ignored\n"
+                     "t.yml:4:3: warning: `plugins` in config is not supported yet, ignored\n"
+                     "t.yml:6:3: warning: unknown key `foo` in config\n"
+                     "t.yml:15:5: warning: unknown key `wieght` in scenario\n"
+                     "t.yml:13:9: warning: `log` steps are not supported yet, ignored\n"
+                     "t.yml:14:26: warning: `capture` in request is not supported yet, ignored\n");
+    free(diag);
+    ASSERT_EQ(p.nscenarios, 3);
+    ASSERT_STR(p.scenarios[0].name, "A");
+    ASSERT_EQ(p.scenarios[0].weight, 0);
+    ASSERT_STR(p.scenarios[1].name, "scenario 2");
+    ASSERT_EQ(p.scenarios[1].weight, 1);
+    ASSERT_EQ(p.scenarios[1].nsteps, 1); /* the log step is dropped */
+    ASSERT_STR(p.scenarios[1].steps[0].url, "http://w.test/b");
+    ASSERT_STR(p.scenarios[2].name, "scenario 3");
+    ASSERT_EQ(p.scenarios[2].weight, 5);
+    ASSERT_EQ(p.scenarios[2].steps[0].kind, STEP_THINK);
+    plan_free(&p);
+}
+
+TEST(scenario_sample_scripts)
+{
+    struct plan p = {0};
+    char *diag = NULL;
+    size_t len;
+    FILE *f = open_memstream(&diag, &len);
+    ASSERT_EQ(scenario_load("scenarios/basic.yml", NULL, &p, f), 0);
+    fflush(f);
+    ASSERT_STR(diag, "");
+    ASSERT_STR(p.script, "scenarios/basic.yml");
+    ASSERT_EQ(p.nphases, 3);
+    ASSERT_EQ(p.phases[0].kind, PHASE_CONST);
+    ASSERT_EQ(p.phases[1].kind, PHASE_RAMP);
+    ASSERT_NEAR(p.phases[1].rate_to, 50, 0);
+    ASSERT_EQ(p.phases[2].kind, PHASE_COUNT);
+    ASSERT_EQ(p.phases[2].count, 100);
+    ASSERT_EQ(p.nscenarios, 2);
+    ASSERT_EQ(p.scenarios[0].weight, 3);
+    ASSERT_STR(p.scenarios[1].steps[0].url, "http://127.0.0.1:8080/delay/5");
+    plan_free(&p);
+
+    ASSERT_EQ(scenario_load("scenarios/seed-500.yml", NULL, &p, f), 0);
+    fclose(f);
+    ASSERT_STR(diag, "");
+    free(diag);
+    ASSERT_EQ(p.nphases, 7);
+    static const double rates[] = {5, 15, 50, 150, 500, 200, 20};
+    static const int secs[] = {15, 30, 45, 60, 120, 60, 20};
+    for (int i = 0; i < 7; i++) {
+        ASSERT_EQ(p.phases[i].kind, PHASE_CONST);
+        ASSERT_NEAR(p.phases[i].rate, rates[i], 0);
+        ASSERT_EQ(p.phases[i].duration_us, secs[i] * 1000000LL);
+    }
+    ASSERT_STR(p.phases[0].name, "Warmup");
+    ASSERT_EQ(plan_duration_us(&p), 350000000);
+    ASSERT_EQ(p.nscenarios, 3);
+    ASSERT_EQ(p.scenarios[0].weight, 70);
+    ASSERT_EQ(p.scenarios[1].weight, 20);
+    ASSERT_EQ(p.scenarios[2].weight, 10);
+    ASSERT_STR(p.scenarios[0].steps[0].body,
+               "{\"contract_address\":\"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48\","
+               "\"network\":\"ethereum\",\"analysis_type\":\"security\"}");
+    ASSERT_EQ(p.nendpoints, 3);
+    ASSERT_STR(p.endpoints[0].key, "POST /api/contracts/analyze-demo");
+    ASSERT_STR(p.endpoints[1].key, "GET /api/sentiment");
+    ASSERT_STR(p.endpoints[2].key, "GET /up");
+    plan_free(&p);
+
+    struct scenario_opts o = {.target = "http://localhost:8000"};
+    f = open_memstream(&diag, &len);
+    ASSERT_EQ(scenario_load("scenarios/seed-500.yml", &o, &p, f), 0);
+    fclose(f);
+    free(diag);
+    ASSERT_STR(p.scenarios[1].steps[0].url, "http://localhost:8000/api/sentiment?symbol=BTC");
+    plan_free(&p);
+}
+
+TEST(scenario_cannot_read)
+{
+    struct plan p = {0};
+    char *diag = NULL;
+    size_t len;
+    FILE *f = open_memstream(&diag, &len);
+    ASSERT_EQ(scenario_load("/nonexistent/x.yml", NULL, &p, f), -1);
+    ASSERT_EQ(scenario_load("/", NULL, &p, f), -1);
+    fclose(f);
+    ASSERT_STR(diag, "/nonexistent/x.yml: cannot read: No such file or directory\n"
+                     "/: cannot read: Is a directory\n");
+    free(diag);
+}
+
+/* One mistake per script; the whole output must be the one expected line. */
+static const struct {
+    const char *yaml, *target, *env, *msg;
+} broken[] = {
+    {"a: b: c\n", NULL, NULL, "t.yml:1:5: mapping values are not allowed in this context"},
+    {"config:\n  target: \"x\n", NULL, NULL,
+     "t.yml:3:1: found unexpected end of stream (while scanning a quoted scalar started at 2:11)"},
+    {"", NULL, NULL, "t.yml:1:1: the script is empty"},
+    {"- a\n- b\n", NULL, NULL,
+     "t.yml:1:1: a script must be a mapping with `config` and `scenarios`"},
+    {CFG, NULL, NULL, "t.yml:1:1: missing `scenarios`"},
+    {SCN, NULL, NULL, "t.yml:1:1: missing `config`"},
+    {"config: 5\n" SCN, NULL, NULL, "t.yml:1:9: config must be a mapping"},
+    {"config:\n  phases: [{pause: 1}]\n" SCN, NULL, NULL,
+     "t.yml:2:3: config.target is missing (set it, or give -t URL)"},
+    {"config:\n  target: localhost:8080\n  phases: [{pause: 1}]\n" SCN, NULL, NULL,
+     "t.yml:2:11: target must start with http:// or https://, not `localhost:8080`"},
+    {"config:\n  target: \"http://t\"\n" SCN, NULL, NULL, "t.yml:2:3: config.phases is missing"},
+    {"config:\n  target: \"http://t\"\n  phases: 5\n" SCN, NULL, NULL,
+     "t.yml:3:11: phases must be a list"},
+    {"config:\n  target: \"http://t\"\n  phases: []\n" SCN, NULL, NULL,
+     "t.yml:3:11: phases is empty"},
+    {"config:\n  target: \"http://t\"\n  phases: [5]\n" SCN, NULL, NULL,
+     "t.yml:3:12: a phase must be a mapping"},
+    {"config:\n  target: \"http://t\"\n  phases:\n    - duration: 1\n      arrivalRate: fast\n" SCN,
+     NULL, NULL, "t.yml:5:20: arrivalRate must be a number"},
+    {"config:\n  target: \"http://t\"\n  phases:\n    - duration: 1\n      arrivalRate: -5\n" SCN,
+     NULL, NULL, "t.yml:5:20: arrivalRate must not be negative"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 1, arrivalRate: 1, rampTo: "
+     "[2]}]\n" SCN,
+     NULL, NULL, "t.yml:3:50: rampTo must be a number"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 5x, arrivalRate: 1}]\n" SCN, NULL,
+     NULL,
+     "t.yml:3:23: bad duration `5x` for `duration`: use seconds (30, 1.5) or a unit (250ms, 90s, "
+     "2m, 1h)"},
+    {"config:\n  target: \"http://t\"\n  phases: [{arrivalRate: 1}]\n" SCN, NULL, NULL,
+     "t.yml:3:12: phase has no `duration`"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 0, arrivalCount: 5}]\n" SCN, NULL,
+     NULL, "t.yml:3:23: duration must be greater than 0"},
+    {"config:\n  target: \"http://t\"\n  phases: [{name: x, duration: 5}]\n" SCN, NULL, NULL,
+     "t.yml:3:12: a phase needs arrivalRate, arrivalCount or pause"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 5, rampTo: 9}]\n" SCN, NULL, NULL,
+     "t.yml:3:12: rampTo needs an arrivalRate to ramp from"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 5, arrivalCount: 2.5}]\n" SCN, NULL,
+     NULL, "t.yml:3:40: arrivalCount must be a non-negative integer"},
+    {"config:\n  target: \"http://t\"\n  phases: [{pause: -1}]\n" SCN, NULL, NULL,
+     "t.yml:3:20: bad duration `-1` for `pause`: use seconds (30, 1.5) or a unit (250ms, 90s, 2m, "
+     "1h)"},
+    {CFG "  http:\n    timeout: 0\n" SCN, NULL, NULL, "t.yml:7:14: timeout must be greater than 0"},
+    {CFG "  http:\n    pool: many\n" SCN, NULL, NULL,
+     "t.yml:7:11: pool must be a non-negative integer"},
+    {CFG "  tls:\n    rejectUnauthorized: \"no\"\n" SCN, NULL, NULL,
+     "t.yml:7:25: rejectUnauthorized must be true or false"},
+    {CFG "  target: \"http://u\"\n" SCN, NULL, NULL, "t.yml:6:3: duplicate key `target` in config"},
+    {CFG "  processor: \"./f.js\"\n" SCN, NULL, NULL,
+     "t.yml:6:3: `processor` runs JavaScript, which loadtop cannot run"},
+    {CFG "  defaults:\n    headers: [a]\n" SCN, NULL, NULL,
+     "t.yml:7:14: headers must be a mapping"},
+    {CFG "  variables:\n    ids: []\n" SCN, NULL, NULL,
+     "t.yml:7:10: variable `ids` is an empty list"},
+    {CFG SCN, NULL, "prod",
+     "t.yml:2:3: environment `prod` is not defined: config has no "
+     "`environments`"},
+    {CFG "scenarios: {flow: []}\n", NULL, NULL, "t.yml:6:12: scenarios must be a list"},
+    {CFG "scenarios: []\n", NULL, NULL, "t.yml:6:12: scenarios is empty"},
+    {CFG "scenarios:\n  - name: x\n", NULL, NULL, "t.yml:7:5: scenario has no `flow`"},
+    {CFG "scenarios:\n  - flow: []\n", NULL, NULL, "t.yml:7:11: flow is empty"},
+    {CFG "scenarios:\n  - flow: {get: {url: /}}\n", NULL, NULL, "t.yml:7:11: flow must be a list"},
+    {CFG "scenarios:\n  - weight: -1\n    flow: [{think: 1}]\n", NULL, NULL,
+     "t.yml:7:13: weight must be a non-negative integer"},
+    {CFG "scenarios:\n  - weight: 1.5\n    flow: [{think: 1}]\n", NULL, NULL,
+     "t.yml:7:13: weight must be a non-negative integer"},
+    {CFG "scenarios:\n  - {weight: 0, flow: [{think: 1}]}\n  - {weight: 0, flow: [{think: 1}]}\n",
+     NULL, NULL, "t.yml:7:3: all scenarios have weight 0"},
+    {CFG "scenarios:\n  - flow:\n      - send: hello\n", NULL, NULL,
+     "t.yml:8:9: unknown step `send`"},
+    {CFG "scenarios:\n  - flow:\n      - think\n", NULL, NULL,
+     "t.yml:8:9: a step must be a mapping like `get: {url: /}`, not `think`"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /}\n        post: {url: /}\n", NULL, NULL,
+     "t.yml:9:9: a step has both `get` and `post`"},
+    {CFG "scenarios:\n  - flow:\n      - function: setToken\n", NULL, NULL,
+     "t.yml:8:9: `function` steps run JavaScript, which loadtop cannot run"},
+    {CFG "scenarios:\n  - flow:\n      - parallel: [{get: {url: /}}]\n", NULL, NULL,
+     "t.yml:8:9: `parallel` steps are not supported yet"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, beforeRequest: sign}\n", NULL, NULL,
+     "t.yml:8:23: `beforeRequest` runs JavaScript, which loadtop cannot run"},
+    {CFG "scenarios:\n  - flow:\n      - get: {headers: {A: b}}\n", NULL, NULL,
+     "t.yml:8:14: `get` has no `url`"},
+    {CFG "scenarios:\n  - flow:\n      - get: /up\n", NULL, NULL,
+     "t.yml:8:14: `get` must be a mapping with a `url`"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: items}\n", NULL, NULL,
+     "t.yml:8:20: url `items` must start with `/`, http:// or https://"},
+    {CFG "scenarios:\n  - flow:\n      - post: {url: /, json: {a: 1}, body: x}\n", NULL, NULL,
+     "t.yml:8:15: a request cannot have both `json` and `body`"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, headers: {X: {y: 1}}}\n", NULL, NULL,
+     "t.yml:8:36: header `X` must be a string"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, qs: [a]}\n", NULL, NULL,
+     "t.yml:8:27: qs must be a mapping"},
+    {CFG "scenarios:\n  - flow:\n      - think: soon\n", NULL, NULL,
+     "t.yml:8:16: bad duration `soon` for `think`: use seconds (30, 1.5) or a unit (250ms, 90s, "
+     "2m, 1h)"},
+    {CFG "scenarios:\n  - flow:\n      - loop: [{think: 1}]\n", NULL, NULL,
+     "t.yml:8:9: loop has no `count` (without one it would run forever)"},
+    {CFG "scenarios:\n  - flow:\n      - loop: [{think: 1}]\n        count: 0\n", NULL, NULL,
+     "t.yml:9:16: count must be a positive integer"},
+    {CFG "scenarios:\n  - flow:\n      - loop: []\n        count: 2\n", NULL, NULL,
+     "t.yml:8:15: loop is empty"},
+    {CFG "scenarios:\n  - flow: &f\n      - loop: *f\n        count: 2\n", NULL, NULL,
+     "t.yml:8:9: the script nests or repeats too deeply (aliases?)"},
+};
+
+TEST(scenario_broken_scripts)
+{
+    int bad = 0;
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        struct plan p;
+        char *diag, *want = xasprintf("%s\n", broken[i].msg);
+        int r = parse(broken[i].yaml, broken[i].target, broken[i].env, &p, &diag);
+        if (r != -1 || strcmp(diag, want) || p.script || p.phases || p.scenarios || p.endpoints) {
+            fprintf(stderr, "    case %zu: rc %d\n      got      %s      expected %s", i, r, diag,
+                    want);
+            bad++;
+        }
+        free(diag);
+        free(want);
+    }
+    ASSERT_EQ(bad, 0);
+}
+
+TEST(scenario_several_errors_and_alias_bomb)
+{
+    struct plan p;
+    char *diag;
+    const char *y = "config:\n"
+                    "  target: \"http://t\"\n"
+                    "  phases:\n"
+                    "    - {duration: 1, arrivalRate: x}\n"
+                    "    - {duration: 1s, arrivalCount: -2}\n"
+                    "scenarios:\n"
+                    "  - flow: [{get: {url: /}}, {wait: 1}]\n";
+    ASSERT_EQ(parse(y, NULL, NULL, &p, &diag), -1);
+    ASSERT_STR(diag, "t.yml:4:34: arrivalRate must be a number\n"
+                     "t.yml:5:36: arrivalCount must be a non-negative integer\n"
+                     "t.yml:7:30: unknown step `wait`\n");
+    free(diag);
+
+    /* 10^7 nodes through aliases in a 300-byte file: refused, not expanded */
+    const char *bomb = CFG "scenarios:\n"
+                           "  - flow:\n"
+                           "      - post:\n"
+                           "          url: /\n"
+                           "          json:\n"
+                           "            a: &a [1,1,1,1,1,1,1,1,1,1]\n"
+                           "            b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+                           "            c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+                           "            d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+                           "            e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+                           "            f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+                           "            g: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n";
+    ASSERT_EQ(parse(bomb, NULL, NULL, &p, &diag), -1);
+    ASSERT_STR(diag, "t.yml:11:36: the script nests or repeats too deeply (aliases?)\n");
+    free(diag);
+}

@@ -63,7 +63,7 @@ integration: loadtop
 test: deps
 	$(MAKE) --no-print-directory loadtop tests/unit
 	@./tests/unit > $(BUILD)/unit.log 2>&1; u=$$?; cat $(BUILD)/unit.log; \
-	 ./tests/run-integration.sh; i=$$?; \
+	 BUILD_DIR=$(BUILD) ./tests/run-integration.sh; i=$$?; \
 	 up=$$(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' $(BUILD)/unit.log); \
 	 ip=$$(cat $(BUILD)/integration.count 2>/dev/null || echo "0 1"); \
 	 set -- $$up $$ip; echo "$$(( $$1 + $$3 )) passed, $$(( $$2 + $$4 )) failed"; \

@@ -28,6 +28,7 @@ enum cmd_kind {
     CMD_STOP,       /* stop arrivals, drain active VUs (bounded), finish */
     CMD_ABORT,      /* stop now: active VUs are counted as they are */
     CMD_REPORT,     /* build a report of the run so far (engine_take_report) */
+    CMD_NOTE,       /* record tag as a "warning" event */
 };
 
 struct engine_cmd {
@@ -91,6 +92,9 @@ struct engine_opts {
 
 struct engine;
 
+/* Process-wide set-up (libcurl); call once from main before any thread. */
+void engine_global_init(void);
+
 /* Start the engine thread on `plan` (borrowed; must outlive the engine).
  * Returns NULL with a message on stderr if it cannot start. */
 struct engine *engine_start(const struct plan *plan, const struct engine_opts *o);
@@ -105,6 +109,8 @@ char *engine_take_report(struct engine *e, char tag[64]);
 int engine_done(struct engine *e);
 /* Join the engine thread (blocks until the run ends). */
 void engine_join(struct engine *e);
+/* Run time so far, or of the whole run once it ended (µs). */
+int64_t engine_elapsed_us(const struct engine *e);
 /* After engine_join(): the final stats and the full JSON report. */
 const struct stats *engine_stats(const struct engine *e);
 char *engine_report_json(struct engine *e);

@@ -138,7 +138,7 @@ TEST(stats_out_of_range_indices)
 
 TEST(stats_error_interning_and_other)
 {
-    static char names[40][8];
+    static char names[40][16];
     struct stats st;
     stats_init(&st, 0, 0, 0);
     ASSERT_EQ(stats_error_index(&st, "EPIPE"), 0);

@@ -1,0 +1,600 @@
+/* engine.c — the engine thread: libuv loop, arrivals by schedule, ticks
+ * (seconds, intervals, host samples, snapshots), the command queue and the
+ * end of the run. VUs live in vu.c, the curl/uv seam in http.c. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "engine_int.h"
+#include "report.h"
+#include "util.h"
+
+/* Arrivals started per loop iteration at most, so that a late engine still
+ * serves its sockets while it catches up (each late start is measured). */
+#define ARRIVAL_BATCH 2000
+
+static const char *const state_names[] = {"STARTING", "RUNNING", "PAUSED", "DRAINING", "DONE"};
+
+const char *engine_state_name(enum engine_state s)
+{
+    return state_names[s];
+}
+
+uint64_t engine_rand(struct engine *e)
+{
+    e->rng ^= e->rng >> 12;
+    e->rng ^= e->rng << 25;
+    e->rng ^= e->rng >> 27;
+    return e->rng * 0x2545F4914F6CDD1DULL;
+}
+
+static int64_t rel(const struct engine *e, int64_t t)
+{
+    return t - e->t0;
+}
+
+static void fmt_rate(char *out, size_t n, double r)
+{
+    snprintf(out, n, r == (int64_t)r ? "%.0f/s" : "%.2f/s", r);
+}
+
+static void note_phase_changes(struct engine *e, int64_t now)
+{
+    while (e->last_phase < e->sched.cur) {
+        if (e->last_phase >= 0)
+            e->st.phase_ended_us[e->last_phase] = rel(e, now);
+        e->last_phase++;
+        if (e->last_phase >= e->plan->nphases)
+            break;
+        const struct phase *p = &e->plan->phases[e->last_phase];
+        e->st.phase_started_us[e->last_phase] = rel(e, now);
+        char r1[32], r2[32];
+        fmt_rate(r1, sizeof r1, p->rate);
+        fmt_rate(r2, sizeof r2, p->rate_to);
+        switch (p->kind) {
+        case PHASE_PAUSE:
+            stats_event(&e->st, rel(e, now), "phase", "phase %d/%d '%s': pause %.3gs",
+                        e->last_phase + 1, e->plan->nphases, p->name, p->duration_us / 1e6);
+            break;
+        case PHASE_COUNT:
+            stats_event(&e->st, rel(e, now), "phase", "phase %d/%d '%s': %lld arrivals in %.3gs",
+                        e->last_phase + 1, e->plan->nphases, p->name, (long long)p->count,
+                        p->duration_us / 1e6);
+            break;
+        case PHASE_RAMP:
+            stats_event(&e->st, rel(e, now), "phase", "phase %d/%d '%s': %s -> %s over %.3gs",
+                        e->last_phase + 1, e->plan->nphases, p->name, r1, r2,
+                        p->duration_us / 1e6);
+            break;
+        case PHASE_CONST:
+            stats_event(&e->st, rel(e, now), "phase", "phase %d/%d '%s': %s for %.3gs",
+                        e->last_phase + 1, e->plan->nphases, p->name, r1, p->duration_us / 1e6);
+            break;
+        }
+    }
+}
+
+static void begin_stop(struct engine *e, int64_t now, int64_t drain_us, const char *why)
+{
+    if (e->stopping)
+        return;
+    e->stopping = 1;
+    e->state = ENG_DRAINING;
+    e->drain_deadline = now + drain_us;
+    uv_timer_stop(&e->arrival_timer);
+    stats_event(&e->st, rel(e, now), "stop", "%s; draining %llu active VUs", why,
+                (unsigned long long)e->active);
+    engine_maybe_finish(e);
+}
+
+static void on_arrival_timer(uv_timer_t *t);
+
+/* Start every arrival that is due, then sleep until the next one. */
+static void run_arrivals(struct engine *e)
+{
+    if (e->stopping || e->plan->model == MODEL_CLOSED)
+        return;
+    int64_t now = now_us();
+    int n = 0;
+    int64_t next;
+    sched_advance(&e->sched, now);
+    while ((next = sched_peek(&e->sched)) != SCHED_NONE && next <= now && n < ARRIVAL_BATCH) {
+        int ph = sched_take(&e->sched);
+        note_phase_changes(e, now);
+        vu_arrival(e, ph, next, now);
+        n++;
+    }
+    note_phase_changes(e, now);
+    http_flush(e->http);
+    if (e->stopping)
+        return;
+    next = sched_peek(&e->sched);
+    if (next == SCHED_NONE) {
+        uv_timer_stop(&e->arrival_timer);
+    } else {
+        /* libuv timers have 1 ms resolution: round up, never fire early. */
+        int64_t wait = next - now_us();
+        uint64_t ms = n >= ARRIVAL_BATCH || wait <= 0 ? 0 : (uint64_t)((wait + 999) / 1000);
+        uv_timer_start(&e->arrival_timer, on_arrival_timer, ms, 0);
+    }
+}
+
+static void on_arrival_timer(uv_timer_t *t)
+{
+    run_arrivals(t->data);
+}
+
+static void publish(struct engine *e);
+
+static void close_handles(struct engine *e)
+{
+    vu_free_pool(e);
+    http_free(e->http);
+    e->http = NULL;
+    uv_close((uv_handle_t *)&e->arrival_timer, NULL);
+    uv_close((uv_handle_t *)&e->tick_timer, NULL);
+    uv_close((uv_handle_t *)&e->async, NULL);
+}
+
+static void finish(struct engine *e)
+{
+    if (e->finished)
+        return;
+    e->finished = 1;
+    int64_t now = now_us();
+    e->end_us = now;
+    vu_abort_all(e);
+    note_phase_changes(e, now);
+    if (e->last_phase >= 0 && e->last_phase < e->plan->nphases)
+        e->st.phase_ended_us[e->last_phase] = rel(e, now);
+    /* the partial last second and interval */
+    hostmon_sample(&e->hm, &e->host);
+    stats_close_second(&e->st, 0, e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1,
+                       &e->host);
+    stats_close_interval(&e->st, rel(e, now));
+    e->state = ENG_DONE;
+    stats_event(&e->st, rel(e, now), "end", "run ended after %.1fs", rel(e, now) / 1e6);
+    publish(e);
+    close_handles(e);
+}
+
+static void on_finish_timer(uv_timer_t *t)
+{
+    finish(t->data);
+}
+
+void engine_maybe_finish(struct engine *e)
+{
+    /* Deferred to the next loop iteration: this may run inside a transfer's
+     * done callback, where the multi handle must not be torn down. */
+    if (e->stopping && e->active == 0 && !e->finished)
+        uv_timer_start(&e->arrival_timer, on_finish_timer, 0, 0);
+}
+
+static double base_rate(const struct engine *e, int64_t now)
+{
+    double m = e->sched.mult > 0 ? e->sched.mult : 1;
+    return sched_target_rate(&e->sched, now) / m;
+}
+
+static void build_report(struct engine *e, const char *tag)
+{
+    struct report_meta m = {
+        .start_wall_us = e->start_wall,
+        .now_wall_us = wall_us(),
+        .elapsed_us = rel(e, now_us()),
+        .state = e->finished ? (e->interrupted ? "interrupted" : "done") : "running",
+        .version = e->o.version,
+        .argv_line = e->o.argv_line,
+    };
+    char *json = report_json(e->plan, &e->st, &m);
+    uv_mutex_lock(&e->slock);
+    free(e->report);
+    e->report = json;
+    snprintf(e->report_tag, sizeof e->report_tag, "%s", tag);
+    uv_mutex_unlock(&e->slock);
+}
+
+static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
+{
+    int64_t t = rel(e, now);
+    switch (c->kind) {
+    case CMD_TOGGLE_PAUSE:
+        run_cmd(e, &(struct engine_cmd){.kind = e->state == ENG_PAUSED ? CMD_RESUME : CMD_PAUSE},
+                now);
+        break;
+    case CMD_PAUSE:
+        if (e->state != ENG_RUNNING)
+            break;
+        sched_pause(&e->sched, now);
+        e->state = ENG_PAUSED;
+        stats_event(&e->st, t, "pause", "paused");
+        break;
+    case CMD_RESUME:
+        if (e->state != ENG_PAUSED)
+            break;
+        sched_resume(&e->sched, now);
+        e->state = ENG_RUNNING;
+        stats_event(&e->st, t, "resume", "resumed");
+        break;
+    case CMD_SKIP:
+        if (e->stopping || e->plan->model == MODEL_CLOSED || sched_done(&e->sched))
+            break;
+        stats_event(&e->st, t, "skip", "skipped the rest of phase %d '%s'", e->sched.cur + 1,
+                    e->plan->phases[e->sched.cur].name);
+        sched_skip(&e->sched, now);
+        note_phase_changes(e, now);
+        break;
+    case CMD_MULT:
+    case CMD_SCALE:
+    case CMD_RATE: {
+        if (e->plan->model == MODEL_CLOSED || e->stopping)
+            break;
+        double m = c->value;
+        if (c->kind == CMD_SCALE)
+            m = e->sched.mult * c->value;
+        if (c->kind == CMD_RATE) {
+            double b = base_rate(e, now);
+            if (b <= 0) {
+                stats_event(&e->st, t, "warning", "no rate to scale in this phase");
+                break;
+            }
+            m = c->value / b;
+        }
+        if (!(m > 0.001 && m < 1000))
+            break;
+        sched_set_mult(&e->sched, m, now);
+        stats_event(&e->st, t, "rate", "rate x%.2f (target now %.1f/s)", m,
+                    sched_target_rate(&e->sched, now));
+        break;
+    }
+    case CMD_STOP:
+        begin_stop(e, now, e->o.drain_us, "stop requested");
+        e->interrupted = 1;
+        break;
+    case CMD_ABORT:
+        e->interrupted = 1;
+        if (!e->stopping)
+            begin_stop(e, now, 0, "abort requested");
+        e->drain_deadline = now;
+        break;
+    case CMD_REPORT:
+        stats_event(&e->st, t, "snapshot", "snapshot %s", c->tag);
+        build_report(e, c->tag);
+        break;
+    case CMD_NOTE:
+        stats_event(&e->st, t, "warning", "%s", c->tag);
+        break;
+    }
+}
+
+static void on_async(uv_async_t *a)
+{
+    struct engine *e = a->data;
+    uv_mutex_lock(&e->qlock);
+    int n = e->qn;
+    struct engine_cmd *cmds = e->q;
+    e->q = NULL;
+    e->qn = e->qcap = 0;
+    uv_mutex_unlock(&e->qlock);
+    int64_t now = now_us();
+    for (int i = 0; i < n; i++)
+        run_cmd(e, &cmds[i], now);
+    free(cmds);
+    if (e->stopping && now_us() >= e->drain_deadline) {
+        finish(e);
+        return;
+    }
+    run_arrivals(e);
+    publish(e);
+}
+
+static void fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
+{
+    const struct stats *st = &e->st;
+    s->seq++;
+    s->state = e->state;
+    s->elapsed_us = rel(e, now);
+    s->planned_us = plan_duration_us(e->plan);
+    s->nphases = e->plan->nphases;
+    s->phase = e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1;
+    s->phase_elapsed_us = sched_phase_elapsed(&e->sched, now);
+    s->phase_duration_us = e->plan->phases[s->phase].duration_us;
+    s->target_rate = e->stopping ? 0 : sched_target_rate(&e->sched, now);
+    s->mult = e->sched.mult;
+    s->active_vus = e->active;
+    s->inflight = e->http ? (uint64_t)http_inflight(e->http) : 0;
+    s->total = st->total.c;
+    for (int i = 0; i < SUM_N; i++)
+        sumstat_of(&s->total_s[i], st->total.sum[i]);
+    s->nintervals = st->nintervals;
+    if (st->nintervals) {
+        const struct interval *iv = &st->intervals[st->nintervals - 1];
+        s->last_start_us = iv->start_us;
+        s->last_end_us = iv->end_us;
+        s->last_c = iv->c;
+        memcpy(s->last_s, iv->s, sizeof s->last_s);
+    }
+    s->nendpoints = st->nendpoints < SNAP_ENDPOINTS ? st->nendpoints : SNAP_ENDPOINTS;
+    for (int i = 0; i < s->nendpoints; i++) {
+        const struct group *g = &st->endpoint[i];
+        struct snap_endpoint *ep = &s->ep[i];
+        ep->c.requests = g->c.requests;
+        ep->c.responses = g->c.responses;
+        ep->c.errors = counters_errors(&g->c);
+        uint64_t ok = 0;
+        for (int c = 200; c < 300; c++)
+            ok += g->c.codes[c];
+        ep->c.non2xx = g->c.responses - ok;
+        sumstat_of(&ep->s[0], g->sum[SUM_RESPONSE_TIME]);
+        sumstat_of(&ep->s[1], g->sum[SUM_LATENCY]);
+    }
+    for (int i = 0; i < e->plan->nphases && i < SNAP_PHASES; i++) {
+        s->ph[i].planned = st->phase_planned[i];
+        s->ph[i].arrivals = (int64_t)(st->phase[i].c.vu_created + st->phase[i].c.vu_skipped);
+        s->ph[i].started_us = st->phase_started_us[i];
+        s->ph[i].ended_us = st->phase_ended_us[i];
+    }
+    s->nsec = st->nseconds < SNAP_SECONDS ? st->nseconds : SNAP_SECONDS;
+    s->first_sec = st->nseconds - s->nsec;
+    if (s->nsec)
+        memcpy(s->sec, st->seconds + s->first_sec, sizeof *s->sec * (size_t)s->nsec);
+    s->host = e->host;
+    s->nerrors = st->nerrors;
+    memcpy(s->error_names, st->error_names, sizeof s->error_names);
+    s->total_events = st->nevents;
+    s->nevents = st->nevents < SNAP_EVENTS ? st->nevents : SNAP_EVENTS;
+    if (s->nevents)
+        memcpy(s->ev, st->events + st->nevents - s->nevents, sizeof *s->ev * (size_t)s->nevents);
+}
+
+static void publish(struct engine *e)
+{
+    fill_snapshot(e, e->build, now_us());
+    uv_mutex_lock(&e->slock);
+    struct snapshot *t = e->pub;
+    e->pub = e->build;
+    e->build = t;
+    /* keep seq monotone in the buffer filled next time */
+    e->build->seq = e->pub->seq;
+    uv_mutex_unlock(&e->slock);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    struct engine *e = t->data;
+    int64_t now = now_us();
+    if (!e->stopping)
+        run_arrivals(e);
+    while (rel(e, now) >= e->next_sec_us) {
+        hostmon_sample(&e->hm, &e->host);
+        int ph = e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1;
+        stats_close_second(&e->st, e->stopping ? 0 : sched_target_rate(&e->sched, now), ph,
+                           &e->host);
+        e->next_sec_us += 1000000;
+    }
+    while (rel(e, now) >= e->next_interval_us) {
+        stats_close_interval(&e->st, e->next_interval_us);
+        e->next_interval_us += e->o.interval_us;
+    }
+    if (!e->stopping) {
+        if (e->plan->model == MODEL_CLOSED) {
+            int64_t dur = plan_duration_us(e->plan);
+            if ((!e->plan->max_requests && rel(e, now) >= dur) ||
+                (e->plan->max_requests && e->closed_started >= e->plan->max_requests))
+                begin_stop(e, now, e->o.drain_us, "duration reached");
+        } else if (sched_done(&e->sched)) {
+            begin_stop(e, now, e->o.drain_us, "all phases done");
+        }
+    }
+    if (e->finished)
+        return;
+    if (e->stopping && (e->active == 0 || now >= e->drain_deadline)) {
+        finish(e);
+        return;
+    }
+    publish(e);
+}
+
+static void engine_main(void *arg)
+{
+    struct engine *e = arg;
+    e->t0 = now_us();
+    e->start_wall = wall_us();
+    sched_init(&e->sched, e->plan->phases, e->plan->nphases, e->t0);
+    e->state = ENG_RUNNING;
+    e->last_phase = -1;
+    stats_event(&e->st, 0, "start", "run started: %s", e->plan->target ? e->plan->target : "");
+    note_phase_changes(e, e->t0);
+    uv_timer_start(&e->tick_timer, on_tick, (uint64_t)(e->o.tick_us / 1000),
+                   (uint64_t)(e->o.tick_us / 1000));
+    if (e->plan->model == MODEL_CLOSED) {
+        vu_start_closed(e);
+        http_flush(e->http);
+    } else {
+        run_arrivals(e);
+    }
+    publish(e);
+    uv_run(&e->loop, UV_RUN_DEFAULT);
+    uv_mutex_lock(&e->slock);
+    e->done = 1;
+    uv_mutex_unlock(&e->slock);
+}
+
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+struct engine *engine_start(const struct plan *plan, const struct engine_opts *o)
+{
+    struct engine *e = xcalloc(1, sizeof *e);
+    e->plan = plan;
+    e->o = *o;
+    if (e->o.tick_us <= 0)
+        e->o.tick_us = 100000;
+    if (e->o.interval_us <= 0)
+        e->o.interval_us = 10000000;
+    if (e->o.drain_us <= 0)
+        e->o.drain_us = plan->timeout_us + 1000000;
+    e->rng = (uint64_t)wall_us() ^ 0x9E3779B97F4A7C15ULL;
+    const char *seed = getenv("LOADTOP_SEED");
+    if (seed && *seed)
+        e->rng = strtoull(seed, NULL, 10) * 0x9E3779B97F4A7C15ULL + 1;
+    raise_fd_limit();
+    struct rlimit rl;
+    uint64_t fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (uint64_t)rl.rlim_cur : 1024;
+    /* a VU holds at most one connection; keep fds for everything else */
+    e->max_active = plan->pool > 0 ? 1000000 : (fds > 256 ? fds - 128 : fds / 2);
+
+    stats_init(&e->st, plan->nphases, plan->nendpoints, plan->nscenarios);
+    for (int i = 0; i < plan->nphases; i++) {
+        e->st.phase_planned[i] = sched_phase_planned(&plan->phases[i]);
+        e->st.planned_arrivals += (uint64_t)e->st.phase_planned[i];
+    }
+    hostmon_init(&e->hm);
+    e->next_sec_us = 1000000;
+    e->next_interval_us = e->o.interval_us;
+    e->pub = xcalloc(1, sizeof *e->pub);
+    e->build = xcalloc(1, sizeof *e->build);
+    uv_mutex_init(&e->qlock);
+    uv_mutex_init(&e->slock);
+    if (uv_loop_init(&e->loop) != 0) {
+        fprintf(stderr, "loadtop: cannot start the event loop\n");
+        goto fail;
+    }
+    struct http_opts ho = {
+        .timeout_us = plan->timeout_us,
+        .pool = plan->pool,
+        .maxconnects = plan->pool > 0 ? plan->pool : (int)(e->max_active < 100000 ? e->max_active : 100000),
+        .insecure = plan->insecure,
+    };
+    if (plan->model == MODEL_CLOSED)
+        ho.maxconnects = plan->connections;
+    e->http = http_new(&e->loop, &ho, vu_on_done);
+    if (!e->http) {
+        fprintf(stderr, "loadtop: cannot initialise libcurl\n");
+        uv_loop_close(&e->loop);
+        goto fail;
+    }
+    vu_prepare(e);
+    uv_async_init(&e->loop, &e->async, on_async);
+    e->async.data = e;
+    uv_timer_init(&e->loop, &e->arrival_timer);
+    e->arrival_timer.data = e;
+    uv_timer_init(&e->loop, &e->tick_timer);
+    e->tick_timer.data = e;
+    fill_snapshot(e, e->pub, now_us());
+
+    /* Signals belong to the main thread: the engine thread blocks them. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int rc = uv_thread_create(&e->thread, engine_main, e);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        fprintf(stderr, "loadtop: cannot start the engine thread\n");
+        exit(3);
+    }
+    return e;
+fail:
+    stats_free(&e->st);
+    free(e->pub);
+    free(e->build);
+    free(e);
+    return NULL;
+}
+
+void engine_global_init(void)
+{
+    http_global_init();
+}
+
+void engine_send(struct engine *e, const struct engine_cmd *cmd)
+{
+    uv_mutex_lock(&e->qlock);
+    if (e->qn == e->qcap) {
+        e->qcap = e->qcap ? e->qcap * 2 : 16;
+        e->q = xrealloc(e->q, sizeof *e->q * (size_t)e->qcap);
+    }
+    e->q[e->qn++] = *cmd;
+    uv_mutex_unlock(&e->qlock);
+    uv_mutex_lock(&e->slock);
+    if (!e->done)
+        uv_async_send(&e->async); /* sends coalesce: on_async drains the whole queue */
+    uv_mutex_unlock(&e->slock);
+}
+
+void engine_snapshot(struct engine *e, struct snapshot *out)
+{
+    uv_mutex_lock(&e->slock);
+    memcpy(out, e->pub, sizeof *out);
+    uv_mutex_unlock(&e->slock);
+}
+
+char *engine_take_report(struct engine *e, char tag[64])
+{
+    uv_mutex_lock(&e->slock);
+    char *r = e->report;
+    e->report = NULL;
+    if (r)
+        memcpy(tag, e->report_tag, 64);
+    uv_mutex_unlock(&e->slock);
+    return r;
+}
+
+int engine_done(struct engine *e)
+{
+    uv_mutex_lock(&e->slock);
+    int d = e->done;
+    uv_mutex_unlock(&e->slock);
+    return d;
+}
+
+void engine_join(struct engine *e)
+{
+    uv_thread_join(&e->thread);
+}
+
+int64_t engine_elapsed_us(const struct engine *e)
+{
+    return rel(e, e->end_us ? e->end_us : now_us());
+}
+
+const struct stats *engine_stats(const struct engine *e)
+{
+    return &e->st;
+}
+
+char *engine_report_json(struct engine *e)
+{
+    struct report_meta m = {
+        .start_wall_us = e->start_wall,
+        .now_wall_us = wall_us(),
+        .elapsed_us = rel(e, e->end_us ? e->end_us : now_us()),
+        .state = e->interrupted ? "interrupted" : "done",
+        .version = e->o.version,
+        .argv_line = e->o.argv_line,
+    };
+    return report_json(e->plan, &e->st, &m);
+}
+
+void engine_free(struct engine *e)
+{
+    uv_loop_close(&e->loop);
+    vu_unprepare(e);
+    stats_free(&e->st);
+    uv_mutex_destroy(&e->qlock);
+    uv_mutex_destroy(&e->slock);
+    free(e->q);
+    free(e->report);
+    free(e->pub);
+    free(e->build);
+    free(e);
+}

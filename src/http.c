@@ -1,0 +1,394 @@
+/* http.c — libcurl multi socket interface on libuv. See http.h for the
+ * rules this file follows and why. */
+#include "http.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "util.h"
+
+struct sockctx {
+    uv_poll_t poll;
+    struct http *h;
+    curl_socket_t fd;
+    int armed;  /* events the uv_poll is started with (0 = stopped) */
+    int wanted; /* events libcurl asked for (0 after CURL_POLL_REMOVE) */
+};
+
+struct http_xfer {
+    CURL *easy;
+    struct http *h;
+    void *ud;
+    uint64_t bytes;
+    int added;
+    struct http_xfer *next_free;
+};
+
+struct http {
+    uv_loop_t *loop;
+    CURLM *multi;
+    uv_timer_t timer;
+    http_done_fn done;
+    struct http_opts o;
+    int inflight;
+    int kick;                  /* libcurl asked for an immediate timeout */
+    int proxy_env;             /* a *_proxy variable is set: let libcurl use it */
+    struct sockctx **socks;    /* by fd */
+    int nsocks;
+    struct http_xfer *free_list;
+    struct http_xfer **all;
+    int nall;
+};
+
+static void process(struct http *h, curl_socket_t fd, int flags);
+
+static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    (void)ptr;
+    struct http_xfer *x = ud;
+    x->bytes += size * nmemb;
+    return size * nmemb;
+}
+
+static void on_poll(uv_poll_t *p, int status, int events)
+{
+    struct sockctx *c = p->data;
+    if (!c->wanted) {
+        /* libcurl removed this socket earlier (idle keep-alive): stop now
+         * rather than on every REMOVE, so the common reuse costs nothing. */
+        uv_poll_stop(&c->poll);
+        c->armed = 0;
+        return;
+    }
+    int flags = 0;
+    if (status < 0) {
+        /* libuv reports POLLERR (e.g. an RST arrived) as an error status and
+         * stops the handle. Passing CURL_CSELECT_ERR would make libcurl 7.88
+         * fail with "select/poll returned error" (CURLE_SEND_ERROR, no errno);
+         * letting it read and write finds the real cause (ECONNRESET, ...). */
+        c->armed = 0;
+        flags = CURL_CSELECT_IN | CURL_CSELECT_OUT;
+    } else {
+        if (events & UV_READABLE)
+            flags |= CURL_CSELECT_IN;
+        if (events & UV_WRITABLE)
+            flags |= CURL_CSELECT_OUT;
+    }
+    struct http *h = c->h;
+    curl_socket_t fd = c->fd;
+    process(h, fd, flags);
+    /* After an error status libuv has stopped the poll: re-arm it if libcurl
+     * still wants the socket (c is gone if libcurl closed it meanwhile). */
+    if (status < 0 && fd < h->nsocks && h->socks[fd] == c && c->wanted && !c->armed) {
+        uv_poll_start(&c->poll, c->wanted, on_poll);
+        c->armed = c->wanted;
+    }
+}
+
+static struct sockctx *sock_get(struct http *h, curl_socket_t fd)
+{
+    if (fd >= h->nsocks) {
+        int n = h->nsocks ? h->nsocks : 1024;
+        while (n <= fd)
+            n *= 2;
+        h->socks = xrealloc(h->socks, sizeof *h->socks * (size_t)n);
+        memset(h->socks + h->nsocks, 0, sizeof *h->socks * (size_t)(n - h->nsocks));
+        h->nsocks = n;
+    }
+    struct sockctx *c = h->socks[fd];
+    if (!c) {
+        c = xcalloc(1, sizeof *c);
+        c->h = h;
+        c->fd = fd;
+        uv_poll_init_socket(h->loop, &c->poll, fd);
+        c->poll.data = c;
+        h->socks[fd] = c;
+    }
+    return c;
+}
+
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    (void)e;
+    (void)socketp;
+    struct http *h = userp;
+    if (what == CURL_POLL_REMOVE) {
+        if (fd < h->nsocks && h->socks[fd])
+            h->socks[fd]->wanted = 0; /* keep the poll armed: see on_poll */
+        return 0;
+    }
+    struct sockctx *c = sock_get(h, fd);
+    int ev = ((what & CURL_POLL_IN) ? UV_READABLE : 0) | ((what & CURL_POLL_OUT) ? UV_WRITABLE : 0);
+    c->wanted = ev;
+    if (ev != c->armed) {
+        uv_poll_start(&c->poll, ev, on_poll);
+        c->armed = ev;
+    }
+    return 0;
+}
+
+static void free_ctx(uv_handle_t *hd)
+{
+    free(hd->data);
+}
+
+static int on_close_socket(void *clientp, curl_socket_t fd)
+{
+    struct http *h = clientp;
+    if (fd < h->nsocks && h->socks[fd]) {
+        struct sockctx *c = h->socks[fd];
+        h->socks[fd] = NULL;
+        /* Stop polling before the fd number can be reused by a new socket. */
+        uv_close((uv_handle_t *)&c->poll, free_ctx);
+    }
+    return close(fd);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+    process(t->data, CURL_SOCKET_TIMEOUT, 0);
+}
+
+static int on_timer(CURLM *m, long timeout_ms, void *userp)
+{
+    (void)m;
+    struct http *h = userp;
+    if (timeout_ms < 0) {
+        uv_timer_stop(&h->timer);
+        return 0;
+    }
+    if (timeout_ms == 0)
+        h->kick = 1; /* served right after the current call returns (process/http_flush) */
+    /* 0 ms -> 1 ms: libcurl must not be re-entered from its own callback;
+     * the kick above normally serves it sooner. */
+    uv_timer_start(&h->timer, on_timeout, timeout_ms ? (uint64_t)timeout_ms : 1, 0);
+    return 0;
+}
+
+static void drain(struct http *h)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(h->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *e = msg->easy_handle;
+        struct http_result r = {0};
+        r.curl_code = (int)msg->data.result;
+        struct http_xfer *x = NULL;
+        curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
+        /* libcurl 7.88 sets OS_ERRNO only for these; it is stale otherwise. */
+        if (r.curl_code == CURLE_COULDNT_CONNECT || r.curl_code == CURLE_OPERATION_TIMEDOUT ||
+            r.curl_code == CURLE_SEND_ERROR || r.curl_code == CURLE_RECV_ERROR) {
+            long oe = 0;
+            curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oe);
+            r.os_errno = (int)oe;
+        }
+        long status = 0;
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        r.status = (int)status;
+        curl_off_t pre = 0, start = 0, total = 0;
+        curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre);
+        curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &start);
+        curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
+        r.response_us = start > pre ? (int64_t)(start - pre) : 0;
+        r.total_us = (int64_t)total;
+        r.bytes = x->bytes;
+        curl_multi_remove_handle(h->multi, e);
+        x->added = 0;
+        h->inflight--;
+        h->done(x, &r, x->ud);
+    }
+}
+
+static void process(struct http *h, curl_socket_t fd, int flags)
+{
+    int running;
+    h->kick = 0;
+    curl_multi_socket_action(h->multi, fd, flags, &running);
+    drain(h);
+    http_flush(h);
+}
+
+void http_flush(struct http *h)
+{
+    /* Bounded: libcurl may keep asking for 0 ms; the 1 ms timer takes over. */
+    for (int i = 0; i < 4 && h->kick; i++) {
+        int running;
+        h->kick = 0;
+        curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        drain(h);
+    }
+}
+
+void http_global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn done)
+{
+    struct http *h = xcalloc(1, sizeof *h);
+    h->loop = loop;
+    h->o = *o;
+    h->done = done;
+    static const char *const proxy_vars[] = {"http_proxy", "HTTP_PROXY", "https_proxy",
+                                             "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+    for (size_t i = 0; i < sizeof proxy_vars / sizeof *proxy_vars; i++)
+        h->proxy_env |= getenv(proxy_vars[i]) != NULL;
+    h->multi = curl_multi_init();
+    if (!h->multi) {
+        free(h);
+        return NULL;
+    }
+    uv_timer_init(loop, &h->timer);
+    h->timer.data = h;
+    curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+    curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)(o->maxconnects > 0 ? o->maxconnects : 1000));
+    if (o->pool > 0)
+        curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)o->pool);
+    return h;
+}
+
+static void free_http(uv_handle_t *hd)
+{
+    free(hd->data);
+}
+
+void http_free(struct http *h)
+{
+    for (int i = 0; i < h->nall; i++) {
+        struct http_xfer *x = h->all[i];
+        if (x->added)
+            curl_multi_remove_handle(h->multi, x->easy);
+        curl_easy_cleanup(x->easy);
+        free(x);
+    }
+    free(h->all);
+    curl_multi_cleanup(h->multi); /* closes cached connections via on_close_socket */
+    for (int fd = 0; fd < h->nsocks; fd++)
+        if (h->socks[fd])
+            uv_close((uv_handle_t *)&h->socks[fd]->poll, free_ctx);
+    free(h->socks);
+    uv_close((uv_handle_t *)&h->timer, free_http);
+}
+
+void *http_headers(const char *const *lines, int n, const char *extra)
+{
+    struct curl_slist *l = NULL;
+    for (int i = 0; i < n; i++)
+        l = curl_slist_append(l, lines[i]);
+    if (extra)
+        l = curl_slist_append(l, extra);
+    return l;
+}
+
+void http_headers_free(void *slist)
+{
+    curl_slist_free_all(slist);
+}
+
+static struct http_xfer *xfer_new(struct http *h)
+{
+    struct http_xfer *x = h->free_list;
+    if (x) {
+        h->free_list = x->next_free;
+        return x;
+    }
+    x = xcalloc(1, sizeof *x);
+    x->h = h;
+    x->easy = curl_easy_init();
+    if (!x->easy) {
+        free(x);
+        return NULL;
+    }
+    CURL *e = x->easy;
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->o.timeout_us / 1000));
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "loadtop/" LOADTOP_VERSION);
+    /* Without a proxy in the environment, say so once: libcurl otherwise
+     * scans the environment for *_proxy on every transfer. */
+    if (!h->proxy_env)
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
+    if (h->o.insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    h->all = xrealloc(h->all, sizeof *h->all * (size_t)(h->nall + 1));
+    h->all[h->nall++] = x;
+    return x;
+}
+
+static void add(struct http *h, struct http_xfer *x, void *ud)
+{
+    x->ud = ud;
+    x->bytes = 0;
+    x->added = 1;
+    h->inflight++;
+    curl_multi_add_handle(h->multi, x->easy);
+}
+
+struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct http_request *r,
+                             void *ud)
+{
+    if (!x && !(x = xfer_new(h)))
+        return NULL;
+    CURL *e = x->easy;
+    int head = !strcmp(r->method, "HEAD");
+    int sends_body = r->body || !strcmp(r->method, "POST") || !strcmp(r->method, "PUT") ||
+                     !strcmp(r->method, "PATCH");
+    curl_easy_setopt(e, CURLOPT_URL, r->url);
+    /* NOBODY first, always: libcurl keeps it across POSTFIELDS on a recycled handle. */
+    curl_easy_setopt(e, CURLOPT_NOBODY, (long)head);
+    if (sends_body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(r->body ? r->body_len : 0));
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+    } else if (!head) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    }
+    int custom = !head && strcmp(r->method, "GET") && !(sends_body && !strcmp(r->method, "POST"));
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, custom ? r->method : NULL);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, (struct curl_slist *)r->headers);
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, (long)r->fresh_connect);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, (long)r->forbid_reuse);
+    add(h, x, ud);
+    return x;
+}
+
+void http_restart(struct http *h, struct http_xfer *x, void *ud)
+{
+    add(h, x, ud);
+}
+
+void http_release(struct http *h, struct http_xfer *x)
+{
+    x->next_free = h->free_list;
+    h->free_list = x;
+}
+
+void http_cancel(struct http *h, struct http_xfer *x)
+{
+    if (x->added) {
+        curl_multi_remove_handle(h->multi, x->easy);
+        x->added = 0;
+        h->inflight--;
+    }
+}
+
+int http_inflight(const struct http *h)
+{
+    return h->inflight;
+}

@@ -1,0 +1,88 @@
+/* http.h — the seam between libcurl's multi socket interface and libuv, in
+ * the spirit of curl's multi-uv example with its known costs removed:
+ *  - a socket's uv_poll stays armed across CURL_POLL_REMOVE (libcurl wants
+ *    a kept-alive socket again a moment later); it is stopped lazily if an
+ *    unwanted event fires, and for real only when libcurl closes the socket
+ *    (CURLOPT_CLOSESOCKETFUNCTION); it is re-armed only when the mask changes;
+ *  - after (re)adding transfers, libcurl is kicked with CURL_SOCKET_TIMEOUT
+ *    at once (outside its callbacks) instead of waiting a 1 ms timer;
+ *  - curl_multi_info_read is drained after every socket action;
+ *  - CURLINFO_OS_ERRNO is read only for the codes where 7.88 sets it.
+ * Engine thread only. Easy handles are long-lived and recycled. */
+#ifndef LOADTOP_HTTP_H
+#define LOADTOP_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+struct http;
+struct http_xfer;
+
+/* The outcome of one transfer, handed to the done callback. */
+struct http_result {
+    int curl_code;          /* 0 = a response arrived */
+    int os_errno;           /* valid for connect/send/recv/timeout failures, else 0 */
+    int status;             /* HTTP status, 0 if none */
+    int64_t response_us;    /* request written -> first byte */
+    int64_t total_us;       /* transfer start (incl. connect) -> last byte */
+    uint64_t bytes;         /* body bytes received */
+};
+
+typedef void (*http_done_fn)(struct http_xfer *x, const struct http_result *r, void *ud);
+
+/* One request as the VU layer describes it. Strings are borrowed and must
+ * stay valid until the done callback (the plan's prepared requests do). */
+struct http_request {
+    const char *method;     /* "GET", "HEAD", "POST", ... */
+    const char *url;
+    void *headers;          /* struct curl_slist * prepared by http_headers(), or NULL */
+    const char *body;       /* NULL = none */
+    size_t body_len;
+    int fresh_connect;      /* open a new connection (a VU's first request) */
+    int forbid_reuse;       /* close the connection after (a VU's last request) */
+};
+
+struct http_opts {
+    int64_t timeout_us;     /* whole-request timeout */
+    int pool;               /* > 0: at most this many connections in total (requests queue) */
+    int maxconnects;        /* connection cache size */
+    int insecure;           /* skip TLS peer/host verification */
+};
+
+/* curl_global_init; once per process, before any thread starts. */
+void http_global_init(void);
+
+/* Create the multi handle on `loop`. */
+struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn done);
+/* Remove every transfer, close every socket and handle; runs no callbacks.
+ * Call before closing the loop; the loop must run once more to close handles. */
+void http_free(struct http *h);
+
+/* Build a header list (curl_slist) from "Name: value" lines; `extra` may add
+ * one more line (NULL for none). Free with http_headers_free(). */
+void *http_headers(const char *const *lines, int n, const char *extra);
+void http_headers_free(void *slist);
+
+/* Start a transfer. `x` is a recycled handle from an earlier call (its
+ * previous transfer must be done) or NULL for a new one; returns the handle
+ * in use. `ud` is passed to the done callback. The transfer starts at once
+ * (see http_flush). */
+struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct http_request *r,
+                             void *ud);
+/* Start the same request again on `x` (closed model: nothing changes). */
+void http_restart(struct http *h, struct http_xfer *x, void *ud);
+/* Return a finished handle to the free pool (its easy handle is kept). */
+void http_release(struct http *h, struct http_xfer *x);
+/* Abort a running transfer without calling its done callback. */
+void http_cancel(struct http *h, struct http_xfer *x);
+
+/* Kick libcurl for transfers added since the last kick. Call after a batch
+ * of http_start/http_restart made outside libcurl callbacks. */
+void http_flush(struct http *h);
+
+/* Transfers currently added to the multi handle. */
+int http_inflight(const struct http *h);
+
+#endif

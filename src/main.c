@@ -1,0 +1,356 @@
+/* main.c — start-up, the plan, the engine thread, signals, headless output,
+ * reports and the exit code. Signals are taken synchronously here
+ * (sigtimedwait) on the main thread; every other thread blocks them. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "report.h"
+#include "scenario.h"
+#include "target.h"
+#include "util.h"
+
+#ifndef LOADTOP_VERSION
+#define LOADTOP_VERSION "0.1.0"
+#endif
+
+enum { EXIT_RAN = 0, EXIT_USAGE = 2, EXIT_FATAL = 3 };
+
+/* --body @FILE -> the file's bytes. Returns NULL after a message. */
+static char *read_body(const char *arg, size_t *len)
+{
+    if (arg[0] != '@') {
+        *len = strlen(arg);
+        return xstrdup(arg);
+    }
+    FILE *f = fopen(arg + 1, "rb");
+    if (!f) {
+        fprintf(stderr, "loadtop: --body: %s: %s\n", arg + 1, strerror(errno));
+        return NULL;
+    }
+    struct buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "loadtop: --body: %s: read error\n", arg + 1);
+        buf_free(&b);
+        return NULL;
+    }
+    if (!b.data)
+        buf_puts(&b, "");
+    *len = b.len;
+    return b.data;
+}
+
+/* One-URL mode: a plan of one request, open (--rate) or closed model. */
+static int url_plan(const struct options *o, struct plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->target = xstrdup(o->url);
+    p->timeout_us = o->timeout_us > 0 ? o->timeout_us : 10000000;
+    p->connections = o->connections;
+    p->pool = o->connections; /* keep-alive pool, like wrk/oha */
+    p->max_requests = o->requests;
+    p->nphases = 1;
+    p->phases = xcalloc(1, sizeof *p->phases);
+    struct phase *ph = &p->phases[0];
+    ph->name = xstrdup("main");
+    ph->duration_us = o->duration_us;
+    if (o->rate > 0) {
+        p->model = MODEL_OPEN;
+
+        if (o->requests > 0 && !o->duration_given) {
+            ph->kind = PHASE_COUNT;
+            ph->count = o->requests;
+            ph->duration_us = (int64_t)(o->requests / o->rate * 1e6);
+            if (ph->duration_us <= 0)
+                ph->duration_us = 1;
+        } else {
+            ph->kind = PHASE_CONST;
+            ph->rate = o->rate;
+        }
+    } else {
+        p->model = MODEL_CLOSED;
+        ph->kind = PHASE_PAUSE; /* no scheduled arrivals: the workers loop */
+        if (o->requests > 0 && !o->duration_given)
+            ph->duration_us = INT64_MAX / 4; /* -n alone runs to completion */
+    }
+    p->nscenarios = 1;
+    p->scenarios = xcalloc(1, sizeof *p->scenarios);
+    struct scenario *sc = &p->scenarios[0];
+    sc->name = xstrdup("default");
+    sc->weight = 1;
+    sc->nsteps = 1;
+    sc->steps = xcalloc(1, sizeof *sc->steps);
+    struct step *s = &sc->steps[0];
+    s->kind = STEP_REQUEST;
+    s->method = xstrdup(o->method);
+    s->url = xstrdup(o->url);
+    if (o->body) {
+        size_t len;
+        s->body = read_body(o->body, &len);
+        if (!s->body)
+            return -1;
+        if (strlen(s->body) != len) {
+            fprintf(stderr, "loadtop: --body: binary bodies (NUL bytes) are not supported\n");
+            return -1;
+        }
+        s->body_kind = BODY_RAW;
+    }
+    s->nheaders = o->nheaders;
+    s->headers = xcalloc((size_t)o->nheaders + 1, sizeof *s->headers);
+    for (int i = 0; i < o->nheaders; i++) {
+        const char *c = strchr(o->headers[i], ':');
+        const char *v = c + 1;
+        while (*v == ' ')
+            v++;
+        s->headers[i].name = xstrndup(o->headers[i], (size_t)(c - o->headers[i]));
+        s->headers[i].value = xstrdup(v);
+    }
+    /* endpoint key: METHOD + path (no scheme, host or query) */
+    const char *path = strstr(o->url, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    size_t plen = path ? strcspn(path, "?#") : 0;
+    char *key = xasprintf("%s %.*s", o->method, (int)(path ? plen : 1), path ? path : "/");
+    s->endpoint = plan_endpoint(p, key);
+    free(key);
+    return 0;
+}
+
+static char *command_line(int argc, char **argv)
+{
+    struct buf b = {0};
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            buf_puts(&b, " ");
+        buf_puts(&b, argv[i]);
+    }
+    return b.data;
+}
+
+/* "DIR/loadtop-YYYYMMDD-HHMMSS.json"; a counter suffix if taken this second. */
+static char *snapshot_path(const char *dir)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    char *p = xasprintf("%s/loadtop-%s.json", dir, stamp);
+    for (int i = 2; access(p, F_OK) == 0 && i < 100; i++) {
+        free(p);
+        p = xasprintf("%s/loadtop-%s-%d.json", dir, stamp, i);
+    }
+    return p;
+}
+
+static int write_report(const char *path, const char *json)
+{
+    if (write_file_atomic(path, json, strlen(json)) < 0) {
+        fprintf(stderr, "loadtop: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void print_interval(FILE *f, const struct plan *p, const struct interval *iv,
+                           const char *const *names, int nerrors, const struct host_sample *host,
+                           int64_t start_wall)
+{
+    time_t end = (time_t)((start_wall + iv->end_us) / 1000000);
+    struct tm tm;
+    localtime_r(&end, &tm);
+    char title[128], hms[16];
+    strftime(hms, sizeof hms, "%H:%M:%S", &tm);
+    snprintf(title, sizeof title, "Metrics for period to: %s (width: %.3fs)", hms,
+             (iv->end_us - iv->start_us) / 1e6);
+    (void)p;
+    report_print_block(f, title, &iv->c, iv->s, names, nerrors,
+                       (iv->end_us - iv->start_us) / 1e6, -1, host);
+}
+
+struct headless {
+    const struct options *o;
+    const struct plan *plan;
+    int printed;            /* intervals printed */
+    int64_t start_wall;
+};
+
+/* Run until the engine ends, handling signals and periodic output. */
+static void headless_loop(struct engine *e, struct headless *h, const sigset_t *sigs)
+{
+    struct snapshot *s = xmalloc(sizeof *s);
+    int interrupts = 0;
+    int64_t start_wall = wall_us();
+    h->start_wall = start_wall;
+    while (!engine_done(e)) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        int sig = sigtimedwait(sigs, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM) {
+            interrupts++;
+            struct engine_cmd c = {.kind = interrupts == 1 ? CMD_STOP : CMD_ABORT};
+            engine_send(e, &c);
+            if (!h->o->quiet)
+                fprintf(stderr, interrupts == 1
+                                    ? "loadtop: stopping: no new arrivals, draining active VUs "
+                                      "(interrupt again to stop at once)\n"
+                                    : "loadtop: stopping now\n");
+        } else if (sig == SIGUSR1) {
+            char *path = snapshot_path(h->o->snapshot_dir);
+            struct engine_cmd c = {.kind = CMD_REPORT};
+            snprintf(c.tag, sizeof c.tag, "%s", path);
+            if (strlen(path) >= sizeof c.tag)
+                fprintf(stderr, "loadtop: snapshot path too long: %s\n", path);
+            else
+                engine_send(e, &c);
+            free(path);
+        }
+        char tag[64];
+        char *json = engine_take_report(e, tag);
+        if (json) {
+            if (write_report(tag, json) == 0 && !h->o->quiet)
+                fprintf(stderr, "loadtop: snapshot written: %s\n", tag);
+            else if (json) {
+                struct engine_cmd c = {.kind = CMD_NOTE};
+                snprintf(c.tag, sizeof c.tag, "snapshot failed: %s", strerror(errno));
+                engine_send(e, &c);
+            }
+            free(json);
+        }
+        engine_snapshot(e, s);
+        if (!h->o->quiet && s->nintervals > h->printed) {
+            /* the snapshot carries the last closed interval */
+            struct interval iv = {.start_us = s->last_start_us, .end_us = s->last_end_us,
+                                  .c = s->last_c};
+            memcpy(iv.s, s->last_s, sizeof iv.s);
+            print_interval(stdout, h->plan, &iv, s->error_names, s->nerrors, &s->host, start_wall);
+            printf("phase: %d/%d %s  target %.1f/s  active VUs %llu\n\n", s->phase + 1,
+                   s->nphases, h->plan->phases[s->phase].name, s->target_rate,
+                   (unsigned long long)s->active_vus);
+            fflush(stdout);
+            h->printed = s->nintervals;
+        }
+    }
+    free(s);
+}
+
+static int run(const struct options *o, int argc, char **argv)
+{
+    struct plan plan;
+    if (o->script) {
+        struct scenario_opts so = {.target = o->target, .environment = o->environment};
+        memset(&plan, 0, sizeof plan);
+        if (scenario_load(o->script, &so, &plan, stderr) < 0)
+            return EXIT_USAGE;
+        if (o->timeout_us > 0)
+            plan.timeout_us = o->timeout_us;
+    } else {
+        if (url_plan(o, &plan) < 0) {
+            plan_free(&plan);
+            return EXIT_USAGE;
+        }
+    }
+    /* Signals: blocked in every thread, taken here with sigtimedwait. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+    char *line = command_line(argc, argv);
+    struct engine_opts eo = {
+        .interval_us = o->interval_us,
+        .version = LOADTOP_VERSION,
+        .argv_line = line,
+    };
+    struct engine *e = engine_start(&plan, &eo);
+    if (!e) {
+        free(line);
+        plan_free(&plan);
+        return EXIT_FATAL;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "loadtop %s: %s, %d phase%s, %.0fs planned\n", LOADTOP_VERSION,
+                plan.target, plan.nphases, plan.nphases == 1 ? "" : "s",
+                plan.model == MODEL_CLOSED && o->requests && !o->duration_given
+                    ? 0.0
+                    : plan_duration_us(&plan) / 1e6);
+    struct headless h = {.o = o, .plan = &plan};
+    headless_loop(e, &h, &sigs);
+    engine_join(e);
+
+    const struct stats *st = engine_stats(e);
+    char tag[64];
+    char *pending = engine_take_report(e, tag);
+    if (pending) {
+        write_report(tag, pending);
+        free(pending);
+    }
+    if (!o->quiet) {
+        for (int i = h.printed; i < st->nintervals; i++)
+            print_interval(stdout, &plan, &st->intervals[i], st->error_names, st->nerrors,
+                           st->nseconds ? &st->seconds[st->nseconds - 1].host : NULL,
+                           h.start_wall);
+        struct sumstat s[SUM_N];
+        for (int i = 0; i < SUM_N; i++)
+            sumstat_of(&s[i], st->total.sum[i]);
+        double secs = engine_elapsed_us(e) / 1e6;
+        printf("All VUs finished. Total time: %.1f seconds\n\n", secs);
+        report_print_block(stdout, "Summary report", &st->total.c, s, st->error_names,
+                           st->nerrors, secs, -1, NULL);
+        fflush(stdout);
+    }
+    int rc = EXIT_RAN;
+    if (o->output) {
+        char *json = engine_report_json(e);
+        if (write_report(o->output, json) < 0)
+            rc = EXIT_FATAL;
+        else if (!o->quiet)
+            fprintf(stderr, "loadtop: report written: %s\n", o->output);
+        free(json);
+    }
+    engine_free(e);
+    plan_free(&plan);
+    free(line);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    struct options o;
+    if (cli_parse(argc, argv, &o) < 0)
+        return EXIT_USAGE;
+    int rc = EXIT_RAN;
+    switch (o.mode) {
+    case MODE_HELP:
+        cli_usage();
+        break;
+    case MODE_VERSION:
+        printf("loadtop %s\n", LOADTOP_VERSION);
+        break;
+    case MODE_TARGET: {
+        struct target_opts t = {
+            .listen = o.listen, .capacity = o.capacity, .latency_ms = o.latency_ms, .quiet = o.quiet};
+        rc = target_main(&t);
+        break;
+    }
+    case MODE_RUN:
+        engine_global_init();
+        rc = run(&o, argc, argv);
+        break;
+    }
+    cli_free(&o);
+    return rc;
+}

@@ -1,0 +1,382 @@
+#!/usr/bin/env bash
+# Integration tests: the real binary, headless, against the built-in target
+# on 127.0.0.1, asserting exact counts. Every test is bounded in time; every
+# process started here is stopped on exit. Prints "N passed, N failed" and
+# writes the two numbers to build/integration.count for `make test`.
+set -u
+cd "$(dirname "$0")/.."
+BIN=${LOADTOP:-./loadtop}
+WORK=$(mktemp -d /tmp/loadtop-it.XXXXXX)
+COUNT_FILE=${BUILD_DIR:-build}/integration.count
+mkdir -p "$(dirname "$COUNT_FILE")"
+pass=0 fail=0 pids=()
+export LOADTOP_SEED=42
+
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok $1"; shift; printf '    %s\n' "$@"; }
+
+# start_target NAME [ARGS...]: starts `loadtop target` on a free port; sets PORT.
+start_target() {
+    local out="$WORK/target-$1.out"; shift
+    "$BIN" target --listen 127.0.0.1:0 "$@" >"$out" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$out")
+        [ -n "$PORT" ] && return 0
+        sleep 0.05
+    done
+    echo "target did not start: $(cat "$out")" >&2
+    return 1
+}
+
+# jqv FILE EXPR: one value from a JSON file.
+jqv() { jq -r "$2" "$1"; }
+
+# expect NAME ACTUAL EXPECTED: records a mismatch into $errs.
+errs=()
+expect() { [ "$2" == "$3" ] || errs+=("$1: got '$2', expected '$3'"); }
+expect_true() { eval "$2" || errs+=("$1: not true: $2"); }
+finish() { if [ ${#errs[@]} -eq 0 ]; then ok "$1"; else not_ok "$1" "${errs[@]}"; fi; errs=(); }
+
+# invariant FILE: created = completed + failed; arrivals = created + skipped = planned.
+invariant() {
+    local f=$1
+    local c=$(jqv "$f" '.aggregate.counters["vusers.created"]')
+    local d=$(jqv "$f" '.aggregate.counters["vusers.completed"]')
+    local x=$(jqv "$f" '.aggregate.counters["vusers.failed"]')
+    expect "created = completed + failed" "$c" "$((d + x))"
+}
+
+# run_lt NAME TIMEOUT ARGS...: runs loadtop headless; output in $WORK/NAME.*; sets RC.
+run_lt() {
+    local name=$1 t=$2; shift 2
+    timeout -k 2 "$t" "$BIN" --headless -q -o "$WORK/$name.json" "$@" \
+        >"$WORK/$name.out" 2>"$WORK/$name.err"
+    RC=$?
+}
+
+script() { cat >"$WORK/$1.yml"; }
+
+# bounded_wait PID SECONDS: wait for a background loadtop; kill it past the bound.
+bounded_wait() {
+    local pid=$1 n=$(($2 * 10))
+    while kill -0 "$pid" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+    kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; echo "    (killed: still running after $2 s)"; }
+    wait "$pid"
+}
+
+start_target main || exit 1
+T=http://127.0.0.1:$PORT
+
+# --- exact arrivals over three phase kinds ------------------------------------
+script phases <<EOT
+config:
+  target: "$T"
+  phases:
+    - duration: 2
+      arrivalRate: 5
+      name: constant
+    - duration: 3
+      arrivalRate: 1
+      rampTo: 3
+      name: ramp
+    - duration: 1
+      arrivalCount: 4
+      name: count
+scenarios:
+  - flow:
+      - get:
+          url: "/up"
+EOT
+run_lt phases 30 "$WORK/phases.yml"
+f=$WORK/phases.json
+expect "exit code" "$RC" 0
+expect "vusers.created" "$(jqv "$f" '.aggregate.counters["vusers.created"]')" 20
+expect "http.codes.200" "$(jqv "$f" '.aggregate.counters["http.codes.200"]')" 20
+expect "phase arrivals" "$(jqv "$f" '[.phases[].arrivals] | join(",")')" "10,6,4"
+expect "phase planned" "$(jqv "$f" '[.phases[].planned] | join(",")')" "10,6,4"
+invariant "$f"
+finish "three phase kinds give exactly the planned arrivals (10+6+4)"
+
+# --- weighted scenarios -------------------------------------------------------
+script weights <<EOT
+config:
+  target: "$T"
+  phases:
+    - duration: 2
+      arrivalRate: 500
+scenarios:
+  - name: analyze
+    weight: 70
+    flow:
+      - post:
+          url: "/api/contracts/analyze-demo"
+          json: { contract: "0xabc", depth: 2 }
+  - name: sentiment
+    weight: 20
+    flow:
+      - get:
+          url: "/api/sentiment?symbol=BTC"
+  - name: health
+    weight: 10
+    flow:
+      - get:
+          url: "/up"
+EOT
+run_lt weights 30 "$WORK/weights.yml"
+f=$WORK/weights.json
+expect "exit code" "$RC" 0
+expect "vusers.created" "$(jqv "$f" '.aggregate.counters["vusers.created"]')" 1000
+a=$(jqv "$f" '.aggregate.counters["vusers.created_by_name.analyze"]')
+s=$(jqv "$f" '.aggregate.counters["vusers.created_by_name.sentiment"]')
+h=$(jqv "$f" '.aggregate.counters["vusers.created_by_name.health"]')
+# binomial standard deviations: 14.5, 12.6, 9.5; allow 5 of them
+expect_true "analyze ~700 (got $a)" "[ $a -ge 628 ] && [ $a -le 772 ]"
+expect_true "sentiment ~200 (got $s)" "[ $s -ge 137 ] && [ $s -le 263 ]"
+expect_true "health ~100 (got $h)" "[ $h -ge 53 ] && [ $h -le 147 ]"
+expect "sum" "$((a + s + h))" 1000
+expect "endpoints" "$(jqv "$f" '[.endpoints[].name] | sort | join(",")')" \
+    "GET /api/sentiment,GET /up,POST /api/contracts/analyze-demo"
+invariant "$f"
+finish "70/20/10 weights land within 5 standard deviations"
+
+# --- error names and status codes ---------------------------------------------
+one_get() { # NAME URL RATE DURATION [timeout]
+    script "$1" <<EOT
+config:
+  target: "$2"
+  http:
+    timeout: ${5:-10}
+  phases:
+    - duration: $4
+      arrivalRate: $3
+scenarios:
+  - flow:
+      - get:
+          url: "/"
+EOT
+}
+
+script reset <<EOT
+config:
+  target: "$T"
+  phases:
+    - duration: 1
+      arrivalRate: 20
+scenarios:
+  - flow:
+      - get:
+          url: "/reset"
+EOT
+run_lt reset 30 "$WORK/reset.yml"
+f=$WORK/reset.json
+expect "exit code" "$RC" 0
+expect "errors.ECONNRESET" "$(jqv "$f" '.aggregate.counters["errors.ECONNRESET"]')" 20
+expect "vusers.failed" "$(jqv "$f" '.aggregate.counters["vusers.failed"]')" 20
+expect "http.responses" "$(jqv "$f" '.aggregate.counters["http.responses"]')" 0
+invariant "$f"
+finish "/reset gives exactly 20 errors.ECONNRESET"
+
+# a port that was just free: bind, note, close
+CLOSED=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || echo 1)
+one_get refused "http://127.0.0.1:$CLOSED" 10 1
+run_lt refused 30 "$WORK/refused.yml"
+f=$WORK/refused.json
+expect "exit code" "$RC" 0
+expect "errors.ECONNREFUSED" "$(jqv "$f" '.aggregate.counters["errors.ECONNREFUSED"]')" 10
+expect "vusers.failed" "$(jqv "$f" '.aggregate.counters["vusers.failed"]')" 10
+invariant "$f"
+finish "a closed port gives exactly 10 errors.ECONNREFUSED"
+
+script stall <<EOT
+config:
+  target: "$T"
+  http:
+    timeout: 1
+  phases:
+    - duration: 1
+      arrivalRate: 5
+scenarios:
+  - flow:
+      - get:
+          url: "/stall"
+EOT
+run_lt stall 30 "$WORK/stall.yml"
+f=$WORK/stall.json
+expect "exit code" "$RC" 0
+expect "errors.ETIMEDOUT" "$(jqv "$f" '.aggregate.counters["errors.ETIMEDOUT"]')" 5
+expect "vusers.failed" "$(jqv "$f" '.aggregate.counters["vusers.failed"]')" 5
+invariant "$f"
+finish "/stall with timeout 1 gives exactly 5 errors.ETIMEDOUT"
+
+script s503 <<EOT
+config:
+  target: "$T"
+  phases:
+    - duration: 1
+      arrivalRate: 10
+scenarios:
+  - flow:
+      - get:
+          url: "/status/503"
+      - get:
+          url: "/up"
+EOT
+run_lt s503 30 "$WORK/s503.yml"
+f=$WORK/s503.json
+expect "exit code" "$RC" 0
+expect "http.codes.503" "$(jqv "$f" '.aggregate.counters["http.codes.503"]')" 10
+expect "http.codes.200 (the VU goes on)" "$(jqv "$f" '.aggregate.counters["http.codes.200"]')" 10
+expect "no errors" "$(jqv "$f" '[.aggregate.counters | keys[] | select(startswith("errors."))] | length')" 0
+expect "vusers.completed" "$(jqv "$f" '.aggregate.counters["vusers.completed"]')" 10
+invariant "$f"
+finish "/status/503 is a status code, not an error, and the VU goes on"
+
+script close <<EOT
+config:
+  target: "$T"
+  phases:
+    - duration: 1
+      arrivalRate: 10
+scenarios:
+  - flow:
+      - get:
+          url: "/close"
+EOT
+run_lt close 30 "$WORK/close.yml"
+f=$WORK/close.json
+expect "errors.ECONNRESET" "$(jqv "$f" '.aggregate.counters["errors.ECONNRESET"]')" 10
+invariant "$f"
+finish "/close (no reply) gives exactly 10 errors.ECONNRESET, as Node names a hang-up"
+
+# --- capacity: the sample report's overload signature -------------------------
+start_target cap --capacity 5 --latency 50 || exit 1
+script capacity <<EOT
+config:
+  target: "http://127.0.0.1:$PORT"
+  phases:
+    - duration: 2
+      arrivalRate: 200
+scenarios:
+  - flow:
+      - get:
+          url: "/up"
+EOT
+run_lt capacity 30 "$WORK/capacity.yml"
+f=$WORK/capacity.json
+resets=$(jqv "$f" '.aggregate.counters["errors.ECONNRESET"] // 0')
+ok200=$(jqv "$f" '.aggregate.counters["http.codes.200"] // 0')
+expect "exit code" "$RC" 0
+expect_true "ECONNRESETs under overload (got $resets)" "[ $resets -gt 100 ]"
+expect_true "some served (got $ok200)" "[ $ok200 -gt 0 ]"
+expect "every arrival accounted" "$((resets + ok200))" 400
+invariant "$f"
+finish "--capacity 5 under 200/s gives ECONNRESETs and every arrival is accounted"
+
+# --- maxVusers: skipped, not queued -------------------------------------------
+script maxvu <<EOT
+config:
+  target: "$T"
+  phases:
+    - duration: 1
+      arrivalRate: 20
+      maxVusers: 3
+scenarios:
+  - flow:
+      - get:
+          url: "/delay/400"
+EOT
+run_lt maxvu 30 "$WORK/maxvu.yml"
+f=$WORK/maxvu.json
+c=$(jqv "$f" '.aggregate.counters["vusers.created"]')
+k=$(jqv "$f" '.aggregate.counters["vusers.skipped"]')
+expect "created + skipped" "$((c + k))" 20
+expect_true "at most 3 at a time over 1 s of 400 ms requests (created $c)" "[ $c -ge 3 ] && [ $c -le 9 ]"
+invariant "$f"
+finish "maxVusers 3 skips arrivals and counts them"
+
+# --- one-URL modes ------------------------------------------------------------
+run_lt closed_n 30 -n 500 -c 10 "$T/up"
+f=$WORK/closed_n.json
+expect "exit code" "$RC" 0
+expect "http.requests" "$(jqv "$f" '.aggregate.counters["http.requests"]')" 500
+expect "http.codes.200" "$(jqv "$f" '.aggregate.counters["http.codes.200"]')" 500
+invariant "$f"
+finish "one-URL closed model: -n 500 sends exactly 500 requests"
+
+run_lt open_r 30 -r 200 -d 2s -c 5 "$T/up"
+f=$WORK/open_r.json
+expect "http.codes.200" "$(jqv "$f" '.aggregate.counters["http.codes.200"]')" 400
+invariant "$f"
+finish "one-URL open model: -r 200 -d 2s sends exactly 400 requests"
+
+run_lt post 30 -n 20 -c 2 -m post -H 'X-Test: 1' --body '{"a":1}' "$T/anything"
+f=$WORK/post.json
+expect "http.codes.200" "$(jqv "$f" '.aggregate.counters["http.codes.200"]')" 20
+expect "endpoint" "$(jqv "$f" '.endpoints[0].name')" "POST /anything"
+finish "one-URL POST with headers and body"
+
+# --- SIGINT mid-run still writes the report -----------------------------------
+one_get sigint "$T" 50 30
+"$BIN" --headless -q -o "$WORK/sigint.json" "$WORK/sigint.yml" >"$WORK/sigint.out" 2>&1 &
+lp=$!
+pids+=($lp)
+sleep 1.5
+kill -INT $lp
+bounded_wait $lp 15
+RC=$?
+f=$WORK/sigint.json
+expect "exit code" "$RC" 0
+expect "state" "$(jqv "$f" '.run.state')" "interrupted"
+c=$(jqv "$f" '.aggregate.counters["vusers.created"]')
+expect_true "ran about 1.5 s (created $c)" "[ $c -ge 40 ] && [ $c -le 120 ]"
+invariant "$f"
+finish "SIGINT mid-run drains and writes the report"
+
+# --- SIGUSR1 writes a snapshot ------------------------------------------------
+mkdir -p "$WORK/snaps"
+one_get usr1 "$T" 20 3
+"$BIN" --headless -q --snapshot-dir "$WORK/snaps" -o "$WORK/usr1.json" \
+    "$WORK/usr1.yml" >"$WORK/usr1.out" 2>&1 &
+lp=$!
+pids+=($lp)
+sleep 1
+kill -USR1 $lp
+bounded_wait $lp 15
+snap=$(ls "$WORK"/snaps/loadtop-*.json 2>/dev/null | head -1)
+expect_true "a snapshot file exists" "[ -n '$snap' ]"
+if [ -n "$snap" ]; then
+    expect "snapshot state" "$(jqv "$snap" '.run.state')" "running"
+    expect_true "snapshot has counters" "[ $(jqv "$snap" '.aggregate.counters["vusers.created"]') -gt 0 ]"
+fi
+expect "no temp files left" "$(ls "$WORK/snaps" | grep -c tmp)" 0
+finish "SIGUSR1 writes a parsable snapshot report"
+
+# --- bad input ----------------------------------------------------------------
+printf 'config:\n  target: "%s"\n  phases:\n    - duration: 1\n      arrivalRate: fast\nscenarios:\n  - flow:\n      - get:\n          url: "/up"\n' "$T" >"$WORK/bad.yml"
+run_lt bad 10 "$WORK/bad.yml"
+expect "exit code" "$RC" 2
+expect_true "file:line:col message (got: $(head -1 "$WORK/bad.err"))" "grep -q '^$WORK/bad.yml:5:20: ' '$WORK/bad.err'"
+expect "no report" "$(ls "$WORK"/bad.json 2>/dev/null | wc -l)" 0
+finish "a bad script exits 2 with file:line:col and writes nothing"
+
+run_lt usage 10 -c 0 "$T/up"
+expect "exit code" "$RC" 2
+expect_true "message" "grep -q \"^loadtop: -c: '0' \" '$WORK/usage.err'"
+finish "a usage error exits 2"
+
+run_lt ro 10 -n 5 -c 1 -o /proc/nonexistent/x.json "$T/up"
+expect "exit code" "$RC" 3
+expect_true "message" "grep -q 'cannot write /proc/nonexistent/x.json' '$WORK/ro.err'"
+finish "an unwritable report exits 3 with a message"
+
+echo "integration: $pass passed, $fail failed"
+echo "$pass $fail" >"$COUNT_FILE"
+[ "$fail" -eq 0 ]

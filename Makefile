@@ -12,7 +12,7 @@ DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-            -DLOADTOP_VERSION='"$(VERSION)"' -Isrc -MMD -MP
+            -DLOADTOP_VERSION='"$(VERSION)"' -Isrc -Iui -MMD -MP
 BUILD    := build
 ifeq ($(SANITIZE),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -33,8 +33,17 @@ TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
 
 all: loadtop
 
-loadtop: $(MAIN_OBJ) $(LIB_OBJ)
+loadtop: $(MAIN_OBJ) $(LIB_OBJ) $(BUILD)/demo_yml.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# scenarios/demo.yml is embedded so that --demo works from any directory.
+$(BUILD)/demo_yml.c: scenarios/demo.yml
+	@mkdir -p $(BUILD)
+	{ echo '/* generated from scenarios/demo.yml */'; echo 'const char demo_yml[] = {'; \
+	  od -An -tx1 -v $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0};'; } > $@
+
+$(BUILD)/demo_yml.o: $(BUILD)/demo_yml.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 tests/unit: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

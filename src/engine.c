@@ -538,13 +538,13 @@ void engine_snapshot(struct engine *e, struct snapshot *out)
     uv_mutex_unlock(&e->slock);
 }
 
-char *engine_take_report(struct engine *e, char tag[64])
+char *engine_take_report(struct engine *e, char tag[256])
 {
     uv_mutex_lock(&e->slock);
     char *r = e->report;
     e->report = NULL;
     if (r)
-        memcpy(tag, e->report_tag, 64);
+        memcpy(tag, e->report_tag, sizeof e->report_tag);
     uv_mutex_unlock(&e->slock);
     return r;
 }

@@ -34,7 +34,7 @@ enum cmd_kind {
 struct engine_cmd {
     enum cmd_kind kind;
     double value;
-    char tag[64];   /* CMD_REPORT: an opaque name handed back with the report */
+    char tag[256];  /* CMD_REPORT: an opaque name handed back with the report; CMD_NOTE: text */
 };
 
 #define SNAP_SECONDS 300     /* timeline seconds copied into a snapshot */
@@ -103,8 +103,8 @@ void engine_send(struct engine *e, const struct engine_cmd *cmd);
 /* Copy the latest snapshot into *out. Thread-safe. */
 void engine_snapshot(struct engine *e, struct snapshot *out);
 /* If a report asked with CMD_REPORT is ready, return its JSON text (caller
- * frees) and copy its tag into tag[64]; else NULL. Thread-safe. */
-char *engine_take_report(struct engine *e, char tag[64]);
+ * frees) and copy its tag into tag[256]; else NULL. Thread-safe. */
+char *engine_take_report(struct engine *e, char tag[256]);
 /* 1 once the engine thread has finished its run. Thread-safe. */
 int engine_done(struct engine *e);
 /* Join the engine thread (blocks until the run ends). */

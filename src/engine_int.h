@@ -88,7 +88,7 @@ struct engine {
     uv_mutex_t slock;
     struct snapshot *pub, *build;
     char *report;
-    char report_tag[64];
+    char report_tag[256];
     int done;
 };
 

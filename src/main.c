@@ -13,7 +13,9 @@
 #include "engine.h"
 #include "report.h"
 #include "scenario.h"
+#include "snapfile.h"
 #include "target.h"
+#include "ui.h"
 #include "util.h"
 
 #ifndef LOADTOP_VERSION
@@ -138,31 +140,6 @@ static char *command_line(int argc, char **argv)
     return b.data;
 }
 
-/* "DIR/loadtop-YYYYMMDD-HHMMSS.json"; a counter suffix if taken this second. */
-static char *snapshot_path(const char *dir)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    char *p = xasprintf("%s/loadtop-%s.json", dir, stamp);
-    for (int i = 2; access(p, F_OK) == 0 && i < 100; i++) {
-        free(p);
-        p = xasprintf("%s/loadtop-%s-%d.json", dir, stamp, i);
-    }
-    return p;
-}
-
-static int write_report(const char *path, const char *json)
-{
-    if (write_file_atomic(path, json, strlen(json)) < 0) {
-        fprintf(stderr, "loadtop: cannot write %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 static void print_interval(FILE *f, const struct plan *p, const struct interval *iv,
                            const char *const *names, int nerrors, const struct host_sample *host,
                            int64_t start_wall)
@@ -191,8 +168,7 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
 {
     struct snapshot *s = xmalloc(sizeof *s);
     int interrupts = 0;
-    int64_t start_wall = wall_us();
-    h->start_wall = start_wall;
+    int64_t start_wall = h->start_wall;
     while (!engine_done(e)) {
         struct timespec ts = {0, 100 * 1000 * 1000};
         int sig = sigtimedwait(sigs, NULL, &ts);
@@ -206,27 +182,13 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
                                       "(interrupt again to stop at once)\n"
                                     : "loadtop: stopping now\n");
         } else if (sig == SIGUSR1) {
-            char *path = snapshot_path(h->o->snapshot_dir);
-            struct engine_cmd c = {.kind = CMD_REPORT};
-            snprintf(c.tag, sizeof c.tag, "%s", path);
-            if (strlen(path) >= sizeof c.tag)
-                fprintf(stderr, "loadtop: snapshot path too long: %s\n", path);
-            else
-                engine_send(e, &c);
-            free(path);
+            char msg[300];
+            if (snapfile_request(e, h->o->snapshot_dir, msg, sizeof msg) < 0)
+                fprintf(stderr, "loadtop: %s\n", msg);
         }
-        char tag[64];
-        char *json = engine_take_report(e, tag);
-        if (json) {
-            if (write_report(tag, json) == 0 && !h->o->quiet)
-                fprintf(stderr, "loadtop: snapshot written: %s\n", tag);
-            else if (json) {
-                struct engine_cmd c = {.kind = CMD_NOTE};
-                snprintf(c.tag, sizeof c.tag, "snapshot failed: %s", strerror(errno));
-                engine_send(e, &c);
-            }
-            free(json);
-        }
+        char msg[300];
+        if (snapfile_poll(e, msg, sizeof msg) != 0 && !h->o->quiet)
+            fprintf(stderr, "loadtop: %s\n", msg);
         engine_snapshot(e, s);
         if (!h->o->quiet && s->nintervals > h->printed) {
             /* the snapshot carries the last closed interval */
@@ -244,10 +206,36 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
     free(s);
 }
 
+extern const char demo_yml[]; /* scenarios/demo.yml, embedded by the Makefile */
+
+/* --demo: the built-in target in-process on a free loopback port, with a
+ * modest capacity so that the demo's peak breaks it (ECONNRESET). */
+static struct target *demo_start(struct plan *plan)
+{
+    struct target_opts to = {.listen = "127.0.0.1:0", .capacity = 40, .latency_ms = 20, .quiet = 1};
+    int port = 0;
+    struct target *t = target_start(&to, &port);
+    if (!t)
+        return NULL;
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    struct scenario_opts so = {.target = url};
+    memset(plan, 0, sizeof *plan);
+    if (scenario_parse("scenarios/demo.yml", demo_yml, strlen(demo_yml), &so, plan, stderr) < 0) {
+        target_stop(t);
+        return NULL;
+    }
+    return t;
+}
+
 static int run(const struct options *o, int argc, char **argv)
 {
     struct plan plan;
-    if (o->script) {
+    struct target *demo = NULL;
+    if (o->demo) {
+        if (!(demo = demo_start(&plan)))
+            return EXIT_FATAL;
+    } else if (o->script) {
         struct scenario_opts so = {.target = o->target, .environment = o->environment};
         memset(&plan, 0, sizeof plan);
         if (scenario_load(o->script, &so, &plan, stderr) < 0)
@@ -286,17 +274,27 @@ static int run(const struct options *o, int argc, char **argv)
                 plan.model == MODEL_CLOSED && o->requests && !o->duration_given
                     ? 0.0
                     : plan_duration_us(&plan) / 1e6);
-    struct headless h = {.o = o, .plan = &plan};
-    headless_loop(e, &h, &sigs);
+    struct headless h = {.o = o, .plan = &plan, .start_wall = wall_us()};
+    int headless = o->headless || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO);
+    if (headless) {
+        headless_loop(e, &h, &sigs);
+    } else {
+        struct ui_opts uo = {.fps = o->fps, .snapshot_dir = o->snapshot_dir,
+                             .script = o->script, .demo = o->demo};
+        if (ui_run(e, &plan, &uo, &sigs) != 0) {
+            /* no usable terminal: carry on headless */
+            headless_loop(e, &h, &sigs);
+            headless = 1;
+        }
+    }
     engine_join(e);
+    if (!headless)
+        h.printed = engine_stats(e)->nintervals; /* the dashboard showed them */
 
     const struct stats *st = engine_stats(e);
-    char tag[64];
-    char *pending = engine_take_report(e, tag);
-    if (pending) {
-        write_report(tag, pending);
-        free(pending);
-    }
+    char msg[300];
+    if (snapfile_poll(e, msg, sizeof msg) != 0 && !o->quiet)
+        fprintf(stderr, "loadtop: %s\n", msg);
     if (!o->quiet) {
         for (int i = h.printed; i < st->nintervals; i++)
             print_interval(stdout, &plan, &st->intervals[i], st->error_names, st->nerrors,
@@ -314,7 +312,7 @@ static int run(const struct options *o, int argc, char **argv)
     int rc = EXIT_RAN;
     if (o->output) {
         char *json = engine_report_json(e);
-        if (write_report(o->output, json) < 0)
+        if (snapfile_write(o->output, json) < 0)
             rc = EXIT_FATAL;
         else if (!o->quiet)
             fprintf(stderr, "loadtop: report written: %s\n", o->output);
@@ -323,6 +321,8 @@ static int run(const struct options *o, int argc, char **argv)
     engine_free(e);
     plan_free(&plan);
     free(line);
+    if (demo)
+        target_stop(demo);
     return rc;
 }
 

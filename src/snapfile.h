@@ -1,0 +1,27 @@
+/* snapfile.h — snapshot reports on demand ('s' key, SIGUSR1): choose the
+ * file name, ask the engine for the report of the run so far, and write it
+ * atomically when it is ready. Shared by the dashboard and headless mode;
+ * main thread only. */
+#ifndef LOADTOP_SNAPFILE_H
+#define LOADTOP_SNAPFILE_H
+
+#include <stddef.h>
+
+#include "engine.h"
+
+/* Ask the engine for a snapshot to be written to
+ * DIR/loadtop-YYYYMMDD-HHMMSS.json (a -N suffix if that name is taken).
+ * Returns 0, or -1 with a reason in msg (path too long). */
+int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n);
+
+/* If a requested report is ready, write it (temp file + rename) and put
+ * "snapshot saved: PATH" or "snapshot failed: PATH: reason" in msg (a failure
+ * is also recorded in the run's events). Returns 1 if a report was handled
+ * (msg set), 0 if none was ready, -1 if one failed to write. */
+int snapfile_poll(struct engine *e, char *msg, size_t n);
+
+/* Write `text` to `path` atomically; on failure print
+ * "loadtop: cannot write PATH: reason" to stderr and return -1. */
+int snapfile_write(const char *path, const char *text);
+
+#endif

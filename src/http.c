@@ -31,6 +31,7 @@ struct http {
     uv_loop_t *loop;
     CURLM *multi;
     uv_timer_t timer;
+    uv_check_t check;          /* once per loop iteration: serve the kick */
     http_done_fn done;
     struct http_opts o;
     int inflight;
@@ -207,10 +208,15 @@ static void drain(struct http *h)
 static void process(struct http *h, curl_socket_t fd, int flags)
 {
     int running;
-    h->kick = 0;
     curl_multi_socket_action(h->multi, fd, flags, &running);
     drain(h);
-    http_flush(h);
+    /* Transfers re-added by done callbacks are started by on_check, once
+     * for all the sockets that were ready in this loop iteration. */
+}
+
+static void on_check(uv_check_t *c)
+{
+    http_flush(c->data);
 }
 
 void http_flush(struct http *h)
@@ -246,6 +252,9 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
     }
     uv_timer_init(loop, &h->timer);
     h->timer.data = h;
+    uv_check_init(loop, &h->check);
+    h->check.data = h;
+    uv_check_start(&h->check, on_check);
     curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
     curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
@@ -276,6 +285,7 @@ void http_free(struct http *h)
         if (h->socks[fd])
             uv_close((uv_handle_t *)&h->socks[fd]->poll, free_ctx);
     free(h->socks);
+    uv_close((uv_handle_t *)&h->check, NULL);
     uv_close((uv_handle_t *)&h->timer, free_http);
 }
 

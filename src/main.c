@@ -140,9 +140,24 @@ static char *command_line(int argc, char **argv)
     return b.data;
 }
 
+/* Mean planned arrival rate over the snapshot's last closed interval. */
+static double interval_target(const struct snapshot *s)
+{
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < s->nsec; i++) {
+        int64_t t = (s->first_sec + i) * 1000000;
+        if (t >= s->last_start_us && t < s->last_end_us) {
+            sum += s->sec[i].target_rate;
+            n++;
+        }
+    }
+    return n ? sum / n : -1;
+}
+
 static void print_interval(FILE *f, const struct plan *p, const struct interval *iv,
                            const char *const *names, int nerrors, const struct host_sample *host,
-                           int64_t start_wall)
+                           int64_t start_wall, double target)
 {
     time_t end = (time_t)((start_wall + iv->end_us) / 1000000);
     struct tm tm;
@@ -151,9 +166,9 @@ static void print_interval(FILE *f, const struct plan *p, const struct interval 
     strftime(hms, sizeof hms, "%H:%M:%S", &tm);
     snprintf(title, sizeof title, "Metrics for period to: %s (width: %.3fs)", hms,
              (iv->end_us - iv->start_us) / 1e6);
-    (void)p;
     report_print_block(f, title, &iv->c, iv->s, names, nerrors,
-                       (iv->end_us - iv->start_us) / 1e6, -1, host);
+                       (iv->end_us - iv->start_us) / 1e6, p->model == MODEL_CLOSED ? -1 : target,
+                       host);
 }
 
 struct headless {
@@ -195,9 +210,10 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
             struct interval iv = {.start_us = s->last_start_us, .end_us = s->last_end_us,
                                   .c = s->last_c};
             memcpy(iv.s, s->last_s, sizeof iv.s);
-            print_interval(stdout, h->plan, &iv, s->error_names, s->nerrors, &s->host, start_wall);
-            printf("phase: %d/%d %s  target %.1f/s  active VUs %llu\n\n", s->phase + 1,
-                   s->nphases, h->plan->phases[s->phase].name, s->target_rate,
+            print_interval(stdout, h->plan, &iv, s->error_names, s->nerrors, &s->host, start_wall,
+                           interval_target(s));
+            printf("phase %d/%d '%s' · %s · active VUs %llu\n\n", s->phase + 1, s->nphases,
+                   h->plan->phases[s->phase].name, engine_state_name(s->state),
                    (unsigned long long)s->active_vus);
             fflush(stdout);
             h->printed = s->nintervals;
@@ -299,7 +315,7 @@ static int run(const struct options *o, int argc, char **argv)
         for (int i = h.printed; i < st->nintervals; i++)
             print_interval(stdout, &plan, &st->intervals[i], st->error_names, st->nerrors,
                            st->nseconds ? &st->seconds[st->nseconds - 1].host : NULL,
-                           h.start_wall);
+                           h.start_wall, -1);
         struct sumstat s[SUM_N];
         for (int i = 0; i < SUM_N; i++)
             sumstat_of(&s[i], st->total.sum[i]);

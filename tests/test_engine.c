@@ -1,0 +1,145 @@
+/* test_engine.c — the engine's controls end to end: a real engine thread
+ * against the built-in target (in-process, 127.0.0.1, free port), steered
+ * with commands and observed only through snapshots, as the dashboard is. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "target.h"
+#include "test.h"
+#include "util.h"
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+/* A plan of `nph` constant phases of `rate`/s for `secs` each, GET /up. */
+static void make_plan(struct plan *p, int port, int nph, double rate, int secs)
+{
+    memset(p, 0, sizeof *p);
+    p->target = xasprintf("http://127.0.0.1:%d", port);
+    p->timeout_us = 2000000;
+    p->model = MODEL_OPEN;
+    p->nphases = nph;
+    p->phases = xcalloc((size_t)nph, sizeof *p->phases);
+    for (int i = 0; i < nph; i++) {
+        p->phases[i].name = xasprintf("p%d", i + 1);
+        p->phases[i].kind = PHASE_CONST;
+        p->phases[i].rate = rate;
+        p->phases[i].duration_us = (int64_t)secs * 1000000;
+    }
+    p->nscenarios = 1;
+    p->scenarios = xcalloc(1, sizeof *p->scenarios);
+    p->scenarios[0].name = xstrdup("s");
+    p->scenarios[0].weight = 1;
+    p->scenarios[0].nsteps = 1;
+    p->scenarios[0].steps = xcalloc(1, sizeof(struct step));
+    struct step *s = &p->scenarios[0].steps[0];
+    s->kind = STEP_REQUEST;
+    s->method = xstrdup("GET");
+    s->url = xasprintf("http://127.0.0.1:%d/up", port);
+    s->endpoint = plan_endpoint(p, "GET /up");
+}
+
+static void send(struct engine *e, enum cmd_kind k, double v)
+{
+    struct engine_cmd c = {.kind = k, .value = v};
+    engine_send(e, &c);
+}
+
+/* Wait until `cond` holds on a fresh snapshot or `ms` pass. */
+#define WAIT_FOR(snap, e, cond, ms)                                                                \
+    do {                                                                                           \
+        for (int w_ = 0; w_ < (ms) / 20; w_++) {                                                   \
+            engine_snapshot((e), (snap));                                                          \
+            if (cond)                                                                              \
+                break;                                                                             \
+            sleep_ms(20);                                                                          \
+        }                                                                                          \
+    } while (0)
+
+TEST(engine_pause_resume_skip_rate)
+{
+    engine_global_init();
+    struct target_opts to = {.listen = "127.0.0.1:0", .quiet = 1};
+    int port = 0;
+    struct target *t = target_start(&to, &port);
+    ASSERT(t);
+    struct plan p;
+    make_plan(&p, port, 3, 50, 30);
+    struct engine_opts eo = {.interval_us = 1000000, .version = "test"};
+    struct engine *e = engine_start(&p, &eo);
+    ASSERT(e);
+    struct snapshot *s = xcalloc(1, sizeof *s);
+
+    WAIT_FOR(s, e, s->total.vu_created >= 10, 3000);
+    ASSERT(s->total.vu_created >= 10);
+    ASSERT_STR(engine_state_name(s->state), "RUNNING");
+
+    /* pause: no arrivals while paused */
+    send(e, CMD_PAUSE, 0);
+    WAIT_FOR(s, e, s->state == ENG_PAUSED, 1000);
+    ASSERT_EQ(s->state, ENG_PAUSED);
+    uint64_t before = s->total.vu_created + s->total.vu_skipped;
+    sleep_ms(1000);
+    engine_snapshot(e, s);
+    ASSERT_EQ(s->total.vu_created + s->total.vu_skipped, before);
+    ASSERT_NEAR(s->target_rate, 0, 1e-9);
+    send(e, CMD_RESUME, 0);
+    WAIT_FOR(s, e, s->total.vu_created > before + 5, 2000);
+    ASSERT(s->total.vu_created > before + 5);
+    ASSERT_EQ(s->state, ENG_RUNNING);
+
+    /* skip: the next phase starts at once */
+    ASSERT_EQ(s->phase, 0);
+    send(e, CMD_SKIP, 0);
+    WAIT_FOR(s, e, s->phase == 1, 1000);
+    ASSERT_EQ(s->phase, 1);
+    ASSERT(s->ph[0].ended_us >= 0);
+    ASSERT(s->ph[1].started_us >= s->ph[0].ended_us);
+
+    /* rate multiplier: the target follows, and the achieved rate with it */
+    send(e, CMD_SCALE, 2.0);
+    WAIT_FOR(s, e, s->mult > 1.99, 1000);
+    ASSERT_NEAR(s->mult, 2.0, 1e-9);
+    ASSERT_NEAR(s->target_rate, 100, 1e-6);
+    uint64_t a0 = s->total.vu_created;
+    int64_t t0 = s->elapsed_us;
+    sleep_ms(1500);
+    engine_snapshot(e, s);
+    double achieved = (s->total.vu_created - a0) / ((s->elapsed_us - t0) / 1e6);
+    ASSERT(achieved > 85 && achieved < 115);
+    send(e, CMD_RATE, 20);
+    WAIT_FOR(s, e, s->target_rate < 21, 1000);
+    ASSERT_NEAR(s->target_rate, 20, 1e-6);
+    ASSERT_NEAR(s->mult, 0.4, 1e-9);
+    send(e, CMD_MULT, 1.0);
+    WAIT_FOR(s, e, s->mult == 1.0, 1000);
+    ASSERT_NEAR(s->target_rate, 50, 1e-6);
+
+    /* every control is an event */
+    int kinds = 0;
+    for (int i = 0; i < s->nevents; i++)
+        kinds |= (!strcmp(s->ev[i].kind, "pause") << 0) | (!strcmp(s->ev[i].kind, "resume") << 1) |
+                 (!strcmp(s->ev[i].kind, "skip") << 2) | (!strcmp(s->ev[i].kind, "rate") << 3);
+    ASSERT_EQ(kinds, 15);
+
+    /* stop: drains, then DONE with the invariant */
+    send(e, CMD_STOP, 0);
+    engine_join(e);
+    engine_snapshot(e, s);
+    ASSERT_EQ(s->state, ENG_DONE);
+    ASSERT_EQ(s->active_vus, 0);
+    ASSERT_EQ(s->total.vu_created, s->total.vu_completed + s->total.vu_failed);
+    ASSERT_EQ(s->total.vu_failed, 0);
+    char *json = engine_report_json(e);
+    ASSERT(strstr(json, "\"state\": \"interrupted\""));
+    free(json);
+    free(s);
+    engine_free(e);
+    plan_free(&p);
+    target_stop(t);
+}

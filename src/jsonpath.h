@@ -1,0 +1,28 @@
+/* jsonpath.h — the JSONPath subset Artillery's `capture: json:` needs.
+ *
+ * Grammar: `$` then any of `.name`, `['name']` / `["name"]` (backslash
+ * escapes), `[N]` (non-negative index), `.*` / `[*]` (every member or
+ * element), and `..` before any of those (recursive descent: `$..id`).
+ * As in JavaScript, `$.a.0` indexes an array and `$.o[0]` reads key "0".
+ * Filters, slices, unions and negative indexes are refused as malformed.
+ * When the path matches several values, one is picked at random, as
+ * Artillery does. Pure: no I/O, no globals. */
+#ifndef LOADTOP_JSONPATH_H
+#define LOADTOP_JSONPATH_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The value at `path` in `doc`: a new reference (a deep copy) or NULL when
+ * nothing matches. Among several matches one is drawn with the
+ * xorshift64* state *rng (only then is *rng advanced; NULL rng = the first
+ * match in document order). *err (may be NULL) = 1 when `path` is
+ * malformed (the result is then NULL), else 0. */
+json_t *jsonpath_get(const json_t *doc, const char *path, uint64_t *rng, int *err);
+
+/* Load-time check of `path`. Returns 0, or -1 with a message in msg (n
+ * bytes; may be NULL) such as `expected "]" at column 5`. */
+int jsonpath_check(const char *path, char *msg, size_t n);
+
+#endif

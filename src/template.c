@@ -1,0 +1,575 @@
+/* template.c — see template.h. One parser serves both tpl_check (ctx ==
+ * NULL: syntax only) and rendering, so the two can never disagree. */
+#include "template.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t x = *s ? *s : 0x9E3779B97F4A7C15ULL; /* a zero state would stick at zero */
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static int is_name_ch(int ch)
+{
+    return isalnum(ch) || ch == '_' || ch == '$' || ch == '-' || ch >= 0x80;
+}
+
+/* ---- stringify, as JavaScript prints values ---------------------------- */
+
+/* Number#toString for a finite double: the shortest digits that read back
+ * exactly, positional for 1e-7 < |d| < 1e21, exponent form outside. */
+static void put_real(struct buf *b, double d)
+{
+    char e[40], digits[24];
+    int p, k = 0, neg = 0;
+    if (d == 0) { /* -0 prints as "0" */
+        buf_puts(b, "0");
+        return;
+    }
+    for (p = 1; p < 17; p++) {
+        snprintf(e, sizeof e, "%.*e", p - 1, d);
+        if (strtod(e, NULL) == d)
+            break;
+    }
+    snprintf(e, sizeof e, "%.*e", p - 1, d);
+    const char *s = e;
+    if (*s == '-') {
+        neg = 1;
+        s++;
+    }
+    for (; *s != 'e'; s++)
+        if (isdigit((unsigned char)*s))
+            digits[k++] = *s;
+    while (k > 1 && digits[k - 1] == '0')
+        k--;
+    int n = atoi(s + 1) + 1; /* decimal point position, as in ECMA-262's Number::toString */
+    if (neg)
+        buf_puts(b, "-");
+    if (k <= n && n <= 21) {
+        buf_append(b, digits, (size_t)k);
+        for (int i = k; i < n; i++)
+            buf_puts(b, "0");
+    } else if (0 < n && n <= 21) {
+        buf_append(b, digits, (size_t)n);
+        buf_puts(b, ".");
+        buf_append(b, digits + n, (size_t)(k - n));
+    } else if (-6 < n && n <= 0) {
+        buf_puts(b, "0.");
+        for (int i = n; i < 0; i++)
+            buf_puts(b, "0");
+        buf_append(b, digits, (size_t)k);
+    } else {
+        buf_append(b, digits, 1);
+        if (k > 1) {
+            buf_puts(b, ".");
+            buf_append(b, digits + 1, (size_t)(k - 1));
+        }
+        buf_printf(b, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
+    }
+}
+
+/* JSON.stringify's string quoting. */
+static void put_quoted(struct buf *b, const char *s, size_t n)
+{
+    buf_puts(b, "\"");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        const char *esc = ch == '"'    ? "\\\""
+                          : ch == '\\' ? "\\\\"
+                          : ch == '\b' ? "\\b"
+                          : ch == '\f' ? "\\f"
+                          : ch == '\n' ? "\\n"
+                          : ch == '\r' ? "\\r"
+                          : ch == '\t' ? "\\t"
+                                       : NULL;
+        if (esc)
+            buf_puts(b, esc);
+        else if (ch < 0x20)
+            buf_printf(b, "\\u%04x", ch);
+        else
+            buf_append(b, s + i, 1);
+    }
+    buf_puts(b, "\"");
+}
+
+/* `top`: a string at the top is bare (String()), inside JSON it is quoted. */
+static void put_value(struct buf *b, const json_t *v, int top)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+    int first = 1;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        buf_puts(b, "{");
+        json_object_foreach((json_t *)v, k, x) {
+            if (!first)
+                buf_puts(b, ",");
+            first = 0;
+            put_quoted(b, k, strlen(k));
+            buf_puts(b, ":");
+            put_value(b, x, 0);
+        }
+        buf_puts(b, "}");
+        break;
+    case JSON_ARRAY:
+        buf_puts(b, "[");
+        json_array_foreach(v, i, x) {
+            if (i)
+                buf_puts(b, ",");
+            put_value(b, x, 0);
+        }
+        buf_puts(b, "]");
+        break;
+    case JSON_STRING:
+        if (top)
+            buf_append(b, json_string_value(v), json_string_length(v));
+        else
+            put_quoted(b, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        break;
+    case JSON_REAL:
+        put_real(b, json_real_value(v));
+        break;
+    case JSON_TRUE:
+        buf_puts(b, "true");
+        break;
+    case JSON_FALSE:
+        buf_puts(b, "false");
+        break;
+    case JSON_NULL:
+        buf_puts(b, "null");
+        break;
+    }
+}
+
+char *tpl_stringify(const json_t *v)
+{
+    struct buf b = {0};
+    if (!v)
+        return xstrdup("undefined");
+    put_value(&b, v, 1);
+    return b.data ? b.data : xstrdup("");
+}
+
+/* ---- template bodies ----------------------------------------------------- */
+
+enum { SEG_KEY, SEG_INDEX };
+struct seg {
+    int kind;
+    struct buf key; /* SEG_KEY; reused across segments */
+    size_t index;   /* SEG_INDEX */
+};
+
+static const char *seg_key(const struct seg *s)
+{
+    return s->key.data ? s->key.data : "";
+}
+
+/* Reads the path segment at *pp (`first`: no leading "." needed). Returns 1
+ * with *s filled and *pp advanced, 0 at `end`, -1 on a syntax error with *pp
+ * at the fault and *why saying what it is. */
+static int seg_next(const char **pp, const char *end, int first, struct seg *s, const char **why)
+{
+    const char *p = *pp;
+    s->key.len = 0;
+    if (s->key.data)
+        s->key.data[0] = '\0';
+    if (p == end)
+        return 0;
+    if (*p == '[') {
+        p++;
+        if (p < end && (*p == '"' || *p == '\'')) {
+            char q = *p++;
+            while (p < end && *p != q) {
+                if (*p == '\\' && p + 1 < end)
+                    p++;
+                buf_append(&s->key, p++, 1);
+            }
+            if (p == end) {
+                *pp = p;
+                *why = "unterminated quoted name";
+                return -1;
+            }
+            p++;
+            s->kind = SEG_KEY;
+        } else if (p < end && isdigit((unsigned char)*p)) {
+            s->index = 0;
+            for (; p < end && isdigit((unsigned char)*p); p++)
+                s->index = s->index > SIZE_MAX / 16 ? SIZE_MAX : s->index * 10 + (size_t)(*p - '0');
+            s->kind = SEG_INDEX;
+        } else {
+            *pp = p;
+            *why = "expected an index or a quoted name after \"[\"";
+            return -1;
+        }
+        if (p == end || *p != ']') {
+            *pp = p;
+            *why = "expected \"]\"";
+            return -1;
+        }
+        *pp = p + 1;
+        return 1;
+    }
+    if (!first && *p != '.') {
+        *pp = p;
+        *why = "unexpected character";
+        return -1;
+    }
+    if (!first)
+        p++;
+    const char *b = p;
+    while (p < end && is_name_ch((unsigned char)*p))
+        p++;
+    if (p == b) {
+        *pp = p;
+        *why = first ? "bad name" : "empty name after \".\"";
+        return -1;
+    }
+    buf_append(&s->key, b, (size_t)(p - b));
+    s->kind = SEG_KEY;
+    *pp = p;
+    return 1;
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* One step down, with JavaScript's leniency: obj[0] is obj["0"], arr["0"]
+ * is arr[0]. */
+static const json_t *step(const json_t *cur, const struct seg *s)
+{
+    char num[24];
+    const char *k = seg_key(s);
+    if (s->kind == SEG_INDEX) {
+        if (json_is_array(cur))
+            return json_array_get(cur, s->index);
+        snprintf(num, sizeof num, "%zu", s->index);
+        k = num;
+    }
+    if (json_is_object(cur))
+        return json_object_get(cur, k);
+    if (json_is_array(cur) && all_digits(k))
+        return json_array_get(cur, strtoull(k, NULL, 10));
+    return NULL;
+}
+
+static json_t *env_value(const char *const *env, const char *name)
+{
+    size_t n = strlen(name);
+    for (; env && *env; env++)
+        if (!strncmp(*env, name, n) && (*env)[n] == '=')
+            return json_string(*env + n + 1);
+    return NULL;
+}
+
+static json_t *env_object(const char *const *env)
+{
+    json_t *o = json_object();
+    for (; env && *env; env++) {
+        const char *eq = strchr(*env, '=');
+        if (!eq)
+            continue;
+        char *k = xstrndup(*env, (size_t)(eq - *env));
+        json_object_set_new(o, k, json_string(eq + 1));
+        free(k);
+    }
+    return o;
+}
+
+/* Path body [p, end). Checks syntax; with c, stores the value (new
+ * reference, NULL = undefined) in *out. */
+static int path_eval(const char *p, const char *end, const struct tpl_ctx *c, json_t **out,
+                     const char **err_at, const char **why)
+{
+    struct seg s = {0};
+    const char *q = p;
+    int r, first = 1;
+    while ((r = seg_next(&q, end, first, &s, why)) == 1)
+        first = 0;
+    if (r < 0 || !c) {
+        buf_free(&s.key);
+        *err_at = q;
+        return r;
+    }
+    const json_t *cur = NULL;
+    json_t *tmp = NULL;
+    q = p;
+    seg_next(&q, end, 1, &s, why);
+    const char *k = s.kind == SEG_KEY ? seg_key(&s) : "";
+    if (!strcmp(k, "$uuid") && c->uuid) {
+        cur = tmp = json_string(c->uuid);
+    } else if (!strcmp(k, "$env") || !strcmp(k, "$processEnvironment")) {
+        if (seg_next(&q, end, 0, &s, why) == 1)
+            cur = tmp = s.kind == SEG_KEY ? env_value(c->env, seg_key(&s)) : NULL;
+        else
+            cur = tmp = env_object(c->env);
+    } else if ((cur = json_object_getn(c->vars, p, (size_t)(end - p)))) {
+        q = end;
+    } else if (c->vars) {
+        cur = step(c->vars, &s);
+    }
+    while (cur && seg_next(&q, end, 0, &s, why) == 1)
+        cur = step(cur, &s);
+    *out = cur ? json_deep_copy(cur) : NULL;
+    json_decref(tmp);
+    buf_free(&s.key);
+    return 0;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    return p;
+}
+
+enum { FN_RANDOM_NUMBER = 1, FN_RANDOM_STRING };
+
+/* Function call body [p, end), p at "$": name, "(", integer arguments. */
+static int func_eval(const char *p, const char *end, const struct tpl_ctx *c, json_t **out,
+                     const char **err_at, const char **why)
+{
+    static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const char *name = p++;
+    long long a[2] = {0, 0};
+    int na = 0, fn, maxa;
+    while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+        p++;
+    size_t nlen = (size_t)(p - name);
+    if (nlen == 13 && !memcmp(name, "$randomNumber", nlen)) {
+        fn = FN_RANDOM_NUMBER;
+        maxa = 2;
+    } else if (nlen == 13 && !memcmp(name, "$randomString", nlen)) {
+        fn = FN_RANDOM_STRING;
+        maxa = 1;
+    } else {
+        *err_at = name;
+        *why = "unknown function";
+        return -1;
+    }
+    p = skip_ws(p, end) + 1; /* past "(", which the caller saw */
+    p = skip_ws(p, end);
+    if (p < end && *p != ')') {
+        for (;;) {
+            char *e;
+            errno = 0;
+            long long v = strtoll(p, &e, 10);
+            if (e == p || e > end || errno) {
+                *err_at = p;
+                *why = "expected an integer argument";
+                return -1;
+            }
+            if (na == maxa) {
+                *err_at = p;
+                *why = "too many arguments";
+                return -1;
+            }
+            a[na++] = v;
+            p = skip_ws(e, end);
+            if (p < end && *p == ',') {
+                p = skip_ws(p + 1, end);
+                continue;
+            }
+            break;
+        }
+    }
+    if (p == end || *p != ')') {
+        *err_at = p;
+        *why = "expected \",\" or \")\"";
+        return -1;
+    }
+    if (skip_ws(p + 1, end) != end) {
+        *err_at = skip_ws(p + 1, end);
+        *why = "unexpected text after \")\"";
+        return -1;
+    }
+    if (fn == FN_RANDOM_STRING && na && (a[0] < 0 || a[0] > 65536)) {
+        *err_at = name;
+        *why = "$randomString length must be 0 to 65536";
+        return -1;
+    }
+    if (!c)
+        return 0;
+    if (!c->rng) {
+        *out = NULL;
+        return 0;
+    }
+    if (fn == FN_RANDOM_NUMBER) {
+        /* lodash's _.random: () is 0..1, (max) is 0..max, bounds swap */
+        long long lo = na == 2 ? a[0] : 0, hi = na == 2 ? a[1] : na ? a[0] : 1;
+        if (lo > hi) {
+            long long t = lo;
+            lo = hi;
+            hi = t;
+        }
+        uint64_t span = (uint64_t)hi - (uint64_t)lo + 1, x = rng_next(c->rng);
+        *out = json_integer((json_int_t)((uint64_t)lo + (span ? x % span : x)));
+    } else {
+        size_t len = na ? (size_t)a[0] : 10;
+        char *s = xmalloc(len + 1);
+        for (size_t i = 0; i < len; i++)
+            s[i] = alnum[rng_next(c->rng) % (sizeof alnum - 1)];
+        s[len] = '\0';
+        *out = json_string(s);
+        free(s);
+    }
+    return 0;
+}
+
+/* The body between "{{" and "}}": [b, e). Syntax only when c == NULL. */
+static int body_eval(const char *b, const char *e, const struct tpl_ctx *c, json_t **out,
+                     const char **err_at, const char **why)
+{
+    b = skip_ws(b, e);
+    while (e > b && isspace((unsigned char)e[-1]))
+        e--;
+    if (b == e) {
+        *err_at = b;
+        *why = "empty template";
+        return -1;
+    }
+    if (*b == '$') {
+        const char *p = b + 1;
+        while (p < e && (isalnum((unsigned char)*p) || *p == '_'))
+            p++;
+        if (skip_ws(p, e) < e && *skip_ws(p, e) == '(')
+            return func_eval(b, e, c, out, err_at, why);
+    }
+    return path_eval(b, e, c, out, err_at, why);
+}
+
+/* The first "}}" at or after p. (strstr here trips a false
+ * -Wstringop-overread in GCC 12 with -O2 and ASan.) */
+static const char *close_of(const char *p)
+{
+    for (; *p; p++)
+        if (p[0] == '}' && p[1] == '}')
+            return p;
+    return NULL;
+}
+
+json_t *tpl_render(const char *s, const struct tpl_ctx *c)
+{
+    const char *err_at, *why, *close;
+    size_t len = strlen(s);
+    json_t *v;
+    if (s[0] == '{' && s[1] == '{' && (close = close_of(s + 2)) && close + 2 == s + len &&
+        body_eval(s + 2, close, c, &v, &err_at, &why) == 0)
+        return v;
+    if (!tpl_has(s))
+        return json_stringn_nocheck(s, len);
+    struct buf b = {0};
+    const char *p = s, *o;
+    while ((o = strstr(p, "{{")) && (close = close_of(o + 2))) {
+        buf_append(&b, p, (size_t)(o - p));
+        if (body_eval(o + 2, close, c, &v, &err_at, &why) < 0) {
+            /* not a template: keep one brace, rescan from the next ("{{{ x }}") */
+            buf_append(&b, o, 1);
+            p = o + 1;
+            continue;
+        }
+        if (v)
+            put_value(&b, v, 1);
+        else
+            buf_puts(&b, "undefined");
+        json_decref(v);
+        p = close + 2;
+    }
+    buf_puts(&b, p);
+    v = json_stringn_nocheck(b.data, b.len);
+    buf_free(&b);
+    return v;
+}
+
+json_t *tpl_render_deep(const json_t *v, const struct tpl_ctx *c)
+{
+    const char *k;
+    json_t *x, *out;
+    size_t i;
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        return tpl_render(json_string_value(v), c);
+    case JSON_OBJECT:
+        out = json_object();
+        json_object_foreach((json_t *)v, k, x) {
+            json_t *r = tpl_render_deep(x, c);
+            if (!r)
+                continue;
+            char *key = tpl_render_str(k, c);
+            json_object_set_new_nocheck(out, key, r);
+            free(key);
+        }
+        return out;
+    case JSON_ARRAY:
+        out = json_array();
+        json_array_foreach(v, i, x) {
+            json_t *r = tpl_render_deep(x, c);
+            json_array_append_new(out, r ? r : json_null());
+        }
+        return out;
+    default:
+        return json_deep_copy(v);
+    }
+}
+
+char *tpl_render_str(const char *s, const struct tpl_ctx *c)
+{
+    if (!tpl_has(s))
+        return xstrdup(s);
+    json_t *v = tpl_render(s, c);
+    char *r = tpl_stringify(v);
+    json_decref(v);
+    return r;
+}
+
+int tpl_has(const char *s)
+{
+    return strstr(s, "{{") != NULL;
+}
+
+int tpl_check(const char *s, char *err, size_t n, int *col)
+{
+    const char *p = s, *o, *close, *at = NULL, *why = NULL;
+    while ((o = strstr(p, "{{"))) {
+        close = close_of(o + 2);
+        if (!close) {
+            at = o;
+            why = "unterminated \"{{\"";
+            if (err && n)
+                snprintf(err, n, "%s", why);
+            break;
+        }
+        if (body_eval(o + 2, close, NULL, NULL, &at, &why) < 0) {
+            if (err && n)
+                snprintf(err, n, "%s in \"%.*s\"", why, (int)(close + 2 - o), o);
+            break;
+        }
+        p = close + 2;
+    }
+    if (!o)
+        return 0;
+    if (col)
+        *col = (int)(at - s) + 1;
+    return -1;
+}

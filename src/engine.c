@@ -94,7 +94,7 @@ static void on_arrival_timer(uv_timer_t *t);
 /* Start every arrival that is due, then sleep until the next one. */
 static void run_arrivals(struct engine *e)
 {
-    if (e->stopping || e->plan->model == MODEL_CLOSED)
+    if (e->stopping || e->plan->model == MODEL_CLOSED || !e->phases_started)
         return;
     int64_t now = now_us();
     int n = 0;
@@ -140,8 +140,16 @@ static void close_handles(struct engine *e)
 
 static void finish(struct engine *e)
 {
-    if (e->finished)
+    if (e->finished || e->after_state == 1)
         return;
+    if (e->plan->after && !e->after_state && !e->aborted && !e->before_failed) {
+        /* the last VU is done (or drained): `after` runs, then the end */
+        vu_abort_all(e);
+        e->after_state = 1;
+        stats_event(&e->st, rel(e, now_us()), "hook", "after: running");
+        vu_start_hook(e, HOOK_AFTER);
+        return;
+    }
     e->finished = 1;
     int64_t now = now_us();
     e->end_us = now;
@@ -151,8 +159,7 @@ static void finish(struct engine *e)
         e->st.phase_ended_us[e->last_phase] = rel(e, now);
     /* the partial last second and interval */
     hostmon_sample(&e->hm, &e->host);
-    stats_close_second(&e->st, 0, e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1,
-                       &e->host);
+    stats_close_second(&e->st, e->sec_target, e->sec_phase, &e->host);
     stats_close_interval(&e->st, rel(e, now));
     e->state = ENG_DONE;
     stats_event(&e->st, rel(e, now), "end", "run ended after %.1fs", rel(e, now) / 1e6);
@@ -163,6 +170,58 @@ static void finish(struct engine *e)
 static void on_finish_timer(uv_timer_t *t)
 {
     finish(t->data);
+}
+
+/* A new second for engine_note: say how many lines the last one left out. */
+static void note_roll(struct engine *e, int64_t t)
+{
+    if (t / 1000000 == e->note_sec)
+        return;
+    if (e->note_dropped)
+        stats_event(&e->st, t, "warning",
+                    "%d more log/expect lines in the last second were left out", e->note_dropped);
+    e->note_sec = t / 1000000;
+    e->note_n = e->note_dropped = 0;
+}
+
+void engine_note(struct engine *e, const char *kind, const char *text)
+{
+    int64_t t = rel(e, now_us());
+    note_roll(e, t);
+    if (e->note_n >= 10) {
+        e->note_dropped++;
+        return;
+    }
+    e->note_n++;
+    stats_event(&e->st, t, kind, "%s", text);
+}
+
+static void start_phases(struct engine *e);
+
+void engine_hook_done(struct engine *e, enum vu_hook which, const char *why)
+{
+    int64_t t = rel(e, now_us());
+    const char *name = which == HOOK_BEFORE ? "before" : "after";
+    if (why) {
+        stats_event(&e->st, t, "error", "%s failed: %s", name, why);
+        stats_count(&e->st, -1, -1,
+                    stats_counter_index(&e->st, which == HOOK_BEFORE ? "loadtop.before.failed"
+                                                                     : "loadtop.after.failed"),
+                    1);
+    } else {
+        stats_event(&e->st, t, "hook", "%s: done", name);
+    }
+    if (which == HOOK_AFTER) {
+        e->after_state = 2;
+        /* deferred: this runs inside a transfer's done callback */
+        uv_timer_start(&e->arrival_timer, on_finish_timer, 0, 0);
+        return;
+    }
+    e->before_failed = why != NULL;
+    start_phases(e);
+    if (why || e->stop_asked)
+        begin_stop(e, now_us(), e->aborted ? 0 : e->o.drain_us,
+                   why ? "before failed: the phases do not run" : "stop requested");
 }
 
 void engine_maybe_finish(struct engine *e)
@@ -200,6 +259,21 @@ static void build_report(struct engine *e, const char *tag)
 static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
 {
     int64_t t = rel(e, now);
+    if (!e->phases_started && c->kind != CMD_NOTE && c->kind != CMD_REPORT) {
+        /* `before` runs and the schedule has not started: only stop counts */
+        if (c->kind == CMD_STOP || c->kind == CMD_ABORT) {
+            e->stop_asked = e->interrupted = 1;
+            e->aborted |= c->kind == CMD_ABORT;
+            if (e->aborted)
+                vu_abort_hook(e);
+        }
+        return;
+    }
+    if (c->kind == CMD_ABORT) {
+        e->aborted = 1;
+        if (e->after_state == 1)
+            vu_abort_hook(e);
+    }
     switch (c->kind) {
     case CMD_TOGGLE_PAUSE:
         run_cmd(e, &(struct engine_cmd){.kind = e->state == ENG_PAUSED ? CMD_RESUME : CMD_PAUSE},
@@ -362,17 +436,24 @@ static void publish(struct engine *e)
     uv_mutex_unlock(&e->slock);
 }
 
+static void sample_second_plan(struct engine *e, int64_t now)
+{
+    e->sec_target = e->stopping ? 0 : sched_target_rate(&e->sched, now);
+    e->sec_phase = e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1;
+}
+
 static void on_tick(uv_timer_t *t)
 {
     struct engine *e = t->data;
     int64_t now = now_us();
+    note_roll(e, rel(e, now));
     if (!e->stopping)
         run_arrivals(e);
     while (rel(e, now) >= e->next_sec_us) {
         hostmon_sample(&e->hm, &e->host);
-        int ph = e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1;
-        stats_close_second(&e->st, e->stopping ? 0 : sched_target_rate(&e->sched, now), ph,
-                           &e->host);
+        /* the plan as it stood when this second began */
+        stats_close_second(&e->st, e->sec_target, e->sec_phase, &e->host);
+        sample_second_plan(e, now);
         e->next_sec_us += 1000000;
     }
     while (rel(e, now) >= e->next_interval_us) {
@@ -398,16 +479,17 @@ static void on_tick(uv_timer_t *t)
     publish(e);
 }
 
-static void engine_main(void *arg)
+/* The schedule's clock starts here: after `before`, if there is one. */
+static void start_phases(struct engine *e)
 {
-    struct engine *e = arg;
+    e->phases_started = 1;
     e->t0 = now_us();
-    e->start_wall = wall_us();
     sched_init(&e->sched, e->plan->phases, e->plan->nphases, e->t0);
     e->state = ENG_RUNNING;
     e->last_phase = -1;
     stats_event(&e->st, 0, "start", "run started: %s", e->plan->target ? e->plan->target : "");
     note_phase_changes(e, e->t0);
+    sample_second_plan(e, e->t0);
     uv_timer_start(&e->tick_timer, on_tick, (uint64_t)(e->o.tick_us / 1000),
                    (uint64_t)(e->o.tick_us / 1000));
     if (e->plan->model == MODEL_CLOSED) {
@@ -417,6 +499,21 @@ static void engine_main(void *arg)
         run_arrivals(e);
     }
     publish(e);
+}
+
+static void engine_main(void *arg)
+{
+    struct engine *e = arg;
+    e->t0 = now_us();
+    e->start_wall = wall_us();
+    sched_init(&e->sched, e->plan->phases, e->plan->nphases, e->t0);
+    if (e->plan->before) {
+        /* `before` is not part of the run's metrics: its time is not either */
+        stats_event(&e->st, 0, "hook", "before: running");
+        vu_start_hook(e, HOOK_BEFORE);
+    } else {
+        start_phases(e);
+    }
     uv_run(&e->loop, UV_RUN_DEFAULT);
     uv_mutex_lock(&e->slock);
     e->done = 1;
@@ -560,6 +657,11 @@ int engine_done(struct engine *e)
 void engine_join(struct engine *e)
 {
     uv_thread_join(&e->thread);
+}
+
+const struct plan *engine_plan(const struct engine *e)
+{
+    return e->plan;
 }
 
 int64_t engine_elapsed_us(const struct engine *e)

@@ -109,6 +109,8 @@ char *engine_take_report(struct engine *e, char tag[256]);
 int engine_done(struct engine *e);
 /* Join the engine thread (blocks until the run ends). */
 void engine_join(struct engine *e);
+/* The plan the engine runs (immutable; safe from any thread). */
+const struct plan *engine_plan(const struct engine *e);
 /* Run time so far, or of the whole run once it ended (µs). */
 int64_t engine_elapsed_us(const struct engine *e);
 /* After engine_join(): the final stats and the full JSON report. */

@@ -4,30 +4,38 @@
 #ifndef LOADTOP_ENGINE_INT_H
 #define LOADTOP_ENGINE_INT_H
 
+#include <jansson.h>
 #include <uv.h>
 
 #include "engine.h"
 #include "hostmon.h"
 #include "http.h"
+#include "csv.h"
 #include "schedule.h"
 #include "stats.h"
 
 /* A scenario's flow compiled to a flat program (loops become jumps). */
-enum op_kind { OP_REQ, OP_THINK, OP_LOOP, OP_END_LOOP, OP_END };
+enum op_kind { OP_REQ, OP_THINK, OP_LOOP, OP_END_LOOP, OP_LOG, OP_FUNC, OP_END };
 struct op {
     enum op_kind kind;
     int req;            /* OP_REQ: index into engine.reqs */
     int64_t think_us;   /* OP_THINK */
-    int64_t count;      /* OP_LOOP: iterations */
+    int64_t count;      /* OP_LOOP: iterations; -1 = decided per VU (over, templates) */
     int jump;           /* OP_LOOP: index of its OP_END_LOOP; OP_END_LOOP: of its OP_LOOP */
     int body_has_req;   /* OP_LOOP / OP_END_LOOP: the body sends a request */
+    const struct step *step; /* the plan's step (templates, loop lists, log text) */
 };
 struct prog {
     struct op *ops;
     int nops;
+    int vars;           /* its VUs need variables (templates, captures, conditions, ...) */
+    int jar;            /* its VUs keep cookies (more than one request, or cookie options) */
 };
 
-/* A request ready to send: strings prepared once at start. */
+/* A request ready to send: strings prepared once at start. Requests with
+ * templates (`render`) are built per VU from their step instead, and those
+ * with captures or expectations (`keep`) get their response back. The
+ * plain ones keep the fast path: nothing is built per request. */
 struct reqtpl {
     const char *method;
     char *url;
@@ -35,19 +43,37 @@ struct reqtpl {
     size_t body_len;
     void *headers;      /* curl_slist */
     int endpoint;
+    const struct step *step;
+    int render;         /* url, headers, body or cookies hold templates */
+    int keep;           /* captures, or expectations with the plugin on */
+    int cond;           /* ifTrue or probability */
+    void *regex;        /* regex_t per capture, compiled once (NULL: not a fixed regexp) */
+    int *exp_counter;   /* per expectation: counter indexes of .ok.<type>, .failed.<type> */
 };
 
 #define VU_MAX_DEPTH 16
 
+struct loop_state {
+    int64_t i, to;      /* the loop value, and where it stops */
+    const json_t *over; /* the list looped over, or NULL */
+};
+
+enum vu_hook { HOOK_NONE, HOOK_BEFORE, HOOK_AFTER };
+
 struct vu {
     struct engine *e;
     int scenario, phase, pc, depth;
-    int64_t loops[VU_MAX_DEPTH];   /* iterations left per open loop */
+    struct loop_state loops[VU_MAX_DEPTH];
     int64_t intended_us, start_us; /* arrival's intended and actual start */
     int64_t req_intended_us;       /* the request's intended start */
     int nreqs;                     /* requests sent so far */
     int closed;                    /* closed-model worker */
     int thinking;
+    enum vu_hook hook;             /* before/after: run once, not counted */
+    const struct prog *prog;
+    json_t *vars;                  /* the VU's variables; NULL when its flow needs none */
+    char uuid[37];
+    struct vu_req *req;            /* the rendered request in flight, or NULL */
     struct http_xfer *x;
     uv_timer_t think;
     struct vu *prev, *next;        /* active list / free list */
@@ -66,6 +92,19 @@ struct engine {
     struct hostmon hm;
     struct host_sample host;
     struct prog *progs;            /* [nscenarios] */
+    struct prog hook_prog[3];      /* [HOOK_BEFORE], [HOOK_AFTER] */
+    json_t *shared;                /* variables captured by `before`, seen by every VU */
+    struct payload_cursor *cursors;/* [npayloads] */
+    json_t **payload_all;          /* [npayloads]: loadAll rows (objects when fields), or NULL */
+    int c_expect_ok, c_expect_failed; /* named counter indexes */
+    struct vu *hook;               /* the before/after VU running, or NULL */
+    int phases_started;            /* `before` is done: the schedule runs */
+    int after_state;               /* 0 not run, 1 running, 2 done */
+    int stop_asked;                /* a stop came while `before` ran */
+    int aborted;                   /* CMD_ABORT: `after` does not run */
+    int before_failed;
+    int64_t note_sec;              /* log/expect events: the second counted ... */
+    int note_n, note_dropped;      /* ... events in it, and those left out */
     struct reqtpl *reqs;
     int nreqs;
     int total_weight;
@@ -78,6 +117,8 @@ struct engine {
     uint64_t max_active;
     struct vu *active_list, *free_vus;
     int64_t next_sec_us, next_interval_us;
+    double sec_target;             /* the open second's planned rate, sampled at its start */
+    int sec_phase;
     int last_phase;
     int64_t closed_started;        /* closed model: requests started */
     /* command queue (any thread -> engine) */
@@ -104,12 +145,22 @@ void vu_start_closed(struct engine *e);
 void vu_abort_all(struct engine *e);
 /* Free pooled VUs (their timers must be closed: runs uv_close). */
 void vu_free_pool(struct engine *e);
+/* Run the plan's before (HOOK_BEFORE) or after flow; engine_hook_done()
+ * is called when it ends. */
+void vu_start_hook(struct engine *e, enum vu_hook which);
+/* Cancel a running hook: it ends as failed (engine_hook_done is called). */
+void vu_abort_hook(struct engine *e);
 /* http.c's done callback. */
 void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud);
 
 /* engine.c */
 /* Called by vu.c when the last active VU ends while stopping. */
 void engine_maybe_finish(struct engine *e);
+/* Called by vu.c when a hook's flow ends; `why` says why it failed (NULL = ok). */
+void engine_hook_done(struct engine *e, enum vu_hook which, const char *why);
+/* A "log" or "expect" event, at most 10 a second (the rest are counted and
+ * reported in one line). */
+void engine_note(struct engine *e, const char *kind, const char *text);
 /* xorshift64* */
 uint64_t engine_rand(struct engine *e);
 

@@ -18,12 +18,19 @@ struct sockctx {
     int wanted; /* events libcurl asked for (0 after CURL_POLL_REMOVE) */
 };
 
+/* Bodies kept for captures and expectations are cut here: enough for any
+ * API response, bounded so a huge download cannot exhaust memory. */
+#define KEEP_MAX (16u << 20)
+
 struct http_xfer {
     CURL *easy;
     struct http *h;
     void *ud;
     uint64_t bytes;
     int added;
+    /* options as last set on the easy handle: changed only when they differ */
+    int keep, jar, no_redirect, gzip;
+    struct buf body, hdrs; /* kept response (keep) */
     struct http_xfer *next_free;
 };
 
@@ -46,12 +53,34 @@ struct http {
 
 static void process(struct http *h, curl_socket_t fd, int flags);
 
+static void buf_clear(struct buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-    (void)ptr;
     struct http_xfer *x = ud;
-    x->bytes += size * nmemb;
-    return size * nmemb;
+    size_t n = size * nmemb;
+    x->bytes += n;
+    if (x->keep && x->body.len < KEEP_MAX)
+        buf_append(&x->body, ptr, n < KEEP_MAX - x->body.len ? n : KEEP_MAX - x->body.len);
+    return n;
+}
+
+/* Installed only while the response is kept. A status line starts a new
+ * response (after a redirect or a 100 Continue): keep the last one only. */
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct http_xfer *x = ud;
+    size_t n = size * nmemb;
+    if (n >= 5 && !memcmp(ptr, "HTTP/", 5))
+        buf_clear(&x->hdrs);
+    else if (x->hdrs.len < KEEP_MAX)
+        buf_append(&x->hdrs, ptr, n);
+    return n;
 }
 
 static void on_poll(uv_poll_t *p, int status, int events)
@@ -198,6 +227,12 @@ static void drain(struct http *h)
         r.response_us = start > pre ? (int64_t)(start - pre) : 0;
         r.total_us = (int64_t)total;
         r.bytes = x->bytes;
+        if (x->keep) {
+            r.headers = x->hdrs.data ? x->hdrs.data : "";
+            r.headers_len = x->hdrs.len;
+            r.body = x->body.data ? x->body.data : "";
+            r.body_len = x->body.len;
+        }
         curl_multi_remove_handle(h->multi, e);
         x->added = 0;
         h->inflight--;
@@ -277,6 +312,8 @@ void http_free(struct http *h)
         if (x->added)
             curl_multi_remove_handle(h->multi, x->easy);
         curl_easy_cleanup(x->easy);
+        buf_free(&x->body);
+        buf_free(&x->hdrs);
         free(x);
     }
     free(h->all);
@@ -323,6 +360,7 @@ static struct http_xfer *xfer_new(struct http *h)
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->o.timeout_us / 1000));
@@ -346,9 +384,35 @@ static void add(struct http *h, struct http_xfer *x, void *ud)
 {
     x->ud = ud;
     x->bytes = 0;
+    if (x->keep) {
+        buf_clear(&x->body);
+        buf_clear(&x->hdrs);
+    }
     x->added = 1;
     h->inflight++;
     curl_multi_add_handle(h->multi, x->easy);
+}
+
+/* Put "name=value" cookies in the handle's jar for the URL's host, as a
+ * Set-Cookie from it would (Netscape cookie-file lines). */
+static void set_cookies(CURL *e, const struct http_request *r)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+    if (u && !curl_url_set(u, CURLUPART_URL, r->url, 0) &&
+        !curl_url_get(u, CURLUPART_HOST, &host, 0)) {
+        for (int i = 0; i < r->nset_cookies; i++) {
+            const char *c = r->set_cookies[i], *eq = strchr(c, '=');
+            if (!eq)
+                continue;
+            char *line =
+                xasprintf("%s\tFALSE\t/\tFALSE\t0\t%.*s\t%s", host, (int)(eq - c), c, eq + 1);
+            curl_easy_setopt(e, CURLOPT_COOKIELIST, line);
+            free(line);
+        }
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
 }
 
 struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct http_request *r,
@@ -374,6 +438,27 @@ struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct h
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, (struct curl_slist *)r->headers);
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, (long)r->fresh_connect);
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, (long)r->forbid_reuse);
+    if (r->keep_response != x->keep) {
+        x->keep = r->keep_response;
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, x->keep ? on_header : NULL);
+    }
+    if (r->no_redirect != x->no_redirect) {
+        x->no_redirect = r->no_redirect;
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, (long)!x->no_redirect);
+    }
+    if (r->gzip != x->gzip) {
+        x->gzip = r->gzip;
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, x->gzip ? "" : NULL);
+    }
+    /* The handle outlives its VU: a new VU starts with an empty jar. */
+    if (r->new_session && x->jar)
+        curl_easy_setopt(e, CURLOPT_COOKIELIST, "ALL");
+    if ((r->cookies || r->nset_cookies) && !x->jar) {
+        x->jar = 1;
+        curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+    }
+    if (r->nset_cookies)
+        set_cookies(e, r);
     add(h, x, ud);
     return x;
 }

@@ -28,6 +28,13 @@ struct http_result {
     int64_t response_us;    /* request written -> first byte */
     int64_t total_us;       /* transfer start (incl. connect) -> last byte */
     uint64_t bytes;         /* body bytes received */
+    /* With http_request.keep_response: the final response's header lines
+     * ("Name: value\r\n"..., after the status line) and its body (decoded
+     * when gzip was asked), NUL-terminated; valid during the callback only. */
+    const char *headers;
+    size_t headers_len;
+    const char *body;
+    size_t body_len;
 };
 
 typedef void (*http_done_fn)(struct http_xfer *x, const struct http_result *r, void *ud);
@@ -42,6 +49,13 @@ struct http_request {
     size_t body_len;
     int fresh_connect;      /* open a new connection (a VU's first request) */
     int forbid_reuse;       /* close the connection after (a VU's last request) */
+    int keep_response;      /* collect the headers and body for the done callback */
+    int cookies;            /* keep a cookie jar on this handle (libcurl's cookie engine) */
+    int new_session;        /* a new VU: empty the handle's cookie jar first */
+    const char *const *set_cookies; /* "name=value" cookies to put in the jar for the URL's host */
+    int nset_cookies;
+    int no_redirect;        /* do not follow redirects (followed by default) */
+    int gzip;               /* ask for a compressed response (Accept-Encoding) and decode it */
 };
 
 struct http_opts {

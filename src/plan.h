@@ -7,6 +7,10 @@
 
 #include <stdint.h>
 
+struct check_spec;
+struct cond;
+struct json_t; /* jansson's */
+
 enum phase_kind {
     PHASE_PAUSE,  /* pause: T (or arrivalRate: 0) — no arrivals */
     PHASE_COUNT,  /* arrivalCount: C over duration */
@@ -33,27 +37,78 @@ enum step_kind {
     STEP_REQUEST,
     STEP_THINK,
     STEP_LOOP,
+    STEP_LOG,      /* log: a message to the event log */
+    STEP_FUNCTION, /* a JavaScript function skipped by --ignore-js: counted as an error */
 };
 
-enum body_kind { BODY_NONE, BODY_RAW, BODY_JSON };
+enum body_kind { BODY_NONE, BODY_RAW, BODY_JSON, BODY_FORM };
 
+enum capture_kind { CAPTURE_JSON, CAPTURE_HEADER, CAPTURE_REGEXP };
+
+/* capture: one value of the response stored in a VU variable. */
+struct capture {
+    enum capture_kind kind;
+    char *expr;            /* JSONPath, header name or POSIX extended regexp; templates allowed */
+    char *as;              /* the variable; dots make objects ("user.id") */
+    int group;             /* CAPTURE_REGEXP: subexpression to take, 0 = the whole match */
+    int icase;             /* CAPTURE_REGEXP: flags "i" */
+    int strict;            /* an empty or missing value fails the VU (default) */
+    int line, col;
+};
+
+/* expect: one check of the expect plugin (expect.h). */
+struct expectation {
+    char *type;            /* "statusCode", "hasHeader", ... */
+    struct json_t *arg;    /* the argument as JSON; its strings may hold templates */
+    int line, col;
+};
+
+/* Strings of a step may hold {{ templates }}, rendered per VU by the engine. */
 struct step {
     enum step_kind kind;
     int line, col;
     /* STEP_REQUEST */
     char *method;          /* "GET", "POST", ... */
-    char *url;             /* full URL, target already prepended */
+    char *url;             /* full URL, target already prepended (unless it starts with a
+                              template: then the target is prepended if it renders to "/...") */
     struct header *headers;/* step headers (defaults are in struct plan) */
     int nheaders;
     enum body_kind body_kind;
-    char *body;            /* raw body, or serialised JSON for BODY_JSON */
-    int endpoint;          /* index into plan.endpoints */
+    char *body;            /* raw body, serialised JSON or encoded form (without templates) */
+    struct json_t *json;   /* BODY_JSON with templates: the tree, rendered per request */
+    struct header *form;   /* BODY_FORM with templates: the fields, encoded per request */
+    int nform;
+    struct header *qs;     /* qs with templates: appended to url per request (else in url) */
+    int nqs;
+    struct header *cookies;/* cookie: added to the VU's cookie jar before the request */
+    int ncookies;
+    char *auth_user, *auth_pass; /* auth: basic credentials; NULL = none */
+    struct capture *captures;
+    int ncaptures;
+    struct expectation *expects;
+    int nexpects;
+    struct cond *if_true;  /* ifTrue (cond.h); NULL = none */
+    int has_probability;   /* probability: sent with this chance (percent), else always */
+    double probability;
+    int no_redirect;       /* followRedirect: false */
+    int gzip;              /* gzip: true */
+    int endpoint;          /* index into plan.endpoints; -1 in before/after */
     /* STEP_THINK */
     int64_t think_us;
+    char *think_tpl;       /* think given as a template (seconds), NULL = think_us */
+    char *jitter;          /* jitter: "10%" or milliseconds; NULL = config's default */
     /* STEP_LOOP */
-    int64_t loop_count;    /* iterations */
+    int64_t loop_from;     /* first $loopCount: 0, or A of a range "A-B" */
+    int64_t loop_count;    /* iterations end before this $loopCount (count: N, or B) */
+    char *count_tpl;       /* count given as a template, rendered per VU; NULL = above */
+    struct json_t *over;   /* over: [list] (strings may hold templates); NULL = none */
+    char *over_var;        /* over: variableName; NULL = none */
+    char *loop_value;      /* loopValue, default "$loopCount" */
+    char *loop_element;    /* loopElement, default "$loopElement" */
     struct step *steps;    /* loop body */
     int nsteps;
+    /* STEP_LOG: the message; STEP_FUNCTION: its error name, `Undefined function "f"` */
+    char *text;
 };
 
 struct scenario {
@@ -61,6 +116,16 @@ struct scenario {
     int weight;            /* >= 0 */
     struct step *steps;
     int nsteps;
+};
+
+/* config.payload: rows of a CSV file for VU variables (csv.h). */
+struct payload {
+    char *path;            /* as written in the script */
+    char **fields;
+    int nfields;
+    int sequence;          /* order: sequence (else random) */
+    char *name;            /* loadAll: the variable holding every row; NULL = one row per VU */
+    struct json_t *rows;   /* array of rows, each an array of values */
 };
 
 /* An endpoint is a row of the per-endpoint breakdown: a request's `name`, or
@@ -86,14 +151,24 @@ struct plan {
     int nendpoints;
     struct header *default_headers;
     int ndefault_headers;
-    struct header *variables;     /* config.variables as plain strings */
-    int nvariables;
+    struct json_t *variables;     /* config.variables + -v: name -> value; a list value means
+                                     one element at random per VU. NULL = none */
+    struct payload *payloads;
+    int npayloads;
+    struct scenario *before, *after; /* run once before the phases / after the last VU; NULL = none */
+    struct header *default_cookies;  /* config.defaults.cookie */
+    int ndefault_cookies;
+    char *think_jitter;    /* config.defaults.think.jitter; NULL = none */
+    int expect;            /* config.plugins.expect is set: `expect` checks run */
+    int expect_errors;     /* plugins.expect.reportFailuresAsErrors */
     int64_t timeout_us;    /* config.http.timeout, default 10 s */
     int pool;              /* config.http.pool / -c in one-URL mode; 0 = a connection per VU */
     enum run_model model;
     int connections;       /* MODEL_CLOSED: concurrent loops */
     int64_t max_requests;  /* one-URL -n: stop after this many requests; 0 = none */
     int insecure;          /* skip TLS verification (config.tls.rejectUnauthorized: false) */
+    struct check_spec *ensure; /* config.ensure / plugins.ensure, then --ensure (checks.h) */
+    int nensure;
 };
 
 /* Free everything a plan owns and zero it. Safe on a zeroed plan. */

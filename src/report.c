@@ -54,8 +54,9 @@ static int kv_cmp(const void *a, const void *b)
     return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
 }
 
-/* Artillery's counters of `c`: non-zero codes and errors, and always the
- * http.* totals; the vusers.* ones too when `vusers` (not for endpoints). */
+/* Artillery's counters of `c`: non-zero codes, errors and named counters,
+ * and always the http.* totals; the vusers.* ones too when `vusers` (not
+ * for endpoints). */
 static void counters_kv(struct kvlist *l, const struct counters *c, const char *const *error_names,
                         int nerrors, int vusers)
 {
@@ -65,6 +66,9 @@ static void counters_kv(struct kvlist *l, const struct counters *c, const char *
     for (int i = 0; i < STATS_MAX_CODES; i++)
         if (c->codes[i])
             kv_add(l, KV_COUNTER, c->codes[i], "http.codes.%d", i);
+    for (int i = 0; i < STATS_MAX_COUNTERS; i++)
+        if (c->counter[i] && c->counter_names[i])
+            kv_add(l, KV_COUNTER, c->counter[i], "%s", c->counter_names[i]);
     kv_add(l, KV_COUNTER, c->downloaded_bytes, "http.downloaded_bytes");
     kv_add(l, KV_COUNTER, c->requests, "http.requests");
     kv_add(l, KV_COUNTER, c->responses, "http.responses");

@@ -10,13 +10,17 @@
  *    then arrivalRate (+ rampTo = ramp; a lone arrivalRate of 0 = pause).
  *  - -e NAME: the environment's keys replace config's; where both values
  *    are mappings (http, tls, defaults, ...) they are merged key by key.
- *  - a list in config.variables becomes its first element, with a warning
- *    (Artillery picks one at random per virtual user).
+ *  - config.variables keep their YAML types; a list is kept whole and the
+ *    engine picks one element per virtual user, as Artillery does.
  *  - json: plain scalars that read as null/true/false/integers/decimals
  *    become those JSON types; quoted scalars stay strings.
  *  - endpoint key: the request's `name`, else "METHOD url" with the url as
  *    written (templates intact), cut at its query string.
- *  - a loop needs a positive `count` (Artillery loops forever without). */
+ *  - a loop needs a `count` or `over` (Artillery loops forever without).
+ *  - JavaScript (processor, function steps, hooks) refuses the script;
+ *    --ignore-js skips it the way Artillery treats a missing function:
+ *    function steps and before/afterScenario count errors.`Undefined
+ *    function "name"` and the VU goes on; request hooks are dropped. */
 #include "scenario.h"
 
 #include <ctype.h>
@@ -29,9 +33,18 @@
 #include <strings.h>
 
 #include <jansson.h>
+#include <regex.h>
 #include <yaml.h>
 
+#include "checks.h"
+#include "cond.h"
+#include "csv.h"
+#include "expect.h"
+#include "jsonpath.h"
+#include "template.h"
 #include "util.h"
+
+extern char **environ;
 
 #define MAX_DEPTH 32
 /* Aliases let a tiny file expand exponentially; cap the nodes we visit. */
@@ -42,8 +55,13 @@ struct ctx {
     FILE *diag;
     yaml_document_t *doc;
     struct plan *p;
+    const struct scenario_opts *o;
     int errors;
     long work;
+    int hook;                /* loading before/after: requests get no endpoint row */
+    int strict_capture;      /* defaults.strictCapture: 0 = false, else true */
+    int saw_tpl;             /* to_json met a template */
+    int last_line, last_col; /* where the last message pointed */
 };
 
 /* Known keys of one kind of mapping, as space-separated lists: handled,
@@ -52,13 +70,28 @@ struct keys {
     const char *ok, *warn, *fail, *js;
 };
 
-static void report(struct ctx *c, const yaml_node_t *n, const char *kind, const char *fmt,
-                   va_list ap)
+static void report_at(struct ctx *c, int line, int col, const char *kind, const char *fmt,
+                      va_list ap)
 {
-    int line = n ? (int)n->start_mark.line + 1 : 1, col = n ? (int)n->start_mark.column + 1 : 1;
+    /* one message per place: a value that failed once (a template that
+     * renders undefined) is not reported again by the checks after */
+    if (line == c->last_line && col == c->last_col)
+        return;
+    c->last_line = line;
+    c->last_col = col;
     fprintf(c->diag, "%s:%d:%d: %s", c->name, line, col, kind);
     vfprintf(c->diag, fmt, ap);
     fputc('\n', c->diag);
+}
+
+static int line_of(const yaml_node_t *n)
+{
+    return n ? (int)n->start_mark.line + 1 : 1;
+}
+
+static int col_of(const yaml_node_t *n)
+{
+    return n ? (int)n->start_mark.column + 1 : 1;
 }
 
 __attribute__((format(printf, 3, 4))) static void err(struct ctx *c, const yaml_node_t *n,
@@ -66,7 +99,27 @@ __attribute__((format(printf, 3, 4))) static void err(struct ctx *c, const yaml_
 {
     va_list ap;
     va_start(ap, fmt);
-    report(c, n, "", fmt, ap);
+    report_at(c, line_of(n), col_of(n), "", fmt, ap);
+    va_end(ap);
+    c->errors++;
+}
+
+/* Column of a scalar's first character, inside its opening quote. */
+static int text_col(const yaml_node_t *n)
+{
+    int quoted = n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                 n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    return (int)n->start_mark.column + 1 + quoted;
+}
+
+/* An error at column `col` (1-based) of a scalar's text (exact unless the
+ * text has escapes or spans lines). */
+__attribute__((format(printf, 4, 5))) static void err_in(struct ctx *c, const yaml_node_t *n,
+                                                         int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report_at(c, line_of(n), text_col(n) + col - 1, "", fmt, ap);
     va_end(ap);
     c->errors++;
 }
@@ -76,7 +129,7 @@ __attribute__((format(printf, 3, 4))) static void warn(struct ctx *c, const yaml
 {
     va_list ap;
     va_start(ap, fmt);
-    report(c, n, "warning: ", fmt, ap);
+    report_at(c, line_of(n), col_of(n), "warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -194,8 +247,10 @@ static void check_keys(struct ctx *c, const yaml_node_t *map, const struct keys 
             warn(c, key, "`%s` in %s is not supported yet, ignored", t, where);
         else if (word_in(k->fail, t))
             err(c, key, "`%s` in %s is not supported yet", t, where);
+        else if (word_in(k->js, t) && c->o->ignore_js)
+            warn(c, key, "`%s` runs JavaScript: ignored (--ignore-js)", t);
         else if (word_in(k->js, t))
-            err(c, key, "`%s` runs JavaScript, which loadtop cannot run", t);
+            err(c, key, "`%s` runs JavaScript, which loadtop cannot run (--ignore-js skips it)", t);
         else
             warn(c, key, "unknown key `%s` in %s", t, where);
     }
@@ -298,6 +353,30 @@ static int positive_duration(struct ctx *c, const yaml_node_t *n, const char *ke
     return 0;
 }
 
+static int boolean(struct ctx *c, const yaml_node_t *n, const char *key, int *out)
+{
+    if (is_scalar(n) && (!strcmp(text(n), "true") || !strcmp(text(n), "false"))) {
+        *out = !strcmp(text(n), "true");
+        return 0;
+    }
+    err(c, n, "%s must be true or false", key);
+    return -1;
+}
+
+/* Check the templates in scalar `n`: 1 when it has some, 0 when none, -1
+ * after an error pointing into the text. */
+static int templated(struct ctx *c, const yaml_node_t *n)
+{
+    char msg[200];
+    int col;
+    if (!is_scalar(n) || !tpl_has(text(n)))
+        return 0;
+    if (tpl_check(text(n), msg, sizeof msg, &col) == 0)
+        return 1;
+    err_in(c, n, col, "bad template: %s", msg);
+    return -1;
+}
+
 static int is_http(const char *s)
 {
     return !strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8);
@@ -351,11 +430,15 @@ static void load_headers(struct ctx *c, const yaml_node_t *n, struct header **h,
             err(c, v, "header `%s` must be a string", text(k));
         else if (strpbrk(text(v), "\r\n"))
             err(c, v, "header `%s` must be on one line", text(k));
-        else
+        else if (templated(c, v) >= 0)
             header_set(h, nh, text(k), text(v));
     }
 }
 
+static json_t *to_json(struct ctx *c, const yaml_node_t *n, int depth);
+
+/* config.variables: YAML values as JSON; a list stays a list (one element
+ * per VU). */
 static void load_variables(struct ctx *c, const yaml_node_t *n)
 {
     if (!is_map(n)) {
@@ -363,6 +446,8 @@ static void load_variables(struct ctx *c, const yaml_node_t *n)
         return;
     }
     check_keys(c, n, NULL, "variables");
+    if (!c->p->variables)
+        c->p->variables = json_object();
     for (int i = 0; i < npairs(n); i++) {
         const yaml_node_t *k = node_at(c, pair_at(n, i).key), *v = node_at(c, pair_at(n, i).value);
         if (!is_scalar(k))
@@ -371,25 +456,46 @@ static void load_variables(struct ctx *c, const yaml_node_t *n)
             err(c, v, "variable `%s` is an empty list", text(k));
             continue;
         }
-        const yaml_node_t *val = is_seq(v) ? item_at(c, v, 0) : v;
-        if (!is_scalar(val)) {
-            err(c, val, "variable `%s` must be a string, a number or a list of them", text(k));
-            continue;
-        }
-        if (is_seq(v))
-            warn(c, v,
-                 "variable `%s` is a list: loadtop uses its first value `%s` "
-                 "(Artillery picks one at random per virtual user)",
-                 text(k), text(val));
-        pair_add(&c->p->variables, &c->p->nvariables, text(k), text(val));
+        c->saw_tpl = -1; /* values are used as they are, never rendered */
+        json_t *j = to_json(c, v, 1);
+        c->saw_tpl = 0;
+        if (j)
+            json_object_set_new(c->p->variables, text(k), j);
     }
+}
+
+/* -v '{"k": ...}': adds to and overrides config.variables. */
+static void load_cli_variables(struct ctx *c, const char *json_text)
+{
+    json_error_t je;
+    json_t *j = json_loads(json_text, JSON_DECODE_ANY, &je);
+    if (!json_is_object(j)) {
+        fprintf(c->diag, "%s: --variables: %s\n", c->name,
+                j ? "must be a JSON object like '{\"name\": \"value\"}'" : je.text);
+        c->errors++;
+        json_decref(j);
+        return;
+    }
+    if (!c->p->variables)
+        c->p->variables = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(j, k, v)
+    {
+        if (json_is_array(v) && !json_array_size(v)) {
+            fprintf(c->diag, "%s: --variables: `%s` is an empty list\n", c->name, k);
+            c->errors++;
+        }
+    }
+    json_object_update(c->p->variables, j);
+    json_decref(j);
 }
 
 /* ---- config ---- */
 
 static const struct keys config_keys = {
-    .ok = "target phases http defaults variables environments tls",
-    .warn = "plugins ensure payload engines includeFiles statsInterval socketio ws",
+    .ok = "target phases http defaults variables environments tls ensure plugins payload",
+    .warn = "engines includeFiles statsInterval socketio ws",
     .js = "processor",
 };
 static const struct keys http_keys = {
@@ -397,8 +503,16 @@ static const struct keys http_keys = {
     .warn = "maxSockets extendedMetrics",
 };
 static const struct keys defaults_keys = {
-    .ok = "headers",
-    .warn = "think cookie strictCapture",
+    .ok = "headers think cookie strictCapture",
+};
+static const struct keys think_keys = {
+    .ok = "jitter",
+};
+static const struct keys payload_keys = {
+    .ok = "path fields order skipHeader delimiter cast skipEmptyLines loadAll name",
+};
+static const struct keys expect_plugin_keys = {
+    .ok = "reportFailuresAsErrors outputFormat formatter useOnlyRequestNames expectDefault200",
 };
 static const struct keys tls_keys = {
     .ok = "rejectUnauthorized",
@@ -414,9 +528,29 @@ static void load_defaults(struct ctx *c, const yaml_node_t *n, const char *where
         return;
     }
     check_keys(c, n, &defaults_keys, where);
-    const yaml_node_t *h = get(c, n, "headers");
-    if (h)
-        load_headers(c, h, &c->p->default_headers, &c->p->ndefault_headers);
+    const yaml_node_t *v = get(c, n, "headers");
+    if (v)
+        load_headers(c, v, &c->p->default_headers, &c->p->ndefault_headers);
+    if ((v = get(c, n, "cookie"))) {
+        if (!is_map(v))
+            err(c, v, "cookie must be a mapping of names to values");
+        else
+            load_headers(c, v, &c->p->default_cookies, &c->p->ndefault_cookies);
+    }
+    if ((v = get(c, n, "strictCapture")))
+        boolean(c, v, "strictCapture", &c->strict_capture);
+    if ((v = get(c, n, "think"))) {
+        const yaml_node_t *j = is_map(v) ? get(c, v, "jitter") : NULL;
+        if (!is_map(v)) {
+            err(c, v, "think must be a mapping like `{jitter: \"10%%\"}`");
+        } else {
+            check_keys(c, v, &think_keys, "think");
+            if (j && string(c, j, "jitter")) {
+                free(c->p->think_jitter);
+                c->p->think_jitter = xstrdup(text(j));
+            }
+        }
+    }
 }
 
 static void load_http(struct ctx *c, const yaml_node_t *n)
@@ -524,10 +658,248 @@ static void load_phases(struct ctx *c, const yaml_node_t *cfg)
     }
 }
 
+static const struct keys ensure_keys = {
+    .ok = "thresholds conditions p95 p99 max median min maxErrorRate",
+};
+
+static void add_check(struct ctx *c, struct check_spec *spec)
+{
+    struct plan *p = c->p;
+    p->ensure = xrealloc(p->ensure, sizeof *p->ensure * (size_t)(p->nensure + 1));
+    p->ensure[p->nensure++] = *spec;
+}
+
+/* config.ensure / config.plugins.ensure (Artillery's ensure plugin). */
+static void load_ensure(struct ctx *c, const yaml_node_t *n)
+{
+    if (!is_map(n)) {
+        err(c, n, "ensure must be a mapping");
+        return;
+    }
+    check_keys(c, n, &ensure_keys, "ensure");
+    struct check_spec spec;
+    for (int i = 0; i < npairs(n); i++) {
+        const yaml_node_t *k = node_at(c, pair_at(n, i).key);
+        const yaml_node_t *v = node_at(c, pair_at(n, i).value);
+        if (!is_scalar(k))
+            continue;
+        const char *key = text(k);
+        double num;
+        if (!strcmp(key, "thresholds") || !strcmp(key, "conditions")) {
+            if (!is_seq(v)) {
+                err(c, v, "ensure.%s must be a list", key);
+                continue;
+            }
+            for (int j = 0; j < nitems(v); j++) {
+                const yaml_node_t *it = item_at(c, v, j);
+                if (!is_map(it) || (key[0] == 't' && npairs(it) != 1)) {
+                    err(c, it,
+                        key[0] == 't' ? "a threshold is one `metric: value` pair"
+                                      : "a condition is a mapping with `expression`");
+                    continue;
+                }
+                if (key[0] == 't') {
+                    const yaml_node_t *mk = node_at(c, pair_at(it, 0).key);
+                    const yaml_node_t *mv = node_at(c, pair_at(it, 0).value);
+                    if (is_scalar(mk) && !number(c, mv, text(mk), &num)) {
+                        check_spec_threshold(&spec, text(mk), num, (int)mk->start_mark.line + 1,
+                                             text_col(mk));
+                        add_check(c, &spec);
+                    }
+                    continue;
+                }
+                const yaml_node_t *ex = get(c, it, "expression"), *st = get(c, it, "strict");
+                const char *e = ex ? string(c, ex, "expression") : NULL;
+                if (!ex)
+                    err(c, it, "a condition needs an `expression`");
+                int strict = 1;
+                if (st) {
+                    if (is_scalar(st) && (!strcmp(text(st), "true") || !strcmp(text(st), "false")))
+                        strict = !strcmp(text(st), "true");
+                    else
+                        err(c, st, "strict must be true or false");
+                }
+                if (e) {
+                    check_spec_condition(&spec, e, strict, (int)ex->start_mark.line + 1,
+                                         text_col(ex));
+                    add_check(c, &spec);
+                }
+            }
+        } else if (!number(c, v, key, &num)) {
+            if (check_spec_shorthand(&spec, key, num, (int)k->start_mark.line + 1, text_col(k)) ==
+                0)
+                add_check(c, &spec);
+        }
+    }
+}
+
+static void load_plugins(struct ctx *c, const yaml_node_t *n)
+{
+    if (!is_map(n)) {
+        err(c, n, "plugins must be a mapping");
+        return;
+    }
+    for (int i = 0; i < npairs(n); i++) {
+        const yaml_node_t *k = node_at(c, pair_at(n, i).key);
+        if (!is_scalar(k))
+            continue;
+        const yaml_node_t *v = node_at(c, pair_at(n, i).value);
+        if (!strcmp(text(k), "ensure")) {
+            load_ensure(c, v);
+        } else if (!strcmp(text(k), "expect")) {
+            c->p->expect = 1;
+            const yaml_node_t *e = is_map(v) ? get(c, v, "reportFailuresAsErrors") : NULL;
+            if (is_map(v))
+                check_keys(c, v, &expect_plugin_keys, "plugins.expect");
+            else if (!is_scalar(v) || v->data.scalar.length)
+                err(c, v, "plugins.expect must be a mapping (`{}` for the defaults)");
+            if (e)
+                boolean(c, e, "reportFailuresAsErrors", &c->p->expect_errors);
+        } else {
+            warn(c, k, "plugin `%s` is not supported, ignored", text(k));
+        }
+    }
+}
+
+/* A payload path is relative to the script's directory. */
+static char *payload_path(struct ctx *c, const char *path)
+{
+    const char *slash = strrchr(c->name, '/');
+    if (path[0] == '/' || !slash)
+        return xstrdup(path);
+    return xasprintf("%.*s/%s", (int)(slash - c->name), c->name, path);
+}
+
+static void load_payload(struct ctx *c, const yaml_node_t *n)
+{
+    if (!is_map(n)) {
+        err(c, n, "a payload must be a mapping with a `path`");
+        return;
+    }
+    check_keys(c, n, &payload_keys, "payload");
+    struct plan *p = c->p;
+    p->payloads = xrealloc(p->payloads, sizeof *p->payloads * (size_t)(p->npayloads + 1));
+    struct payload *pl = &p->payloads[p->npayloads++];
+    memset(pl, 0, sizeof *pl);
+    struct csv_opts co = {.delimiter = ',', .skip_empty_lines = 1, .cast = 1};
+    const yaml_node_t *v, *path = get(c, n, "path");
+    int load_all = 0;
+    if ((v = get(c, n, "fields"))) {
+        if (!is_seq(v)) {
+            err(c, v, "fields must be a list of names");
+        } else {
+            pl->fields = xcalloc((size_t)nitems(v), sizeof *pl->fields);
+            for (int i = 0; i < nitems(v); i++)
+                if (string(c, item_at(c, v, i), "a field"))
+                    pl->fields[pl->nfields++] = xstrdup(text(item_at(c, v, i)));
+        }
+    }
+    if ((v = get(c, n, "order"))) {
+        if (is_scalar(v) && (!strcmp(text(v), "sequence") || !strcmp(text(v), "random")))
+            pl->sequence = !strcmp(text(v), "sequence");
+        else
+            err(c, v, "order must be `random` or `sequence`");
+    }
+    if ((v = get(c, n, "skipHeader")))
+        boolean(c, v, "skipHeader", &co.skip_header);
+    if ((v = get(c, n, "cast")))
+        boolean(c, v, "cast", &co.cast);
+    if ((v = get(c, n, "skipEmptyLines")))
+        boolean(c, v, "skipEmptyLines", &co.skip_empty_lines);
+    if ((v = get(c, n, "delimiter"))) {
+        if (is_scalar(v) && strlen(text(v)) == 1 && !strchr("\"\r\n", text(v)[0]))
+            co.delimiter = text(v)[0];
+        else
+            err(c, v, "delimiter must be one character");
+    }
+    if ((v = get(c, n, "loadAll")))
+        boolean(c, v, "loadAll", &load_all);
+    if ((v = get(c, n, "name")) && string(c, v, "name"))
+        pl->name = xstrdup(text(v));
+    if (load_all && !pl->name)
+        err(c, n, "loadAll needs a `name` for the variable that holds the rows");
+    if (!load_all && pl->name) {
+        free(pl->name);
+        pl->name = NULL;
+    }
+    if (!load_all && !pl->nfields)
+        warn(c, n, "payload has no `fields`: its columns are not used");
+    if (!path) {
+        err(c, n, "payload has no `path`");
+        return;
+    }
+    if (!string(c, path, "path"))
+        return;
+    pl->path = xstrdup(text(path));
+    char *file = payload_path(c, pl->path), msg[512];
+    struct csv csv;
+    if (csv_load(file, &co, &csv, msg, sizeof msg) < 0)
+        err(c, path, "payload %s", msg);
+    else
+        pl->rows = csv.rows;
+    free(file);
+}
+
+static int too_much(struct ctx *c, const yaml_node_t *n, int depth);
+
+/* config strings that are read at load (not per VU) are rendered once,
+ * with $env / $processEnvironment and $environment only. */
+static void render_config(struct ctx *c, yaml_node_t *n, int depth, const struct tpl_ctx *t)
+{
+    if (too_much(c, n, depth))
+        return;
+    if (is_scalar(n)) {
+        if (templated(c, n) <= 0)
+            return;
+        json_t *v = tpl_render(text(n), t);
+        if (!v) {
+            err(c, n,
+                "`%s` is undefined here (config is rendered once, with $env and "
+                "$environment)",
+                text(n));
+            return;
+        }
+        char *r = tpl_stringify(v);
+        json_decref(v);
+        free(n->data.scalar.value); /* libyaml's allocator is malloc */
+        n->data.scalar.value = (yaml_char_t *)r;
+        n->data.scalar.length = strlen(r);
+        return;
+    }
+    if (is_seq(n)) {
+        for (int i = 0; i < nitems(n); i++)
+            render_config(c, item_at(c, n, i), depth + 1, t);
+        return;
+    }
+    for (int i = 0; i < npairs(n); i++) {
+        const yaml_node_t *k = node_at(c, pair_at(n, i).key);
+        /* headers, cookies and think are per request, with the VU's variables */
+        if (is_scalar(k) && !strcmp(text(k), "defaults"))
+            continue;
+        render_config(c, node_at(c, pair_at(n, i).value), depth + 1, t);
+    }
+}
+
+static void render_config_keys(struct ctx *c, const yaml_node_t *cfg)
+{
+    json_t *vars = json_object();
+    if (c->p->environment)
+        json_object_set_new(vars, "$environment", json_string(c->p->environment));
+    struct tpl_ctx t = {vars, c->o->env ? c->o->env : (const char *const *)environ, NULL, NULL};
+    static const char *const keys[] = {"target", "phases", "http", "tls", "payload"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        int id = find_id(c, node_id(c, cfg), keys[i]);
+        if (id)
+            render_config(c, node_at(c, id), 0, &t);
+    }
+    json_decref(vars);
+}
+
 static void load_config(struct ctx *c, const yaml_node_t *cfg, const struct scenario_opts *o)
 {
     struct plan *p = c->p;
     check_keys(c, cfg, &config_keys, "config");
+    render_config_keys(c, cfg);
     const yaml_node_t *v = get(c, cfg, "target");
     const char *t = v ? string(c, v, "target") : NULL;
     if (t && !is_http(t))
@@ -550,6 +922,21 @@ static void load_config(struct ctx *c, const yaml_node_t *cfg, const struct scen
         load_tls(c, v);
     if ((v = get(c, cfg, "variables")))
         load_variables(c, v);
+    if (o->variables)
+        load_cli_variables(c, o->variables);
+    if ((v = get(c, cfg, "payload"))) {
+        if (is_seq(v))
+            for (int i = 0; i < nitems(v); i++)
+                load_payload(c, item_at(c, v, i));
+        else
+            load_payload(c, v);
+    }
+    if ((v = get(c, cfg, "ensure")))
+        load_ensure(c, v);
+    if ((v = get(c, cfg, "plugins")))
+        load_plugins(c, v);
+    if (p->nensure)
+        c->errors += checks_validate(p->ensure, p->nensure, c->name, c->diag);
 }
 
 /* A new mapping: `base` with `over`'s values for shared keys (merged when
@@ -657,8 +1044,11 @@ static json_t *to_json(struct ctx *c, const yaml_node_t *n, int depth)
 {
     if (too_much(c, n, depth))
         return NULL;
-    if (is_scalar(n))
+    if (is_scalar(n)) {
+        if (c->saw_tpl >= 0 && templated(c, n) > 0)
+            c->saw_tpl = 1;
         return json_scalar(n);
+    }
     json_t *j = is_seq(n) ? json_array() : json_object();
     if (is_seq(n)) {
         for (int i = 0; i < nitems(n); i++) {
@@ -673,6 +1063,8 @@ static json_t *to_json(struct ctx *c, const yaml_node_t *n, int depth)
         const yaml_node_t *k = node_at(c, pair_at(n, i).key);
         if (!is_scalar(k))
             goto fail;
+        if (c->saw_tpl >= 0 && templated(c, k) > 0)
+            c->saw_tpl = 1;
         json_t *v = to_json(c, node_at(c, pair_at(n, i).value), depth + 1);
         if (!v || json_object_setn_new(j, text(k), k->data.scalar.length, v) < 0)
             goto fail;
@@ -683,57 +1075,275 @@ fail:
     return NULL;
 }
 
-static void url_encode(struct buf *b, const char *s)
+/* Percent-encoding as Node's querystring does; a form encodes spaces as "+". */
+static void url_encode(struct buf *b, const char *s, int form)
 {
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
         if (isalnum(ch) || strchr("-_.~", ch))
             buf_append(b, s, 1);
+        else if (ch == ' ' && form)
+            buf_puts(b, "+");
         else
             buf_printf(b, "%%%02X", ch);
     }
 }
 
-static void encode_qs(struct ctx *c, const yaml_node_t *n, struct buf *b)
+/* qs or form fields: name -> scalar or list of scalars, as pairs. Returns
+ * 1 when a name or value holds a template. */
+static int load_fields(struct ctx *c, const yaml_node_t *n, const char *what, struct header **h,
+                       int *nh)
 {
     if (!is_map(n)) {
-        err(c, n, "qs must be a mapping");
-        return;
+        err(c, n, "%s must be a mapping", what);
+        return 0;
     }
-    check_keys(c, n, NULL, "qs");
-    int first = 1;
+    check_keys(c, n, NULL, what);
+    int tpl = 0;
     for (int i = 0; i < npairs(n); i++) {
         const yaml_node_t *k = node_at(c, pair_at(n, i).key), *v = node_at(c, pair_at(n, i).value);
         if (!is_scalar(k))
             continue;
+        tpl |= templated(c, k) > 0;
         int nv = is_seq(v) ? nitems(v) : 1;
         for (int j = 0; j < nv; j++) {
             const yaml_node_t *x = is_seq(v) ? item_at(c, v, j) : v;
             if (!is_scalar(x)) {
-                err(c, x, "qs value for `%s` must be a string, a number or a list of them",
+                err(c, x, "%s value for `%s` must be a string, a number or a list of them", what,
                     text(k));
                 break;
             }
-            buf_puts(b, first ? "?" : "&");
-            first = 0;
-            url_encode(b, text(k));
-            buf_puts(b, "=");
-            url_encode(b, text(x));
+            tpl |= templated(c, x) > 0;
+            pair_add(h, nh, text(k), text(x));
         }
     }
+    return tpl;
+}
+
+static char *encode_fields(const struct header *h, int n, int form)
+{
+    struct buf b = {0};
+    for (int i = 0; i < n; i++) {
+        if (i)
+            buf_puts(&b, "&");
+        url_encode(&b, h[i].name, form);
+        buf_puts(&b, "=");
+        url_encode(&b, h[i].value, form);
+    }
+    if (!b.data)
+        buf_puts(&b, "");
+    return b.data;
+}
+
+static void headers_drop(struct header **h, int *n)
+{
+    for (int i = 0; i < *n; i++) {
+        free((*h)[i].name);
+        free((*h)[i].value);
+    }
+    free(*h);
+    *h = NULL;
+    *n = 0;
+}
+
+static const struct keys capture_keys = {
+    .ok = "json header regexp as strict group flags",
+    .fail = "xpath selector",
+    .js = "transform",
+};
+
+static void load_capture(struct ctx *c, const yaml_node_t *n, struct step *s)
+{
+    if (!is_map(n)) {
+        err(c, n, "a capture must be a mapping like `{json: \"$.id\", as: id}`");
+        return;
+    }
+    check_keys(c, n, &capture_keys, "capture");
+    static const char *const kinds[] = {"json", "header", "regexp"};
+    const yaml_node_t *expr = NULL, *v;
+    enum capture_kind kind = CAPTURE_JSON;
+    for (int i = 0; i < 3; i++) {
+        if (!(v = get(c, n, kinds[i])))
+            continue;
+        if (expr) {
+            err(c, v, "a capture takes one of `json`, `header` and `regexp`");
+            return;
+        }
+        expr = v;
+        kind = (enum capture_kind)i;
+    }
+    const yaml_node_t *as = get(c, n, "as");
+    if (!expr) {
+        if (!get(c, n, "xpath") && !get(c, n, "selector"))
+            err(c, n, "a capture needs `json`, `header` or `regexp`");
+        return;
+    }
+    if (!as) {
+        err(c, n, "a capture needs `as`, the variable to set");
+        return;
+    }
+    if (!string(c, expr, kinds[kind]) || !string(c, as, "as"))
+        return;
+    struct capture cap = {.kind = kind, .strict = c->strict_capture, .group = 0};
+    cap.line = line_of(n);
+    cap.col = col_of(n);
+    int tpl = templated(c, expr);
+    if (tpl < 0)
+        return;
+    char msg[200];
+    if (!tpl && kind == CAPTURE_JSON && jsonpath_check(text(expr), msg, sizeof msg) < 0) {
+        err(c, expr, "bad JSONPath `%s`: %s", text(expr), msg);
+        return;
+    }
+    if ((v = get(c, n, "strict")))
+        boolean(c, v, "strict", &cap.strict);
+    if ((v = get(c, n, "flags")) && string(c, v, "flags")) {
+        cap.icase = strchr(text(v), 'i') != NULL;
+        if (text(v)[strspn(text(v), "gimsuy")])
+            err(c, v, "unknown regexp flag in `%s`", text(v));
+    }
+    if ((v = get(c, n, "group"))) {
+        long long g;
+        if (is_scalar(v) && !decimal(text(v), &(int){0}))
+            err(c, v, "group must be a number: POSIX regular expressions have no named groups");
+        else if (!integer(c, v, "group", 0, 9, &g))
+            cap.group = (int)g;
+    }
+    if (!tpl && kind == CAPTURE_REGEXP) {
+        regex_t re;
+        int rc = regcomp(&re, text(expr), REG_EXTENDED | (cap.icase ? REG_ICASE : 0));
+        if (rc) {
+            regerror(rc, &re, msg, sizeof msg);
+            err(c, expr, "bad regexp `%s`: %s (POSIX extended syntax)", text(expr), msg);
+            return;
+        }
+        if (re.re_nsub < (size_t)cap.group)
+            err(c, get(c, n, "group"), "group %d: the regexp has only %zu", cap.group, re.re_nsub);
+        regfree(&re);
+    }
+    cap.expr = xstrdup(text(expr));
+    cap.as = xstrdup(text(as));
+    s->captures = xrealloc(s->captures, sizeof *s->captures * (size_t)(s->ncaptures + 1));
+    s->captures[s->ncaptures++] = cap;
+}
+
+static void add_expect(struct ctx *c, const yaml_node_t *k, const yaml_node_t *v, struct step *s)
+{
+    if (!is_scalar(k)) {
+        err(c, k, "an expectation is `type: argument`");
+        return;
+    }
+    int before = c->errors;
+    c->saw_tpl = 0;
+    json_t *arg = to_json(c, v, 1);
+    if (!arg || c->errors != before) {
+        json_decref(arg);
+        return;
+    }
+    char msg[200];
+    struct exp_check ch = {text(k), arg};
+    if (expect_validate(&ch, msg, sizeof msg) < 0) {
+        err(c, expect_known(text(k)) ? v : k, "%s", msg);
+        json_decref(arg);
+        return;
+    }
+    s->expects = xrealloc(s->expects, sizeof *s->expects * (size_t)(s->nexpects + 1));
+    s->expects[s->nexpects++] = (struct expectation){xstrdup(text(k)), arg, line_of(k), col_of(k)};
+}
+
+/* expect: a list of one-pair mappings, or one mapping. */
+static void load_expect(struct ctx *c, const yaml_node_t *n, struct step *s)
+{
+    if (!c->p->expect)
+        warn(c, n, "`expect` needs `config.plugins.expect`: not checked");
+    if (is_map(n)) {
+        for (int i = 0; i < npairs(n); i++)
+            add_expect(c, node_at(c, pair_at(n, i).key), node_at(c, pair_at(n, i).value), s);
+    } else if (is_seq(n)) {
+        for (int i = 0; i < nitems(n); i++) {
+            const yaml_node_t *it = item_at(c, n, i);
+            if (!is_map(it) || npairs(it) != 1)
+                err(c, it, "an expectation is one `type: argument` pair");
+            else
+                add_expect(c, node_at(c, pair_at(it, 0).key), node_at(c, pair_at(it, 0).value), s);
+        }
+    } else {
+        err(c, n, "expect must be a list like `[{statusCode: 200}]`");
+    }
+    if (c->p->expect)
+        return;
+    for (int i = 0; i < s->nexpects; i++) { /* checked, then dropped */
+        free(s->expects[i].type);
+        json_decref(s->expects[i].arg);
+    }
+    s->nexpects = 0;
 }
 
 static const struct keys request_keys = {
-    .ok = "url headers json body qs name",
-    .warn = "capture expect match cookie auth form formData followRedirect ifTrue gzip",
+    .ok = "url headers json body qs name capture expect cookie auth form followRedirect ifTrue "
+          "gzip probability",
+    .warn = "match formData",
     .js = "beforeRequest afterResponse",
 };
+static const struct keys auth_keys = {
+    .ok = "user pass",
+};
+
+static void load_request_options(struct ctx *c, const yaml_node_t *n, struct step *s)
+{
+    const yaml_node_t *v;
+    if ((v = get(c, n, "capture"))) {
+        if (is_seq(v))
+            for (int i = 0; i < nitems(v); i++)
+                load_capture(c, item_at(c, v, i), s);
+        else
+            load_capture(c, v, s);
+    }
+    if ((v = get(c, n, "expect")))
+        load_expect(c, v, s);
+    if ((v = get(c, n, "cookie"))) {
+        if (!is_map(v))
+            err(c, v, "cookie must be a mapping of names to values");
+        else
+            load_headers(c, v, &s->cookies, &s->ncookies);
+    }
+    if ((v = get(c, n, "auth"))) {
+        const yaml_node_t *u = is_map(v) ? get(c, v, "user") : NULL;
+        const yaml_node_t *pw = is_map(v) ? get(c, v, "pass") : NULL;
+        if (!is_map(v) || !u || !pw) {
+            err(c, v, "auth must be a mapping with `user` and `pass`");
+        } else {
+            check_keys(c, v, &auth_keys, "auth");
+            if (string(c, u, "user") && string(c, pw, "pass") && templated(c, u) >= 0 &&
+                templated(c, pw) >= 0) {
+                s->auth_user = xstrdup(text(u));
+                s->auth_pass = xstrdup(text(pw));
+            }
+        }
+    }
+    int b;
+    if ((v = get(c, n, "followRedirect")) && !boolean(c, v, "followRedirect", &b))
+        s->no_redirect = !b;
+    if ((v = get(c, n, "gzip")) && !boolean(c, v, "gzip", &b))
+        s->gzip = b;
+    if ((v = get(c, n, "probability")) && !number(c, v, "probability", &s->probability))
+        s->has_probability = 1;
+    if ((v = get(c, n, "ifTrue")) && string(c, v, "ifTrue")) {
+        int col;
+        char *msg;
+        if (!(s->if_true = cond_parse(text(v), &col, &msg))) {
+            err_in(c, v, col, "ifTrue: %s", msg);
+            free(msg);
+        }
+    }
+}
 
 static void load_request(struct ctx *c, const yaml_node_t *akey, const yaml_node_t *n,
                          struct step *s)
 {
     const char *verb = text(akey);
     s->kind = STEP_REQUEST;
+    s->endpoint = -1;
     s->method = xstrdup(verb);
     for (char *m = s->method; *m; m++)
         *m = (char)toupper((unsigned char)*m);
@@ -748,18 +1358,21 @@ static void load_request(struct ctx *c, const yaml_node_t *akey, const yaml_node
         return;
     }
     const char *url = string(c, u, "url");
-    if (!url)
+    if (!url || templated(c, u) < 0)
         return;
-    if (url[0] != '/' && !is_http(url)) {
+    /* a url that starts with a template gets the target when it renders to "/..." */
+    if (url[0] != '/' && !is_http(url) && strncmp(url, "{{", 2)) {
         err(c, u, "url `%s` must start with `/`, http:// or https://", url);
         return;
     }
     size_t plen = strcspn(url, "?#");
 
     const char *name = (v = get(c, n, "name")) ? string(c, v, "name") : NULL;
-    char *key = name ? xstrdup(name) : xasprintf("%s %.*s", s->method, (int)plen, url);
-    s->endpoint = plan_endpoint(c->p, key);
-    free(key);
+    if (!c->hook) {
+        char *key = name ? xstrdup(name) : xasprintf("%s %.*s", s->method, (int)plen, url);
+        s->endpoint = plan_endpoint(c->p, key);
+        free(key);
+    }
 
     struct buf b = {0};
     if (url[0] == '/' && c->p->target) {
@@ -767,47 +1380,166 @@ static void load_request(struct ctx *c, const yaml_node_t *akey, const yaml_node
         buf_append(&b, c->p->target, tlen && c->p->target[tlen - 1] == '/' ? tlen - 1 : tlen);
     }
     buf_append(&b, url, plen);
-    if ((v = get(c, n, "qs")))
-        encode_qs(c, v, &b);
-    else
+    if ((v = get(c, n, "qs"))) {
+        /* qs replaces the url's own query string */
+        if (!load_fields(c, v, "qs", &s->qs, &s->nqs) && s->nqs) {
+            char *q = encode_fields(s->qs, s->nqs, 0);
+            buf_printf(&b, "?%s", q);
+            free(q);
+            headers_drop(&s->qs, &s->nqs);
+        }
+    } else {
         buf_puts(&b, url + plen);
+    }
     s->url = b.data;
 
     if ((v = get(c, n, "headers")))
         load_headers(c, v, &s->headers, &s->nheaders);
     const yaml_node_t *json = get(c, n, "json"), *body = get(c, n, "body");
-    if (json && body) {
-        err(c, n, "a request cannot have both `json` and `body`");
+    const yaml_node_t *form = get(c, n, "form");
+    if (!!json + !!body + !!form > 1) {
+        err(c, n, "a request takes one of `json`, `body` and `form`");
     } else if (json) {
         int before = c->errors;
+        c->saw_tpl = 0;
         json_t *j = to_json(c, json, 0);
-        /* 15 digits: 0.1 stays "0.1", not 0.10000000000000001 */
-        s->body =
-            j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) : NULL;
+        s->body_kind = BODY_JSON;
+        if (j && c->saw_tpl > 0) {
+            s->json = j;
+            j = NULL;
+        } else if (j) {
+            /* 15 digits: 0.1 stays "0.1", not 0.10000000000000001 */
+            s->body = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+            if (!s->body && c->errors == before)
+                err(c, json, "out of memory serialising this json body");
+        }
         json_decref(j);
-        if (s->body)
-            s->body_kind = BODY_JSON;
-        else if (c->errors == before)
-            err(c, json, "out of memory serialising this json body");
-    } else if (body && string(c, body, "body")) {
+    } else if (body && string(c, body, "body") && templated(c, body) >= 0) {
         s->body_kind = BODY_RAW;
         s->body = xstrdup(text(body));
+    } else if (form) {
+        s->body_kind = BODY_FORM;
+        if (!load_fields(c, form, "form", &s->form, &s->nform)) {
+            s->body = encode_fields(s->form, s->nform, 1);
+            headers_drop(&s->form, &s->nform);
+        }
     }
+    load_request_options(c, n, s);
 }
 
 /* ---- flows ---- */
 
+#define STEP_ACTIONS "get post put patch delete head think loop function log parallel"
 static const struct keys step_keys = {
-    .ok = "get post put patch delete head think loop function log parallel",
+    .ok = STEP_ACTIONS,
+};
+static const struct keys think_step_keys = {
+    .ok = STEP_ACTIONS " jitter",
 };
 static const struct keys loop_keys = {
-    .ok = "loop count",
-    .fail = "over",
+    .ok = "loop count over loopValue loopElement",
     .js = "whileTrue",
 };
 
 static void load_flow(struct ctx *c, const yaml_node_t *seq, struct step **steps, int *n,
                       int depth);
+
+/* jitter: "10%" or milliseconds. */
+static void load_jitter(struct ctx *c, const yaml_node_t *v, struct step *s)
+{
+    const char *t = is_scalar(v) ? text(v) : "";
+    size_t digits = strspn(t, "0123456789.");
+    if (!digits || (t[digits] && strcmp(t + digits, "%"))) {
+        err(c, v, "jitter must be a percentage like \"10%%\" or milliseconds");
+        return;
+    }
+    s->jitter = xstrdup(t);
+}
+
+static void load_think(struct ctx *c, const yaml_node_t *n, const yaml_node_t *v, struct step *s)
+{
+    s->kind = STEP_THINK;
+    int tpl = templated(c, v);
+    if (tpl > 0)
+        s->think_tpl = xstrdup(text(v));
+    else if (!tpl)
+        duration(c, v, "think", &s->think_us);
+    if ((v = get(c, n, "jitter")))
+        load_jitter(c, v, s);
+}
+
+/* count: N, "A-B" (from A while below B, as Artillery), or a template. */
+static void load_count(struct ctx *c, const yaml_node_t *v, struct step *s)
+{
+    long long a, b;
+    int tpl = templated(c, v);
+    if (tpl) {
+        if (tpl > 0)
+            s->count_tpl = xstrdup(text(v));
+        return;
+    }
+    const char *t = is_scalar(v) ? text(v) : "";
+    const char *dash = strchr(t, '-');
+    char *end;
+    if (dash && dash > t && isdigit((unsigned char)t[0]) && isdigit((unsigned char)dash[1])) {
+        a = strtoll(t, &end, 10);
+        b = strtoll(dash + 1, &end, 10);
+        if (end != dash + 1 + strlen(dash + 1) || end == dash + 1 || b <= a)
+            err(c, v, "count range `%s` must be A-B with A < B", t);
+        s->loop_from = a;
+        s->loop_count = b;
+    } else if (!integer(c, v, "count", 1, INT64_MAX, &a)) {
+        s->loop_count = a;
+    }
+}
+
+static void load_loop(struct ctx *c, const yaml_node_t *n, const yaml_node_t *body, struct step *s,
+                      int depth)
+{
+    s->kind = STEP_LOOP;
+    const yaml_node_t *count = get(c, n, "count"), *over = get(c, n, "over"), *v;
+    if (over && is_seq(over)) {
+        c->saw_tpl = 0;
+        s->over = to_json(c, over, 1);
+    } else if (over && is_scalar(over) && !tpl_has(text(over))) {
+        s->over_var = xstrdup(text(over));
+    } else if (over) {
+        err(c, over, "over must be a list or the name of a variable that holds one");
+    } else if (count) {
+        load_count(c, count, s);
+    } else {
+        err(c, n, "loop has no `count` (without one it would run forever)");
+    }
+    s->loop_value =
+        xstrdup((v = get(c, n, "loopValue")) && string(c, v, "loopValue") ? text(v) : "$loopCount");
+    s->loop_element = xstrdup(
+        (v = get(c, n, "loopElement")) && string(c, v, "loopElement") ? text(v) : "$loopElement");
+    if (!is_seq(body))
+        err(c, body, "loop must be a list of steps");
+    else if (!nitems(body))
+        err(c, body, "loop is empty");
+    else
+        load_flow(c, body, &s->steps, &s->nsteps, depth + 1);
+}
+
+/* A JavaScript function step under --ignore-js (else an error). Returns 1
+ * when it adds nothing to the flow. */
+static int load_function(struct ctx *c, const yaml_node_t *at, const yaml_node_t *v, struct step *s)
+{
+    const char *name = is_scalar(v) ? text(v) : "?";
+    if (!c->o->ignore_js) {
+        err(c, at,
+            "`function: %s` runs JavaScript, which loadtop cannot run (--ignore-js "
+            "skips it)",
+            name);
+        return 1;
+    }
+    s->kind = STEP_FUNCTION;
+    s->line = line_of(at);
+    s->col = col_of(at);
+    s->text = xasprintf("Undefined function \"%s\"", name);
+    return 0;
+}
 
 /* Fill `s` from step node `n`. Returns 1 when the step adds nothing to the
  * flow (`s` untouched), else 0 (`s` may be partial after an error). */
@@ -844,43 +1576,32 @@ static int load_step(struct ctx *c, const yaml_node_t *n, struct step *s, int de
     }
     const char *a = text(akey);
     int is_loop = !strcmp(a, "loop");
-    check_keys(c, n, is_loop ? &loop_keys : &step_keys, "step");
-    s->line = (int)n->start_mark.line + 1;
-    s->col = (int)n->start_mark.column + 1;
-    if (!strcmp(a, "function")) {
-        err(c, akey, "`function` steps run JavaScript, which loadtop cannot run");
-        return 1;
-    }
+    check_keys(c, n,
+               is_loop               ? &loop_keys
+               : !strcmp(a, "think") ? &think_step_keys
+                                     : &step_keys,
+               "step");
+    s->line = line_of(n);
+    s->col = col_of(n);
+    if (!strcmp(a, "function"))
+        return load_function(c, akey, aval, s);
     if (!strcmp(a, "log")) {
-        warn(c, akey, "`log` steps are not supported yet, ignored");
-        return 1;
+        if (!string(c, aval, "log") || templated(c, aval) < 0)
+            return 1;
+        s->kind = STEP_LOG;
+        s->text = xstrdup(text(aval));
+        return 0;
     }
     if (!strcmp(a, "parallel")) {
         err(c, akey, "`parallel` steps are not supported yet");
         return 1;
     }
-    if (!strcmp(a, "think")) {
-        s->kind = STEP_THINK;
-        duration(c, aval, "think", &s->think_us);
-        return 0;
-    }
-    if (!is_loop) {
-        load_request(c, akey, aval, s);
-        return 0;
-    }
-    s->kind = STEP_LOOP;
-    const yaml_node_t *count = get(c, n, "count");
-    long long k;
-    if (count && !integer(c, count, "count", 1, INT64_MAX, &k))
-        s->loop_count = k;
-    else if (!count && !get(c, n, "over") && !get(c, n, "whileTrue"))
-        err(c, n, "loop has no `count` (without one it would run forever)");
-    if (!is_seq(aval))
-        err(c, aval, "loop must be a list of steps");
-    else if (!nitems(aval))
-        err(c, aval, "loop is empty");
+    if (!strcmp(a, "think"))
+        load_think(c, n, aval, s);
+    else if (is_loop)
+        load_loop(c, n, aval, s, depth);
     else
-        load_flow(c, aval, &s->steps, &s->nsteps, depth + 1);
+        load_request(c, akey, aval, s);
     return 0;
 }
 
@@ -898,6 +1619,27 @@ static const struct keys scenario_keys = {
     .ok = "name weight flow engine",
     .js = "beforeScenario afterScenario beforeRequest afterResponse",
 };
+
+/* beforeScenario / afterScenario under --ignore-js: function steps at the
+ * start / end of the flow, as Artillery makes them. */
+static void add_scenario_hooks(struct ctx *c, const yaml_node_t *n, struct scenario *sc)
+{
+    for (int end = 0; end < 2 && c->o->ignore_js; end++) {
+        const yaml_node_t *h = get(c, n, end ? "afterScenario" : "beforeScenario");
+        if (!h)
+            continue;
+        int nh = is_seq(h) ? nitems(h) : 1;
+        sc->steps = xrealloc(sc->steps, sizeof *sc->steps * (size_t)(sc->nsteps + nh));
+        if (!end)
+            memmove(sc->steps + nh, sc->steps, sizeof *sc->steps * (size_t)sc->nsteps);
+        for (int i = 0; i < nh; i++) {
+            struct step *s = &sc->steps[end ? sc->nsteps + i : i];
+            memset(s, 0, sizeof *s);
+            load_function(c, h, is_seq(h) ? item_at(c, h, i) : h, s);
+        }
+        sc->nsteps += nh;
+    }
+}
 
 /* Returns -1 when the weight is bad (so "all weights 0" is not judged). */
 static int load_scenario(struct ctx *c, const yaml_node_t *n, struct scenario *sc, int idx)
@@ -927,6 +1669,7 @@ static int load_scenario(struct ctx *c, const yaml_node_t *n, struct scenario *s
         load_flow(c, v, &sc->steps, &sc->nsteps, 0);
     if (v && is_seq(v) && nitems(v) && !sc->nsteps && c->errors == before)
         err(c, v, "flow has no steps loadtop can run");
+    add_scenario_hooks(c, n, sc);
     return rc;
 }
 
@@ -966,11 +1709,36 @@ static void load_scenarios(struct ctx *c, const yaml_node_t *root)
         err(c, v, "all scenarios have weight 0");
 }
 
+static const struct keys hook_keys = {
+    .ok = "flow name engine",
+};
+
+/* before / after: a flow run once; its requests have no endpoint row. */
+static struct scenario *load_hook(struct ctx *c, const yaml_node_t *n, const char *name)
+{
+    if (!is_map(n)) {
+        err(c, n, "%s must be a mapping with a `flow`", name);
+        return NULL;
+    }
+    check_keys(c, n, &hook_keys, name);
+    const yaml_node_t *v = get(c, n, "flow");
+    struct scenario *sc = xcalloc(1, sizeof *sc);
+    sc->name = xstrdup(name);
+    c->hook = 1;
+    if (!v)
+        err(c, n, "%s has no `flow`", name);
+    else if (!is_seq(v))
+        err(c, v, "flow must be a list");
+    else
+        load_flow(c, v, &sc->steps, &sc->nsteps, 0);
+    c->hook = 0;
+    return sc;
+}
+
 /* ---- entry points ---- */
 
 static const struct keys top_keys = {
-    .ok = "config scenarios",
-    .warn = "before after",
+    .ok = "config scenarios before after",
 };
 
 static void load_script(struct ctx *c, const struct scenario_opts *o)
@@ -999,6 +1767,11 @@ static void load_script(struct ctx *c, const struct scenario_opts *o)
             load_config(c, node_at(c, id), o);
     }
     load_scenarios(c, node_at(c, root_id)); /* re-fetched: merging moves nodes */
+    const yaml_node_t *v;
+    if ((v = get(c, node_at(c, root_id), "before")))
+        c->p->before = load_hook(c, v, "before");
+    if ((v = get(c, node_at(c, root_id), "after")))
+        c->p->after = load_hook(c, v, "after");
 }
 
 static void syntax_error(struct ctx *c, const yaml_parser_t *ps, const char *src, size_t len)
@@ -1027,9 +1800,10 @@ int scenario_parse(const char *name, const char *src, size_t len, const struct s
                    struct plan *out, FILE *diag)
 {
     struct scenario_opts none = {0};
-    struct ctx c = {.name = name, .diag = diag ? diag : stderr, .p = out};
     if (!o)
         o = &none;
+    struct ctx c = {
+        .name = name, .diag = diag ? diag : stderr, .p = out, .o = o, .strict_capture = 1};
     out->script = xstrdup(name);
     out->model = MODEL_OPEN;
     out->timeout_us = 10 * 1000000LL;

@@ -90,21 +90,51 @@ void stats_free(struct stats *st)
     free(st->phase_planned);
     free(st->phase_started_us);
     free(st->phase_ended_us);
+    for (int i = 0; i < st->nerrors; i++)
+        free((char *)st->error_names[i]);
+    for (int i = 0; i < st->ncounters; i++)
+        free((char *)st->counter_names[i]);
     memset(st, 0, sizeof *st);
 }
 
 int stats_error_index(struct stats *st, const char *name)
 {
     for (int i = 0; i < st->nerrors; i++)
-        if (st->error_names[i] == name || !strcmp(st->error_names[i], name))
+        if (!strcmp(st->error_names[i], name))
             return i;
     if (st->nerrors == STATS_MAX_ERRORS)
         return STATS_MAX_ERRORS - 1;
     /* The last slot is kept for "other" so that no error goes uncounted. */
     if (st->nerrors == STATS_MAX_ERRORS - 1)
         name = "other";
-    st->error_names[st->nerrors] = name;
+    st->error_names[st->nerrors] = xstrdup(name);
     return st->nerrors++;
+}
+
+int stats_counter_index(struct stats *st, const char *name)
+{
+    for (int i = 0; i < st->ncounters; i++)
+        if (!strcmp(st->counter_names[i], name))
+            return i;
+    if (st->ncounters == STATS_MAX_COUNTERS)
+        return -1;
+    int idx = st->ncounters++;
+    const char *copy = st->counter_names[idx] = xstrdup(name);
+    /* every group names the slot, so that copies of its counters print it */
+    st->total.c.counter_names[idx] = st->cur.c.counter_names[idx] = copy;
+    for (int i = 0; i < st->nphases; i++)
+        st->phase[i].c.counter_names[idx] = copy;
+    for (int i = 0; i < st->nendpoints; i++)
+        st->endpoint[i].c.counter_names[idx] = copy;
+    return idx;
+}
+
+uint64_t stats_counter(const struct stats *st, const char *name)
+{
+    for (int i = 0; i < st->ncounters; i++)
+        if (!strcmp(st->counter_names[i], name))
+            return st->total.c.counter[i];
+    return 0;
 }
 
 /* The groups a record for (phase, ep) updates; returns how many. */
@@ -197,6 +227,15 @@ void stats_error(struct stats *st, int phase, int ep, const char *name)
     st->open_sec.errors[idx]++;
 }
 
+void stats_count(struct stats *st, int phase, int ep, int idx, uint64_t n)
+{
+    if (idx < 0 || idx >= st->ncounters)
+        return;
+    struct group *g[4];
+    for (int i = 0, k = stats_groups(st, phase, ep, g); i < k; i++)
+        g[i]->c.counter[idx] += n;
+}
+
 void stats_close_second(struct stats *st, double target_rate, int phase,
                         const struct host_sample *host)
 {
@@ -229,6 +268,7 @@ void stats_close_interval(struct stats *st, int64_t now_rel_us)
         hist_reset(st->cur.sum[k]);
     }
     memset(&st->cur.c, 0, sizeof st->cur.c);
+    memcpy(st->cur.c.counter_names, st->counter_names, sizeof st->counter_names);
     st->cur_start_us = now_rel_us;
 }
 
@@ -274,6 +314,11 @@ void counters_add(struct counters *dst, const struct counters *src)
         dst->codes[i] += src->codes[i];
     for (int i = 0; i < STATS_MAX_ERRORS; i++)
         dst->errors[i] += src->errors[i];
+    for (int i = 0; i < STATS_MAX_COUNTERS; i++) {
+        dst->counter[i] += src->counter[i];
+        if (!dst->counter_names[i])
+            dst->counter_names[i] = src->counter_names[i];
+    }
 }
 
 uint64_t counters_errors(const struct counters *c)

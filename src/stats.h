@@ -17,6 +17,7 @@
 
 #define STATS_MAX_CODES 600   /* http.codes.0..599 */
 #define STATS_MAX_ERRORS 32   /* distinct error names; more go to "other" */
+#define STATS_MAX_COUNTERS 32 /* distinct named counters (plugins.expect.ok, ...); more are dropped */
 
 enum summary_id {
     SUM_RESPONSE_TIME, /* http.response_time: request written -> first byte */
@@ -34,6 +35,12 @@ struct counters {
     uint64_t requests, responses, downloaded_bytes;
     uint64_t codes[STATS_MAX_CODES];
     uint64_t errors[STATS_MAX_ERRORS];  /* by index into stats.error_names */
+    /* Named counters (Artillery's custom counters, e.g. plugins.expect.ok).
+     * Their names travel with the values so that any copy of a struct
+     * counters (intervals, snapshots) prints itself; a name points into the
+     * stats that counted it and is NULL for an unused slot. */
+    uint64_t counter[STATS_MAX_COUNTERS];
+    const char *counter_names[STATS_MAX_COUNTERS];
 };
 
 /* Summary statistics of one histogram, in µs (reports print ms). */
@@ -72,7 +79,9 @@ struct second {
 
 struct event {
     int64_t t_us;                   /* since run start */
-    char kind[16];                  /* "phase", "pause", "resume", "skip", "rate", "snapshot", "signal", "warning" */
+    char kind[16];                  /* "phase", "pause", "resume", "skip", "rate", "snapshot", "signal",
+                                       "warning"; flows add "log" (a log step), "expect" (a failed
+                                       check), "hook" (before/after) and "error" (a failed hook) */
     char text[112];
 };
 
@@ -90,8 +99,10 @@ struct stats {
     int nseconds;
     struct hist *sec_rt, *sec_lat;  /* the open second's response time / latency */
     struct second open_sec;         /* the open second's counters (its p50.. are set on close) */
-    const char *error_names[STATS_MAX_ERRORS]; /* static strings from errclass */
+    const char *error_names[STATS_MAX_ERRORS]; /* interned copies, owned by the stats */
     int nerrors;
+    const char *counter_names[STATS_MAX_COUNTERS]; /* interned copies, owned by the stats */
+    int ncounters;
     struct event *events;
     int nevents;
     uint64_t planned_arrivals;      /* of the whole plan, at multiplier 1 */
@@ -104,8 +115,12 @@ struct stats {
 void stats_init(struct stats *st, int nphases, int nendpoints, int nscenarios);
 void stats_free(struct stats *st);
 
-/* Index of an error name (interned; the pointer must be static). */
+/* Index of an error name. The stats keep their own copy of a new name, so
+ * `name` may be any string. */
 int stats_error_index(struct stats *st, const char *name);
+/* Index of a named counter, interned like error names; -1 when all
+ * STATS_MAX_COUNTERS slots are taken by other names. */
+int stats_counter_index(struct stats *st, const char *name);
 
 /* Recording. `phase` is the VU's phase (index), `ep` the endpoint index or
  * -1. Each call updates total, the phase group, the endpoint group, the
@@ -118,8 +133,13 @@ void stats_request(struct stats *st, int phase, int ep);
 /* A response with status `code`: the three durations in µs, `bytes` body size. */
 void stats_response(struct stats *st, int phase, int ep, int code, int64_t response_us,
                     int64_t total_us, int64_t latency_us, uint64_t bytes);
-/* A transport error named `name` (a static string from errclass). */
+/* An error named `name` (errclass's, or "Failed capture or match", ...). */
 void stats_error(struct stats *st, int phase, int ep, const char *name);
+/* Add `n` to named counter `idx` (from stats_counter_index; -1 is ignored). */
+void stats_count(struct stats *st, int phase, int ep, int idx, uint64_t n);
+/* The whole run's value of the counter called `name` (0 if never counted),
+ * e.g. stats_counter(engine_stats(e), "plugins.expect.failed"). */
+uint64_t stats_counter(const struct stats *st, const char *name);
 
 /* Close the open second (append it to the timeline) with these values. */
 void stats_close_second(struct stats *st, double target_rate, int phase,

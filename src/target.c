@@ -3,6 +3,7 @@
 #include "target.h"
 #include "util.h"
 
+#include <jansson.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,7 +19,10 @@
 #define DRIP_BODY "0123456789"
 #define DRIP_LEN (sizeof DRIP_BODY - 1)
 
-enum route { R_REPLY, R_DELAY, R_RESET, R_CLOSE, R_STALL, R_DRIP };
+/* R_ECHO, R_LOGIN: JSON built from the request, so its head and body are kept. */
+enum route { R_REPLY, R_DELAY, R_RESET, R_CLOSE, R_STALL, R_DRIP, R_ECHO, R_LOGIN };
+
+#define KEEP_BODY_MAX 65536
 
 struct conn {
     uv_tcp_t tcp;
@@ -33,6 +37,10 @@ struct conn {
     uint64_t body_left; /* request body bytes still to discard */
     size_t drip_sent;
     size_t in_off, in_len, out_len;
+    struct buf req;  /* R_ECHO, R_LOGIN: the request head, then its body */
+    size_t req_head; /* length of the head in req */
+    int head_only;   /* R_ECHO, R_LOGIN: a HEAD request */
+    struct buf big;  /* a reply too large for out[] */
     char in[8192];
     char out[1536];
 };
@@ -45,6 +53,7 @@ struct target {
     uv_thread_t thread;
     struct conn *conns;
     int capacity, latency_ms, inflight, stopping;
+    int logins; /* tokens handed out by /login */
 };
 
 static void conn_process(struct conn *c);
@@ -55,8 +64,11 @@ static void conn_send(struct conn *c, const char *p, size_t n);
 static void conn_on_closed(uv_handle_t *h)
 {
     struct conn *c = h->data;
-    if (--c->handles == 0)
+    if (--c->handles == 0) {
+        buf_free(&c->req);
+        buf_free(&c->big);
         free(c);
+    }
 }
 
 /* rst: SO_LINGER {1,0} makes close(2) send RST, so the client reads
@@ -88,6 +100,10 @@ static void conn_close(struct conn *c, int rst)
 
 static void conn_reply_done(struct conn *c)
 {
+    if (c->req.data || c->big.data) {
+        buf_free(&c->req);
+        buf_free(&c->big);
+    }
     c->busy = 0;
     c->t->inflight--;
     if (!c->keepalive) {
@@ -153,9 +169,15 @@ static void conn_send(struct conn *c, const char *p, size_t n)
         conn_close(c, 0);
 }
 
+static void conn_json_reply(struct conn *c);
+
 static void conn_act(struct conn *c)
 {
     switch (c->route) {
+    case R_ECHO:
+    case R_LOGIN:
+        conn_json_reply(c);
+        break;
     case R_RESET:
         conn_close(c, 1);
         break;
@@ -222,15 +244,15 @@ static const char *status_reason(int code)
 /* Format the whole response into c->out. 1xx, 204 and 304 carry no body;
  * a 1xx can never be a final response, so that connection is closed after
  * it rather than leaving the client waiting for one. */
-static void conn_format(struct conn *c, int code, const char *type, const char *body,
-                        size_t body_len, int head)
+static void conn_format_x(struct conn *c, int code, const char *type, const char *extra,
+                          const char *body, size_t body_len, int head)
 {
     int nobody = code < 200 || code == 204 || code == 304;
     if (code < 200)
         c->keepalive = 0;
     int n = snprintf(c->out, sizeof c->out,
-                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n", code,
-                     status_reason(code), type, nobody ? 0 : body_len,
+                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s\r\n", code,
+                     status_reason(code), type, nobody ? 0 : body_len, extra,
                      !c->keepalive ? "Connection: close\r\n"
                      : c->http10   ? "Connection: keep-alive\r\n"
                                    : "");
@@ -239,6 +261,12 @@ static void conn_format(struct conn *c, int code, const char *type, const char *
         n += (int)body_len;
     }
     c->out_len = (size_t)n;
+}
+
+static void conn_format(struct conn *c, int code, const char *type, const char *body,
+                        size_t body_len, int head)
+{
+    conn_format_x(c, code, type, "", body, body_len, head);
 }
 
 static void conn_error(struct conn *c, int code)
@@ -363,6 +391,124 @@ static void conn_route(struct conn *c, const char *path, size_t n, int head)
     }
 }
 
+/* The value of `key` in query string [q, q+n), undecoded, into out. */
+static int query_get(const char *q, size_t n, const char *key, char *out, size_t outsz)
+{
+    size_t k = strlen(key);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && q[j] != '&')
+            j++;
+        if (j - i > k && !memcmp(q + i, key, k) && q[i + k] == '=' && j - i - k - 1 < outsz) {
+            memcpy(out, q + i + k + 1, j - i - k - 1);
+            out[j - i - k - 1] = '\0';
+            return 0;
+        }
+        i = j + 1;
+    }
+    return -1;
+}
+
+static const char json_doc[] =
+    "{\"service\":\"loadtop-target\",\"version\":2,\"ok\":true,"
+    "\"user\":{\"id\":42,\"name\":\"Ada\",\"roles\":[\"admin\",\"dev\"]},"
+    "\"items\":[{\"id\":1,\"name\":\"apple\",\"price\":0.5},"
+    "{\"id\":2,\"name\":\"pear\",\"price\":0.75},{\"id\":3,\"name\":\"fig\",\"price\":2}],"
+    "\"next\":null}\n";
+
+/* The JSON routes: /echo, /login (their replies come from the request, at
+ * dispatch), /json, /cookie/set?name=value, /redirect?to=URL. Returns 1 when
+ * `path` is one of them. */
+static int conn_json_route(struct conn *c, const char *p, size_t n, const char *path, size_t plen,
+                           const char *query, size_t qlen, int head)
+{
+    char v[256], extra[320];
+    c->route = R_REPLY;
+    if ((plen == 5 && !memcmp(path, "/echo", 5)) || (plen == 6 && !memcmp(path, "/login", 6))) {
+        c->route = plen == 5 ? R_ECHO : R_LOGIN;
+        c->req.len = 0;
+        buf_append(&c->req, p, n);
+        c->req_head = n;
+        c->head_only = head;
+    } else if (plen == 5 && !memcmp(path, "/json", 5)) {
+        conn_format(c, 200, "application/json", json_doc, sizeof json_doc - 1, head);
+    } else if (plen == 11 && !memcmp(path, "/cookie/set", 11)) {
+        const char *eq = memchr(query, '=', qlen);
+        if (!eq || eq == query || qlen >= 200 || memchr(query, '&', qlen)) {
+            conn_error(c, 400);
+            return 1;
+        }
+        snprintf(extra, sizeof extra, "Set-Cookie: %.*s; Path=/\r\n", (int)qlen, query);
+        conn_format_x(c, 200, "application/json", extra, "{\"ok\":true}\n", 12, head);
+    } else if (plen == 9 && !memcmp(path, "/redirect", 9)) {
+        if (query_get(query, qlen, "to", v, sizeof v) < 0 || strpbrk(v, "\r\n")) {
+            conn_error(c, 400);
+            return 1;
+        }
+        snprintf(extra, sizeof extra, "Location: %s\r\n", v);
+        conn_format_x(c, 302, "text/plain", extra, "redirect\n", 9, head);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* /echo: {"method", "path", "query", "headers": {lowercased: value}, "body"};
+ * /login: {"token": "tok-N", "user": the JSON body's "username"}. */
+static void conn_json_reply(struct conn *c)
+{
+    const char *h = c->req.data, *end = h + c->req_head;
+    const char *body = h + c->req_head;
+    size_t body_len = c->req.len - c->req_head;
+    json_t *o = json_object();
+    if (c->route == R_LOGIN) {
+        json_t *in = json_loadb(body, body_len, 0, NULL);
+        json_t *user = json_object_get(in, "username");
+        char tok[32];
+        snprintf(tok, sizeof tok, "tok-%d", ++c->t->logins);
+        json_object_set_new(o, "token", json_string(tok));
+        json_object_set(o, "user", user ? user : json_null());
+        json_decref(in);
+    } else {
+        const char *sp1 = memchr(h, ' ', c->req_head), *eol = memmem(h, c->req_head, "\r\n", 2);
+        const char *sp2 = memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
+        const char *q = memchr(sp1 + 1, '?', (size_t)(sp2 - sp1 - 1));
+        json_object_set_new(o, "method", json_stringn(h, (size_t)(sp1 - h)));
+        json_object_set_new(o, "path", json_stringn(sp1 + 1, (size_t)((q ? q : sp2) - sp1 - 1)));
+        json_object_set_new(o, "query",
+                            json_stringn(q ? q + 1 : "", q ? (size_t)(sp2 - q - 1) : 0));
+        json_t *hs = json_object();
+        for (const char *l = eol + 2; l < end; l = eol + 2) {
+            eol = memmem(l, (size_t)(end - l), "\r\n", 2);
+            const char *colon = memchr(l, ':', (size_t)(eol - l)), *v = colon + 1, *ve = eol;
+            while (v < ve && (*v == ' ' || *v == '\t'))
+                v++;
+            char *name = xstrndup(l, (size_t)(colon - l));
+            for (char *x = name; *x; x++)
+                *x = (char)(*x >= 'A' && *x <= 'Z' ? *x + 32 : *x);
+            json_t *old = json_object_get(hs, name);
+            char *val = old ? xasprintf("%s, %.*s", json_string_value(old), (int)(ve - v), v)
+                            : xstrndup(v, (size_t)(ve - v));
+            json_object_set_new(hs, name, json_string(val));
+            free(name);
+            free(val);
+        }
+        json_object_set_new(o, "headers", hs);
+        json_t *b = json_stringn(body, body_len);
+        json_object_set_new(o, "body", b ? b : json_null());
+    }
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    size_t len = strlen(text);
+    conn_format(c, 200, "application/json", text, len, 1);
+    buf_free(&c->big);
+    buf_append(&c->big, c->out, c->out_len);
+    if (!c->head_only)
+        buf_append(&c->big, text, len);
+    free(text);
+    conn_send(c, c->big.data, c->big.len);
+}
+
 /* Parse the head in [p, p+n) (ends with the last header's CRLF). Sets the
  * route and response, c->keepalive and c->body_left. Returns 0, or -1 when
  * the connection was reset for capacity. */
@@ -419,7 +565,9 @@ static int conn_parse_head(struct conn *c, const char *p, size_t n)
         return 0;
     }
     const char *path = sp1 + 1, *q = memchr(path, '?', (size_t)(sp2 - path));
-    conn_route(c, path, (size_t)((q ? q : sp2) - path), head);
+    size_t plen = (size_t)((q ? q : sp2) - path);
+    if (!conn_json_route(c, p, n, path, plen, q ? q + 1 : sp2, q ? (size_t)(sp2 - q - 1) : 0, head))
+        conn_route(c, path, plen, head);
     return 0;
 }
 
@@ -436,6 +584,8 @@ static void conn_process(struct conn *c)
         size_t n = c->in_len - c->in_off;
         if (c->body_left) {
             size_t k = n < c->body_left ? n : (size_t)c->body_left;
+            if ((c->route == R_ECHO || c->route == R_LOGIN) && c->req.len < KEEP_BODY_MAX)
+                buf_append(&c->req, p, k);
             c->in_off += k;
             c->body_left -= k;
             if (c->body_left)

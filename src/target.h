@@ -7,6 +7,12 @@
  *   /close         closes with no reply
  *   /stall         never answers
  *   /drip/MS       200 whose body comes a byte every MS ms (10 bytes)
+ *   /login         {"token": "tok-N", "user": the JSON body's "username"}
+ *   /echo          the request as JSON: method, path, query, headers
+ *                  (lower-cased names), body
+ *   /json          a fixed nested JSON document
+ *   /cookie/set?name=value   200 with Set-Cookie: name=value; Path=/
+ *   /redirect?to=URL         302 to URL
  *   anything else  200 with a small JSON body
  * Keep-alive per HTTP/1.1. --latency adds a delay to every reply; --capacity
  * N caps concurrent in-progress requests: a new connection accepted while N

@@ -479,3 +479,34 @@ TEST(report_print_block_minimal)
                     "\n");
     free(out);
 }
+
+TEST(report_named_counters)
+{
+    struct plan p = {0};
+    struct stats st;
+    stats_init(&st, 1, 0, 0);
+    int ok = stats_counter_index(&st, "plugins.expect.ok");
+    int bad = stats_counter_index(&st, "plugins.expect.failed.statusCode");
+    stats_counter_index(&st, "never.counted");
+    stats_count(&st, 0, -1, ok, 4);
+    stats_count(&st, 0, -1, bad, 2);
+    stats_close_interval(&st, 1000000);
+    stats_count(&st, 0, -1, ok, 1);
+    struct report_meta m = {.start_wall_us = 0, .elapsed_us = 2000000, .state = "done"};
+    char *text = report_json(&p, &st, &m);
+    json_t *r = json_loads(text, 0, NULL);
+    ASSERT_EQ(ival(r, "aggregate/counters/plugins.expect.ok"), 5);
+    ASSERT_EQ(ival(r, "aggregate/counters/plugins.expect.failed.statusCode"), 2);
+    ASSERT(at(r, "aggregate/counters/never.counted") == NULL); /* zero: left out, as codes */
+    ASSERT_EQ(ival(r, "intermediate/0/counters/plugins.expect.ok"), 4);
+    json_decref(r);
+    free(text);
+    /* the text block finds the names in the counters themselves */
+    struct sumstat s[SUM_N] = {0};
+    char *out = print_block(&st.total.c, s, NULL, 0, 2, -1, NULL);
+    ASSERT(strstr(out, "\nplugins.expect.failed.statusCode: .......... 2\n"
+                       "plugins.expect.ok: ......................... 5\n"
+                       "vusers.completed: "));
+    free(out);
+    stats_free(&st);
+}

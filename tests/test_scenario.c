@@ -1,7 +1,10 @@
 /* test_scenario.c — scenario.c: valid scripts give exact plan fields, broken
  * scripts give exact "FILE:LINE:COL: message" lines. */
+#include <jansson.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "cond.h"
 #include "scenario.h"
 #include "test.h"
 #include "util.h"
@@ -12,7 +15,7 @@ static int parse(const char *yaml, const char *target, const char *env, struct p
 {
     size_t len = 0;
     FILE *f = open_memstream(diag, &len);
-    struct scenario_opts o = {target, env};
+    struct scenario_opts o = {.target = target, .environment = env};
     memset(p, 0, sizeof *p);
     int r = scenario_parse("t.yml", yaml, strlen(yaml), &o, p, f);
     fclose(f);
@@ -232,8 +235,7 @@ TEST(scenario_config_options)
     struct plan p;
     char *diag;
     ASSERT_EQ(parse(y, NULL, NULL, &p, &diag), 0);
-    ASSERT_STR(diag, "t.yml:21:10: warning: variable `ids` is a list: loadtop uses its first value "
-                     "`7` (Artillery picks one at random per virtual user)\n");
+    ASSERT_STR(diag, "");
     free(diag);
     ASSERT_EQ(p.timeout_us, 2500000);
     ASSERT_EQ(p.pool, 8);
@@ -245,12 +247,9 @@ TEST(scenario_config_options)
     ASSERT_STR(p.default_headers[1].value, "loadtop");
     ASSERT_STR(p.default_headers[2].name, "X-Trace");
     ASSERT_STR(p.default_headers[2].value, "1");
-    ASSERT_EQ(p.nvariables, 3);
-    ASSERT_STR(p.variables[0].name, "symbol");
-    ASSERT_STR(p.variables[0].value, "BTC");
-    ASSERT_STR(p.variables[1].value, "10");
-    ASSERT_STR(p.variables[2].name, "ids");
-    ASSERT_STR(p.variables[2].value, "7");
+    char *vars = json_dumps(p.variables, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    ASSERT_STR(vars, "{\"symbol\":\"BTC\",\"limit\":10,\"ids\":[7,8,9]}"); /* a list: one per VU */
+    free(vars);
     ASSERT_EQ(p.scenarios[0].steps[0].nheaders, 0); /* defaults stay in the plan */
     plan_free(&p);
 }
@@ -359,20 +358,22 @@ TEST(scenario_weights_and_warnings)
     struct plan p;
     char *diag;
     ASSERT_EQ(parse(y, NULL, NULL, &p, &diag), 0);
-    ASSERT_STR(diag, "t.yml:18:1: warning: `before` in the script is not supported yet, ignored\n"
-                     "t.yml:4:3: warning: `plugins` in config is not supported yet, ignored\n"
-                     "t.yml:6:3: warning: unknown key `foo` in config\n"
-                     "t.yml:15:5: warning: unknown key `wieght` in scenario\n"
-                     "t.yml:13:9: warning: `log` steps are not supported yet, ignored\n"
-                     "t.yml:14:26: warning: `capture` in request is not supported yet, ignored\n");
+    ASSERT_STR(diag, "t.yml:6:3: warning: unknown key `foo` in config\n"
+                     "t.yml:15:5: warning: unknown key `wieght` in scenario\n");
     free(diag);
     ASSERT_EQ(p.nscenarios, 3);
     ASSERT_STR(p.scenarios[0].name, "A");
     ASSERT_EQ(p.scenarios[0].weight, 0);
     ASSERT_STR(p.scenarios[1].name, "scenario 2");
     ASSERT_EQ(p.scenarios[1].weight, 1);
-    ASSERT_EQ(p.scenarios[1].nsteps, 1); /* the log step is dropped */
-    ASSERT_STR(p.scenarios[1].steps[0].url, "http://w.test/b");
+    ASSERT_EQ(p.scenarios[1].nsteps, 2);
+    ASSERT_EQ(p.scenarios[1].steps[0].kind, STEP_LOG);
+    ASSERT_STR(p.scenarios[1].steps[0].text, "hello");
+    ASSERT_STR(p.scenarios[1].steps[1].url, "http://w.test/b");
+    ASSERT_EQ(p.scenarios[1].steps[1].ncaptures, 1);
+    ASSERT_EQ(p.expect, 1);
+    ASSERT(p.before != NULL);
+    ASSERT_EQ(p.before->nsteps, 0);
     ASSERT_STR(p.scenarios[2].name, "scenario 3");
     ASSERT_EQ(p.scenarios[2].weight, 5);
     ASSERT_EQ(p.scenarios[2].steps[0].kind, STEP_THINK);
@@ -505,7 +506,7 @@ static const struct {
      "t.yml:7:25: rejectUnauthorized must be true or false"},
     {CFG "  target: \"http://u\"\n" SCN, NULL, NULL, "t.yml:6:3: duplicate key `target` in config"},
     {CFG "  processor: \"./f.js\"\n" SCN, NULL, NULL,
-     "t.yml:6:3: `processor` runs JavaScript, which loadtop cannot run"},
+     "t.yml:6:3: `processor` runs JavaScript, which loadtop cannot run (--ignore-js skips it)"},
     {CFG "  defaults:\n    headers: [a]\n" SCN, NULL, NULL,
      "t.yml:7:14: headers must be a mapping"},
     {CFG "  variables:\n    ids: []\n" SCN, NULL, NULL,
@@ -531,11 +532,13 @@ static const struct {
     {CFG "scenarios:\n  - flow:\n      - get: {url: /}\n        post: {url: /}\n", NULL, NULL,
      "t.yml:9:9: a step has both `get` and `post`"},
     {CFG "scenarios:\n  - flow:\n      - function: setToken\n", NULL, NULL,
-     "t.yml:8:9: `function` steps run JavaScript, which loadtop cannot run"},
+     "t.yml:8:9: `function: setToken` runs JavaScript, which loadtop cannot run (--ignore-js "
+     "skips it)"},
     {CFG "scenarios:\n  - flow:\n      - parallel: [{get: {url: /}}]\n", NULL, NULL,
      "t.yml:8:9: `parallel` steps are not supported yet"},
     {CFG "scenarios:\n  - flow:\n      - get: {url: /, beforeRequest: sign}\n", NULL, NULL,
-     "t.yml:8:23: `beforeRequest` runs JavaScript, which loadtop cannot run"},
+     "t.yml:8:23: `beforeRequest` runs JavaScript, which loadtop cannot run (--ignore-js skips "
+     "it)"},
     {CFG "scenarios:\n  - flow:\n      - get: {headers: {A: b}}\n", NULL, NULL,
      "t.yml:8:14: `get` has no `url`"},
     {CFG "scenarios:\n  - flow:\n      - get: /up\n", NULL, NULL,
@@ -543,7 +546,7 @@ static const struct {
     {CFG "scenarios:\n  - flow:\n      - get: {url: items}\n", NULL, NULL,
      "t.yml:8:20: url `items` must start with `/`, http:// or https://"},
     {CFG "scenarios:\n  - flow:\n      - post: {url: /, json: {a: 1}, body: x}\n", NULL, NULL,
-     "t.yml:8:15: a request cannot have both `json` and `body`"},
+     "t.yml:8:15: a request takes one of `json`, `body` and `form`"},
     {CFG "scenarios:\n  - flow:\n      - get: {url: /, headers: {X: {y: 1}}}\n", NULL, NULL,
      "t.yml:8:36: header `X` must be a string"},
     {CFG "scenarios:\n  - flow:\n      - get: {url: /, qs: [a]}\n", NULL, NULL,
@@ -610,6 +613,358 @@ TEST(scenario_several_errors_and_alias_bomb)
                            "            f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
                            "            g: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n";
     ASSERT_EQ(parse(bomb, NULL, NULL, &p, &diag), -1);
-    ASSERT_STR(diag, "t.yml:11:36: the script nests or repeats too deeply (aliases?)\n");
+    ASSERT_STR(diag, "t.yml:11:26: the script nests or repeats too deeply (aliases?)\n");
     free(diag);
+}
+
+/* ---- flows: templates, captures, expect, payloads, loops, hooks ---- */
+
+/* Parse `yaml` named `name` with full options; *diag as parse(). */
+static int parse_opts(const char *name, const char *yaml, const struct scenario_opts *o,
+                      struct plan *p, char **diag)
+{
+    size_t len = 0;
+    FILE *f = open_memstream(diag, &len);
+    memset(p, 0, sizeof *p);
+    int r = scenario_parse(name, yaml, strlen(yaml), o, p, f);
+    fclose(f);
+    return r;
+}
+
+static char *dump(const json_t *j)
+{
+    return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+}
+
+#define ASSERT_JSON(j, text)                                                                       \
+    do {                                                                                           \
+        char *d_ = dump(j);                                                                        \
+        ASSERT_STR(d_, text);                                                                      \
+        free(d_);                                                                                  \
+    } while (0)
+
+TEST(scenario_flow_requests)
+{
+    const char *y =
+        CFG "  defaults:\n"
+            "    think: {jitter: \"10%\"}\n"
+            "    cookie: {theme: dark}\n"
+            "    strictCapture: false\n"
+            "  plugins:\n"
+            "    expect: {reportFailuresAsErrors: true}\n"
+            "scenarios:\n"
+            "  - flow:\n"
+            "      - post:\n"
+            "          url: \"/users/{{ id }}\"\n"
+            "          headers: {Authorization: \"Bearer {{ token }}\"}\n"
+            "          json: {name: \"{{ name }}\", \"{{ k }}\": 1, n: \"{{ n }}\", fixed: 2}\n"
+            "          qs: {q: \"{{ term }}\", page: 1}\n"
+            "          capture:\n"
+            "            - {json: \"$.id\", as: user.id}\n"
+            "            - {header: x-request-id, as: rid, strict: true}\n"
+            "            - {regexp: \"id=([0-9]+)\", group: 1, flags: i, as: num}\n"
+            "          expect:\n"
+            "            - statusCode: [200, 201]\n"
+            "            - hasHeader: x-request-id\n"
+            "          cookie: {sid: \"{{ sid }}\"}\n"
+            "          auth: {user: bob, pass: \"{{ pw }}\"}\n"
+            "          followRedirect: false\n"
+            "          gzip: true\n"
+            "          ifTrue: \"role == 'admin' and n > 2\"\n"
+            "          probability: 25\n"
+            "      - put: {url: /f, form: {a: \"x y\", b: [1, 2]}}\n"
+            "      - put: {url: /g, form: {a: \"{{ a }}\"}, expect: {statusCode: 204}}\n"
+            "      - get: {url: \"{{ next }}\"}\n"
+            "      - think: \"{{ pause }}\"\n"
+            "        jitter: 500\n"
+            "      - log: \"at {{ $loopCount }}\"\n";
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse(y, NULL, NULL, &p, &diag), 0);
+    ASSERT_STR(diag, "");
+    free(diag);
+    ASSERT_STR(p.think_jitter, "10%");
+    ASSERT_EQ(p.ndefault_cookies, 1);
+    ASSERT_STR(p.default_cookies[0].value, "dark");
+    ASSERT_EQ(p.expect, 1);
+    ASSERT_EQ(p.expect_errors, 1);
+    const struct step *s = p.scenarios[0].steps;
+    ASSERT_EQ(p.scenarios[0].nsteps, 6);
+    ASSERT_STR(s[0].url, "http://t.test/users/{{ id }}"); /* rendered per VU */
+    ASSERT_EQ(s[0].nqs, 2);                               /* a template: encoded per request */
+    ASSERT_STR(s[0].qs[0].value, "{{ term }}");
+    ASSERT_STR(s[0].headers[0].value, "Bearer {{ token }}");
+    ASSERT_EQ(s[0].body_kind, BODY_JSON);
+    ASSERT(s[0].body == NULL);
+    ASSERT_JSON(s[0].json, "{\"name\":\"{{ name }}\",\"{{ k }}\":1,\"n\":\"{{ n }}\",\"fixed\":2}");
+    ASSERT_EQ(s[0].ncaptures, 3);
+    ASSERT_EQ(s[0].captures[0].kind, CAPTURE_JSON);
+    ASSERT_STR(s[0].captures[0].expr, "$.id");
+    ASSERT_STR(s[0].captures[0].as, "user.id");
+    ASSERT_EQ(s[0].captures[0].strict, 0); /* defaults.strictCapture: false */
+    ASSERT_EQ(s[0].captures[1].kind, CAPTURE_HEADER);
+    ASSERT_EQ(s[0].captures[1].strict, 1);
+    ASSERT_EQ(s[0].captures[2].kind, CAPTURE_REGEXP);
+    ASSERT_EQ(s[0].captures[2].group, 1);
+    ASSERT_EQ(s[0].captures[2].icase, 1);
+    ASSERT_EQ(s[0].captures[2].line, 22);
+    ASSERT_EQ(s[0].nexpects, 2);
+    ASSERT_STR(s[0].expects[0].type, "statusCode");
+    ASSERT_JSON(s[0].expects[0].arg, "[200,201]");
+    ASSERT_STR(s[0].expects[1].type, "hasHeader");
+    ASSERT_EQ(s[0].expects[1].line, 25);
+    ASSERT_EQ(s[0].ncookies, 1);
+    ASSERT_STR(s[0].cookies[0].name, "sid");
+    ASSERT_STR(s[0].auth_user, "bob");
+    ASSERT_STR(s[0].auth_pass, "{{ pw }}");
+    ASSERT_EQ(s[0].no_redirect, 1);
+    ASSERT_EQ(s[0].gzip, 1);
+    ASSERT(s[0].if_true != NULL);
+    ASSERT_EQ(s[0].has_probability, 1);
+    ASSERT_NEAR(s[0].probability, 25, 0);
+    ASSERT_EQ(s[1].body_kind, BODY_FORM);
+    ASSERT_STR(s[1].body, "a=x+y&b=1&b=2"); /* no template: encoded once */
+    ASSERT_EQ(s[1].nform, 0);
+    ASSERT_EQ(s[1].has_probability, 0);
+    ASSERT_EQ(s[2].nform, 1);
+    ASSERT_EQ(s[2].nexpects, 1);
+    ASSERT_JSON(s[2].expects[0].arg, "204");
+    ASSERT_STR(s[3].url, "{{ next }}"); /* the target is added if it renders to "/..." */
+    ASSERT_EQ(s[4].kind, STEP_THINK);
+    ASSERT_STR(s[4].think_tpl, "{{ pause }}");
+    ASSERT_STR(s[4].jitter, "500");
+    ASSERT_EQ(s[5].kind, STEP_LOG);
+    ASSERT_STR(s[5].text, "at {{ $loopCount }}");
+    ASSERT_EQ(p.nendpoints, 4);
+    ASSERT_STR(p.endpoints[0].key, "POST /users/{{ id }}");
+    ASSERT_STR(p.endpoints[3].key, "GET {{ next }}");
+    plan_free(&p);
+}
+
+TEST(scenario_flow_loops_hooks_and_js)
+{
+    const char *y = CFG "  processor: ./p.js\n"
+                        "before:\n"
+                        "  flow:\n"
+                        "    - post: {url: /login, capture: {json: \"$.token\", as: token}}\n"
+                        "after:\n"
+                        "  flow:\n"
+                        "    - get: {url: /logout}\n"
+                        "scenarios:\n"
+                        "  - beforeScenario: setUp\n"
+                        "    afterScenario: [a, b]\n"
+                        "    flow:\n"
+                        "      - loop:\n"
+                        "          - get: {url: \"/i/{{ $loopElement }}\"}\n"
+                        "        over: [1, \"{{ x }}\"]\n"
+                        "      - loop:\n"
+                        "          - loop: [{think: 1}]\n"
+                        "            count: \"2-5\"\n"
+                        "        over: ids\n"
+                        "        loopValue: i\n"
+                        "        loopElement: id\n"
+                        "      - loop: [{think: 1}]\n"
+                        "        count: \"{{ n }}\"\n"
+                        "      - function: sign\n"
+                        "      - get: {url: /, beforeRequest: x}\n";
+    struct scenario_opts o = {.ignore_js = 1};
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse_opts("t.yml", y, &o, &p, &diag), 0);
+    ASSERT_STR(diag,
+               "t.yml:6:3: warning: `processor` runs JavaScript: ignored (--ignore-js)\n"
+               "t.yml:14:5: warning: `beforeScenario` runs JavaScript: ignored (--ignore-js)\n"
+               "t.yml:15:5: warning: `afterScenario` runs JavaScript: ignored (--ignore-js)\n"
+               "t.yml:29:23: warning: `beforeRequest` runs JavaScript: ignored (--ignore-js)\n");
+    free(diag);
+    ASSERT(p.before && p.after);
+    ASSERT_EQ(p.before->nsteps, 1);
+    ASSERT_EQ(p.before->steps[0].endpoint, -1); /* hooks are not in the metrics */
+    ASSERT_EQ(p.before->steps[0].ncaptures, 1);
+    ASSERT_EQ(p.after->steps[0].endpoint, -1);
+    ASSERT_EQ(p.nendpoints, 2);
+    const struct scenario *sc = &p.scenarios[0];
+    ASSERT_EQ(sc->nsteps, 8); /* setUp, 3 loops, sign, get, a, b */
+    ASSERT_EQ(sc->steps[0].kind, STEP_FUNCTION);
+    ASSERT_STR(sc->steps[0].text, "Undefined function \"setUp\"");
+    const struct step *l = &sc->steps[1];
+    ASSERT_EQ(l->kind, STEP_LOOP);
+    ASSERT_JSON(l->over, "[1,\"{{ x }}\"]");
+    ASSERT_STR(l->loop_value, "$loopCount");
+    ASSERT_STR(l->loop_element, "$loopElement");
+    ASSERT_STR(sc->steps[2].over_var, "ids");
+    ASSERT_STR(sc->steps[2].loop_value, "i");
+    ASSERT_STR(sc->steps[2].loop_element, "id");
+    ASSERT_EQ(sc->steps[2].steps[0].loop_from, 2);
+    ASSERT_EQ(sc->steps[2].steps[0].loop_count, 5);
+    ASSERT_STR(sc->steps[3].count_tpl, "{{ n }}");
+    ASSERT_STR(sc->steps[4].text, "Undefined function \"sign\"");
+    ASSERT_EQ(sc->steps[5].kind, STEP_REQUEST);
+    ASSERT_STR(sc->steps[6].text, "Undefined function \"a\"");
+    ASSERT_STR(sc->steps[7].text, "Undefined function \"b\"");
+    plan_free(&p);
+}
+
+TEST(scenario_flow_variables_payload_and_config_templates)
+{
+    char dir[] = "/tmp/loadtop-sc.XXXXXX";
+    ASSERT(mkdtemp(dir) != NULL);
+    char *csv = xasprintf("%s/users.csv", dir), *name = xasprintf("%s/t.yml", dir);
+    FILE *f = fopen(csv, "w");
+    fputs("name;age\nann;31\n\"b;o\";7\n", f);
+    fclose(f);
+    const char *y = "config:\n"
+                    "  target: \"{{ $env.TGT }}\"\n"
+                    "  phases: [{duration: \"{{ $env.DUR }}\", arrivalRate: 2}]\n"
+                    "  variables:\n"
+                    "    ids: [1, 2]\n"
+                    "    who: \"{{ not rendered }}\"\n"
+                    "    keep: 1\n"
+                    "  payload:\n"
+                    "    - path: users.csv\n"
+                    "      fields: [name, age]\n"
+                    "      delimiter: \";\"\n"
+                    "      skipHeader: true\n"
+                    "      order: sequence\n"
+                    "    - path: users.csv\n"
+                    "      loadAll: true\n"
+                    "      name: all\n"
+                    "      delimiter: \";\"\n"
+                    "      cast: false\n" SCN;
+    static const char *const env[] = {"TGT=http://from.env:9", "DUR=3", NULL};
+    struct scenario_opts o = {.variables = "{\"keep\": 2, \"extra\": [\"a\"]}", .env = env};
+    struct plan p;
+    char *diag;
+    int rc = parse_opts(name, y, &o, &p, &diag);
+    ASSERT_STR(diag, "");
+    ASSERT_EQ(rc, 0);
+    free(diag);
+    ASSERT_STR(p.target, "http://from.env:9");
+    ASSERT_EQ(p.phases[0].duration_us, 3000000);
+    ASSERT_STR(p.scenarios[0].steps[0].url, "http://from.env:9/");
+    ASSERT_JSON(p.variables, "{\"ids\":[1,2],\"who\":\"{{ not rendered }}\",\"keep\":2,"
+                             "\"extra\":[\"a\"]}");
+    ASSERT_EQ(p.npayloads, 2);
+    ASSERT_STR(p.payloads[0].path, "users.csv");
+    ASSERT_EQ(p.payloads[0].nfields, 2);
+    ASSERT_EQ(p.payloads[0].sequence, 1);
+    ASSERT(p.payloads[0].name == NULL);
+    ASSERT_JSON(p.payloads[0].rows, "[[\"ann\",31],[\"b;o\",7]]");
+    ASSERT_STR(p.payloads[1].name, "all");
+    ASSERT_EQ(p.payloads[1].sequence, 0);
+    ASSERT_JSON(p.payloads[1].rows, "[[\"name\",\"age\"],[\"ann\",\"31\"],[\"b;o\",\"7\"]]");
+    plan_free(&p);
+
+    /* a missing payload file is a script error, before anything is sent */
+    remove(csv);
+    ASSERT_EQ(parse_opts(name, y, &o, &p, &diag), -1);
+    char *want = xasprintf("%s:9:13: payload %s: No such file or directory\n"
+                           "%s:14:13: payload %s: No such file or directory\n",
+                           name, csv, name, csv);
+    ASSERT_STR(diag, want);
+    free(want);
+    free(diag);
+    ASSERT(p.scenarios == NULL);
+    rmdir(dir);
+    free(csv);
+    free(name);
+}
+
+/* One mistake per script in the flow features; exact messages. */
+static const struct {
+    const char *yaml, *msg;
+} broken_flows[] = {
+    {CFG "scenarios:\n  - flow:\n      - get: {url: \"/x/{{ a. }}\"}\n",
+     "t.yml:8:29: bad template: empty name after \".\" in \"{{ a. }}\""},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, capture: {json: \"$.a\"}}\n",
+     "t.yml:8:32: a capture needs `as`, the variable to set"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, capture: {xpath: \"//a\", as: a}}\n",
+     "t.yml:8:33: `xpath` in capture is not supported yet"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, capture: {json: \"$.a[\", as: a}}\n",
+     "t.yml:8:39: bad JSONPath `$.a[`: expected an index, \"*\" or a quoted name at column 5"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, capture: {regexp: \"(a\", as: a}}\n",
+     "t.yml:8:41: bad regexp `(a`: Unmatched ( or \\( (POSIX extended syntax)"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, capture: {regexp: \"(a)\", group: id, as: "
+         "a}}\n",
+     "t.yml:8:55: group must be a number: POSIX regular expressions have no named groups"},
+    {CFG "  plugins: {expect: {}}\nscenarios:\n  - flow:\n      - get: {url: /, expect: [{cdnHit: "
+         "true}]}\n",
+     "t.yml:9:33: unknown expectation \"cdnHit\""},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, ifTrue: \"a ==\"}\n",
+     "t.yml:8:36: ifTrue: unexpected end of the condition"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, followRedirect: no}\n",
+     "t.yml:8:39: followRedirect must be true or false"},
+    {CFG "scenarios:\n  - flow:\n      - get: {url: /, auth: {user: a}}\n",
+     "t.yml:8:29: auth must be a mapping with `user` and `pass`"},
+    {CFG "scenarios:\n  - flow:\n      - loop: [{think: 1}]\n        count: \"5-2\"\n",
+     "t.yml:9:16: count range `5-2` must be A-B with A < B"},
+    {CFG "scenarios:\n  - flow:\n      - loop: [{think: 1}]\n        over: {a: 1}\n",
+     "t.yml:9:15: over must be a list or the name of a variable that holds one"},
+    {CFG "scenarios:\n  - flow:\n      - think: 1\n        jitter: lots\n",
+     "t.yml:9:17: jitter must be a percentage like \"10%\" or milliseconds"},
+    {CFG "  payload: {path: x.csv, loadAll: true}\n" SCN,
+     "t.yml:6:12: loadAll needs a `name` for the variable that holds the rows\n"
+     "t.yml:6:19: payload x.csv: No such file or directory"},
+    {CFG "  payload: {path: x.csv, fields: [a], order: shuffle}\n" SCN,
+     "t.yml:6:46: order must be `random` or `sequence`\n"
+     "t.yml:6:19: payload x.csv: No such file or directory"},
+    {"config:\n  target: \"{{ $env.LOADTOP_NO_SUCH_VAR }}\"\n  phases: [{pause: 1}]\n" SCN,
+     "t.yml:2:11: `{{ $env.LOADTOP_NO_SUCH_VAR }}` is undefined here (config is rendered once, "
+     "with $env and $environment)"},
+    {"before: {flow: 5}\n" CFG SCN, "t.yml:1:16: flow must be a list"},
+};
+
+TEST(scenario_broken_flows)
+{
+    int bad = 0;
+    for (size_t i = 0; i < sizeof broken_flows / sizeof broken_flows[0]; i++) {
+        struct plan p;
+        char *diag, *want = xasprintf("%s\n", broken_flows[i].msg);
+        int r = parse(broken_flows[i].yaml, NULL, NULL, &p, &diag);
+        if (r != -1 || strcmp(diag, want) || p.scenarios) {
+            fprintf(stderr, "    case %zu: rc %d\n      got      %s      expected %s", i, r, diag,
+                    want);
+            bad++;
+        }
+        free(diag);
+        free(want);
+    }
+    ASSERT_EQ(bad, 0);
+
+    /* -v must be a JSON object */
+    struct scenario_opts o = {.variables = "[1]"};
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse_opts("t.yml", CFG SCN, &o, &p, &diag), -1);
+    ASSERT_STR(diag, "t.yml: --variables: must be a JSON object like '{\"name\": \"value\"}'\n");
+    free(diag);
+}
+
+TEST(scenario_example_flows_load_clean)
+{
+    static const char *const files[] = {
+        "scenarios/login-flow.yml",   "scenarios/csv-users.yml",     "scenarios/loops.yml",
+        "scenarios/before-after.yml", "scenarios/cookies-forms.yml", "scenarios/expect-checks.yml",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        struct plan p = {0};
+        char *diag = NULL;
+        size_t len;
+        FILE *f = open_memstream(&diag, &len);
+        int rc = scenario_load(files[i], NULL, &p, f);
+        fclose(f);
+        if (rc || strcmp(diag, ""))
+            TEST_FAIL_("%s: rc %d: %s", files[i], rc, diag);
+        free(diag);
+        plan_free(&p);
+    }
+    /* csv-users.yml reads users.csv next to it, quoted field included */
+    struct plan p = {0};
+    ASSERT_EQ(scenario_load("scenarios/csv-users.yml", NULL, &p, NULL), 0);
+    ASSERT_EQ(p.npayloads, 1);
+    char *rows = json_dumps(p.payloads[0].rows, JSON_COMPACT);
+    ASSERT_STR(rows, "[[\"alice\",\"wonderland\",\"free\"],[\"bob\",\"builder\",\"pro\"],"
+                     "[\"carol, jr\",\"c4r0l\",\"team\"],[\"dave\",\"d4ve\",\"free\"]]");
+    free(rows);
+    plan_free(&p);
 }

@@ -1,6 +1,7 @@
 /* test_stats.c — stats.c: exact counters per group, timeline seconds,
  * intervals, error interning, events. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 #include "test.h"
@@ -326,4 +327,44 @@ TEST(stats_counters_add)
     ASSERT_EQ(a.codes[200], 7);
     ASSERT_EQ(a.codes[0], 1);
     ASSERT_EQ(counters_errors(&a), 7);
+}
+
+TEST(stats_named_counters)
+{
+    struct stats st;
+    stats_init(&st, 2, 2, 1);
+    char name[32] = "plugins.expect.ok"; /* the stats keep their own copy */
+    int ok = stats_counter_index(&st, name);
+    strcpy(name, "overwritten");
+    int failed = stats_counter_index(&st, "plugins.expect.failed");
+    ASSERT_EQ(ok, 0);
+    ASSERT_EQ(failed, 1);
+    ASSERT_EQ(stats_counter_index(&st, "plugins.expect.ok"), 0);
+    stats_count(&st, 1, 0, ok, 3);
+    stats_count(&st, 0, -1, failed, 1);
+    stats_count(&st, 0, -1, -1, 5); /* a counter that found no slot: ignored */
+    ASSERT_EQ(stats_counter(&st, "plugins.expect.ok"), 3);
+    ASSERT_EQ(stats_counter(&st, "plugins.expect.failed"), 1);
+    ASSERT_EQ(stats_counter(&st, "plugins.expect.failed.statusCode"), 0);
+    ASSERT_EQ(st.phase[1].c.counter[ok], 3);
+    ASSERT_EQ(st.endpoint[0].c.counter[ok], 3);
+    ASSERT_EQ(st.endpoint[1].c.counter[ok], 0);
+    ASSERT_STR(st.endpoint[1].c.counter_names[ok], "plugins.expect.ok");
+    /* a closed interval keeps values and names; the next one keeps the names */
+    stats_close_interval(&st, 1000000);
+    ASSERT_EQ(st.intervals[0].c.counter[failed], 1);
+    ASSERT_STR(st.intervals[0].c.counter_names[failed], "plugins.expect.failed");
+    ASSERT_EQ(st.cur.c.counter[failed], 0);
+    ASSERT_STR(st.cur.c.counter_names[failed], "plugins.expect.failed");
+    struct counters sum = {0};
+    counters_add(&sum, &st.intervals[0].c);
+    ASSERT_EQ(sum.counter[ok], 3);
+    ASSERT_STR(sum.counter_names[ok], "plugins.expect.ok");
+    for (int i = 2; i < STATS_MAX_COUNTERS; i++) {
+        snprintf(name, sizeof name, "c%d", i);
+        ASSERT_EQ(stats_counter_index(&st, name), i);
+    }
+    ASSERT_EQ(stats_counter_index(&st, "one.too.many"), -1);
+    ASSERT_EQ(counters_errors(&st.total.c), 0); /* named counters are not errors */
+    stats_free(&st);
 }

@@ -1,0 +1,81 @@
+/* test_cond.c — ifTrue conditions: parse errors with columns, and values
+ * over typed variables. */
+#include <stdlib.h>
+
+#include "cond.h"
+#include "test.h"
+
+/* The condition over `vars_json`: 1 / 0, or -1 when it does not parse. */
+static int holds(const char *text, const char *vars_json)
+{
+    int col;
+    char *msg;
+    struct cond *c = cond_parse(text, &col, &msg);
+    if (!c) {
+        free(msg);
+        return -1;
+    }
+    json_t *vars = json_loads(vars_json, 0, NULL);
+    struct tpl_ctx tc = {vars, NULL, NULL, NULL};
+    int r = cond_eval(c, &tc);
+    json_decref(vars);
+    cond_free(c);
+    return r;
+}
+
+static const char vars[] = "{\"status\": 200, \"role\": \"admin\", \"n\": \"7\", \"zero\": 0,"
+                           " \"ok\": true, \"user\": {\"id\": 3, \"tags\": [\"a\", \"b\"]},"
+                           " \"$loopCount\": 2, \"empty\": \"\"}";
+
+TEST(cond_values)
+{
+    ASSERT_EQ(holds("status == 200", vars), 1);
+    ASSERT_EQ(holds("status != 200", vars), 0);
+    ASSERT_EQ(holds("status >= 200 and status < 300", vars), 1);
+    ASSERT_EQ(holds("status > 200 or role == 'admin'", vars), 1);
+    ASSERT_EQ(holds("role == \"admin\" && not ok", vars), 0);
+    ASSERT_EQ(holds("role != 'guest'", vars), 1);
+    ASSERT_EQ(holds("n == 7", vars), 1); /* a numeric string equals its number */
+    ASSERT_EQ(holds("n == '7'", vars), 1);
+    ASSERT_EQ(holds("n < 10", vars), 1);
+    ASSERT_EQ(holds("role < 'b'", vars), 1); /* two strings compare as strings */
+    ASSERT_EQ(holds("user.id * 2 + 1 == 7", vars), 1);
+    ASSERT_EQ(holds("user.tags[1] == 'b'", vars), 1);
+    ASSERT_EQ(holds("$loopCount % 2 == 0", vars), 1);
+    ASSERT_EQ(holds("-zero == 0 and -(status) < 0", vars), 1);
+    ASSERT_EQ(holds("ok", vars), 1);
+    ASSERT_EQ(holds("zero", vars), 0);
+    ASSERT_EQ(holds("empty", vars), 0);
+    ASSERT_EQ(holds("missing", vars), 0);      /* undefined is false ... */
+    ASSERT_EQ(holds("missing == 0", vars), 0); /* ... and equals nothing defined */
+    ASSERT_EQ(holds("missing == other", vars), 1);
+    ASSERT_EQ(holds("missing < 1", vars), 0);
+    ASSERT_EQ(holds("not (status == 200 and zero)", vars), 1);
+    ASSERT_EQ(holds("true and not false", vars), 1);
+    ASSERT_EQ(holds("android == 1", vars), 0); /* "and" inside a name is not the operator */
+}
+
+TEST(cond_parse_errors)
+{
+    static const struct {
+        const char *text, *msg;
+        int col;
+    } bad[] = {
+        {"status ==", "unexpected end of the condition", 10},
+        {"(a == 1", "missing `)` for `(` at column 1", 1},
+        {"a == 'x", "unterminated string", 6},
+        {"a == 1)", "unexpected `)`", 7},
+        {"a = 1", "unexpected `=`", 3},
+        {"a == 1 == 2", "unexpected `=`", 8},
+        {"a.", "bad variable name `a.`", 1},
+        {"", "unexpected end of the condition", 1},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int col = 0;
+        char *msg = NULL;
+        ASSERT(cond_parse(bad[i].text, &col, &msg) == NULL);
+        ASSERT_STR(msg, bad[i].msg);
+        ASSERT_EQ(col, bad[i].col);
+        free(msg);
+    }
+}

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "util.h"
 
 /* Where an option makes sense; checked once the positional decides the run. */
@@ -19,8 +21,9 @@ enum {
     APPLY_URL = 1 << 1,
     APPLY_DEMO = 1 << 2,
     APPLY_TARGET = 1 << 3,
+    APPLY_REPORT = 1 << 4,
     APPLY_RUN = APPLY_SCRIPT | APPLY_URL | APPLY_DEMO,
-    APPLY_ALL = APPLY_RUN | APPLY_TARGET,
+    APPLY_ALL = APPLY_RUN | APPLY_TARGET | APPLY_REPORT,
 };
 
 enum cli_group { GROUP_GENERAL, GROUP_URL, GROUP_DASH, GROUP_TARGET };
@@ -35,7 +38,10 @@ enum cli_kind {
     KIND_RATE,   /* double > 0 */
     KIND_DUR,    /* int64_t µs > 0, parse_duration_us syntax */
     KIND_HEADER, /* appended to headers[] */
+    KIND_REPORT, /* appended to reports[]: FILE.md or FILE.html */
+    KIND_ENSURE, /* appended to ensures[] */
     KIND_METHOD, /* upper-cased heap copy */
+    KIND_VARS,   /* const char * holding a JSON object */
     KIND_LISTEN, /* const char * checked as ADDR:PORT */
     KIND_HELP,
     KIND_VERSION,
@@ -63,8 +69,16 @@ static const struct cli_opt cli_opts[] = {
      KIND_STR, F(target), 0, 0},
     {"environment", 'e', "NAME", "use config.environments.NAME", NULL, GROUP_GENERAL, APPLY_SCRIPT,
      KIND_STR, F(environment), 0, 0},
+    {"variables", 'v', "JSON", "add or override config.variables, e.g. '{\"id\": 7}'", NULL,
+     GROUP_GENERAL, APPLY_SCRIPT, KIND_VARS, F(variables), 0, 0},
+    {"ignore-js", 0, NULL, "skip JavaScript steps and hooks instead of refusing", NULL,
+     GROUP_GENERAL, APPLY_SCRIPT, KIND_FLAG, F(ignore_js), 0, 0},
     {"output", 'o', "FILE.json", "write the JSON report to FILE.json", NULL, GROUP_GENERAL,
-     APPLY_RUN, KIND_STR, F(output), 0, 0},
+     APPLY_RUN | APPLY_REPORT, KIND_STR, F(output), 0, 0},
+    {"report", 0, "FILE", "also write FILE.md or FILE.html (repeatable)", NULL,
+     GROUP_GENERAL, APPLY_RUN, KIND_REPORT, 0, 0, 0},
+    {"ensure", 0, "EXPR", "a check on the results, e.g. 'http.response_time.p99 < 200'", NULL,
+     GROUP_GENERAL, APPLY_RUN, KIND_ENSURE, 0, 0, 0},
     {"headless", 0, NULL, "no dashboard: progress lines and a summary", NULL, GROUP_GENERAL,
      APPLY_RUN, KIND_FLAG, F(headless), 0, 0},
     {"interval", 0, "SECONDS", "period of headless progress lines", "10s", GROUP_GENERAL, APPLY_RUN,
@@ -229,8 +243,29 @@ static int cli_apply(const struct cli_opt *d, const char *name, const char *val,
         return cli_duration(name, val, (int64_t *)field);
     case KIND_HEADER:
         return cli_header(name, val, o);
+    case KIND_REPORT: {
+        const char *dot = strrchr(val, '.');
+        if (!dot || (strcasecmp(dot, ".md") && strcasecmp(dot, ".html") && strcasecmp(dot, ".htm")))
+            return cli_fail("%s: '%s' must end in .md or .html", name, val);
+        o->reports = xrealloc(o->reports, (size_t)(o->nreports + 1) * sizeof *o->reports);
+        o->reports[o->nreports++] = val;
+        return 0;
+    }
+    case KIND_ENSURE:
+        o->ensures = xrealloc(o->ensures, (size_t)(o->nensures + 1) * sizeof *o->ensures);
+        o->ensures[o->nensures++] = val;
+        return 0;
     case KIND_METHOD:
         return cli_method(name, val, o);
+    case KIND_VARS: {
+        json_t *j = json_loads(val, JSON_DECODE_ANY, NULL);
+        int ok = json_is_object(j);
+        json_decref(j);
+        if (!ok)
+            return cli_fail("%s: '%s' is not a JSON object (e.g. '{\"id\": 7}')", name, val);
+        *(const char **)field = val;
+        return 0;
+    }
     case KIND_LISTEN:
         return cli_listen(name, val, (const char **)field);
     case KIND_HELP:
@@ -277,6 +312,8 @@ static int cli_misplaced(const struct cli_opt *d, unsigned apply)
 {
     if (apply == APPLY_TARGET)
         return cli_fail("--%s does not apply to 'loadtop target'", d->lng);
+    if (apply == APPLY_REPORT)
+        return cli_fail("--%s does not apply to 'loadtop report'", d->lng);
     if (d->apply == APPLY_TARGET)
         return cli_fail("--%s applies to 'loadtop target' only", d->lng);
     if (d->apply & APPLY_URL)
@@ -292,6 +329,9 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
 
     if (argc > 1 && !strcmp(argv[1], "target")) {
         o->mode = MODE_TARGET;
+        i = 2;
+    } else if (argc > 1 && !strcmp(argv[1], "report")) {
+        o->mode = MODE_REPORT;
         i = 2;
     } else if (argc > 1 && !strcmp(argv[1], "run")) {
         i = 2;
@@ -337,7 +377,14 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
     }
 
     unsigned run = APPLY_TARGET;
-    if (o->mode != MODE_TARGET) {
+    if (o->mode == MODE_REPORT) {
+        run = APPLY_REPORT;
+        if (!positional)
+            return cli_fail("report: give the RUN.json to render");
+        if (!o->output)
+            return cli_fail("report: give -o OUT.md or -o OUT.html");
+        o->script = positional;
+    } else if (o->mode != MODE_TARGET) {
         if (positional && o->demo)
             return cli_fail("--demo takes no script or URL");
         if (!positional && !o->demo)
@@ -374,6 +421,12 @@ void cli_free(struct options *o)
     free(o->headers);
     o->headers = NULL;
     o->nheaders = 0;
+    free(o->reports);
+    o->reports = NULL;
+    o->nreports = 0;
+    free(o->ensures);
+    o->ensures = NULL;
+    o->nensures = 0;
     if (o->method == o->method_buf)
         o->method = NULL;
     free(o->method_buf);
@@ -395,7 +448,8 @@ void cli_usage(void)
     printf("Usage: loadtop [run] [OPTIONS] SCRIPT.yml  run an Artillery v2 script\n"
            "       loadtop [OPTIONS] URL                load-test one http(s):// URL\n"
            "       loadtop target [OPTIONS]             run the built-in target server\n"
-           "       loadtop --demo [OPTIONS]             dashboard demo, built-in target\n");
+           "       loadtop --demo [OPTIONS]             dashboard demo, built-in target\n"
+           "       loadtop report RUN.json -o OUT.md|OUT.html   render a saved run\n");
     for (int k = 0; k < NOPTS; k++) {
         const struct cli_opt *d = &cli_opts[k];
         if (k == 0 || d->group != cli_opts[k - 1].group)

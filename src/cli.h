@@ -5,15 +5,21 @@
 
 #include <stdint.h>
 
-enum cli_mode { MODE_RUN, MODE_TARGET, MODE_HELP, MODE_VERSION };
+enum cli_mode { MODE_RUN, MODE_TARGET, MODE_REPORT, MODE_HELP, MODE_VERSION };
 
 struct options {
     enum cli_mode mode;
-    const char *script;        /* SCRIPT.yml, or NULL */
+    const char *script;        /* SCRIPT.yml (report subcommand: RUN.json), or NULL */
     const char *url;           /* one-URL mode, or NULL */
     const char *target;        /* -t */
     const char *environment;   /* -e */
-    const char *output;        /* -o FILE.json */
+    const char *variables;     /* -v JSON: adds to / overrides config.variables (checked: an object) */
+    int ignore_js;             /* --ignore-js: skip JavaScript in scripts instead of refusing them */
+    const char *output;        /* -o FILE.json (report subcommand: OUT.md|OUT.html) */
+    const char **reports;      /* --report FILE.md|FILE.html, repeatable (argv strings) */
+    int nreports;
+    const char **ensures;      /* --ensure EXPR, repeatable (argv strings) */
+    int nensures;
     int headless;              /* --headless (or stdout not a tty: decided in main) */
     int64_t interval_us;       /* --interval, default 10 s */
     int quiet;                 /* -q */

@@ -9,7 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <strings.h>
+
+#include "checks.h"
 #include "cli.h"
+#include "render.h"
 #include "engine.h"
 #include "report.h"
 #include "scenario.h"
@@ -22,7 +27,7 @@
 #define LOADTOP_VERSION "0.1.0"
 #endif
 
-enum { EXIT_RAN = 0, EXIT_USAGE = 2, EXIT_FATAL = 3 };
+enum { EXIT_RAN = 0, EXIT_CHECKS = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_EXPECT = 21 };
 
 /* --body @FILE -> the file's bytes. Returns NULL after a message. */
 static char *read_body(const char *arg, size_t *len)
@@ -175,6 +180,7 @@ struct headless {
     const struct options *o;
     const struct plan *plan;
     int printed;            /* intervals printed */
+    int events_printed;     /* events seen (log lines go to stderr) */
     int64_t start_wall;
 };
 
@@ -205,6 +211,17 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
         if (snapfile_poll(e, msg, sizeof msg) != 0 && !h->o->quiet)
             fprintf(stderr, "loadtop: %s\n", msg);
         engine_snapshot(e, s);
+        /* the flow's `log` lines, failed expectations and warnings (the engine caps them) */
+        for (int i = 0; i < s->nevents; i++) {
+            int idx = s->total_events - s->nevents + i;
+            if (idx < h->events_printed)
+                continue;
+            const struct event *ev = &s->ev[i];
+            if (!strcmp(ev->kind, "log") || !strcmp(ev->kind, "expect") ||
+                !strcmp(ev->kind, "warning") || !strcmp(ev->kind, "error"))
+                fprintf(stderr, "%s: %s\n", ev->kind, ev->text);
+        }
+        h->events_printed = s->total_events;
         if (!h->o->quiet && s->nintervals > h->printed) {
             /* the snapshot carries the last closed interval */
             struct interval iv = {.start_us = s->last_start_us, .end_us = s->last_end_us,
@@ -220,6 +237,31 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
         }
     }
     free(s);
+}
+
+/* loadtop report RUN.json -o OUT.md|OUT.html */
+static int render_saved(const char *in, const char *out)
+{
+    json_error_t jerr;
+    json_t *json = json_load_file(in, 0, &jerr);
+    if (!json) {
+        fprintf(stderr, "%s:%d:%d: %s\n", in, jerr.line, jerr.column, jerr.text);
+        return EXIT_USAGE;
+    }
+    if (!json_is_object(json_object_get(json, "aggregate"))) {
+        fprintf(stderr, "%s: not a loadtop report (no \"aggregate\")\n", in);
+        json_decref(json);
+        return EXIT_USAGE;
+    }
+    const char *dot = strrchr(out, '.');
+    if (!dot || (strcasecmp(dot, ".md") && strcasecmp(dot, ".html") && strcasecmp(dot, ".htm"))) {
+        fprintf(stderr, "loadtop: report: -o %s must end in .md or .html\n", out);
+        json_decref(json);
+        return EXIT_USAGE;
+    }
+    int rc = snapfile_write_rendering(out, json) < 0 ? EXIT_FATAL : EXIT_RAN;
+    json_decref(json);
+    return rc;
 }
 
 extern const char demo_yml[]; /* scenarios/demo.yml, embedded by the Makefile */
@@ -252,7 +294,10 @@ static int run(const struct options *o, int argc, char **argv)
         if (!(demo = demo_start(&plan)))
             return EXIT_FATAL;
     } else if (o->script) {
-        struct scenario_opts so = {.target = o->target, .environment = o->environment};
+        struct scenario_opts so = {.target = o->target,
+                                   .environment = o->environment,
+                                   .variables = o->variables,
+                                   .ignore_js = o->ignore_js};
         memset(&plan, 0, sizeof plan);
         if (scenario_load(o->script, &so, &plan, stderr) < 0)
             return EXIT_USAGE;
@@ -261,6 +306,18 @@ static int run(const struct options *o, int argc, char **argv)
     } else {
         if (url_plan(o, &plan) < 0) {
             plan_free(&plan);
+            return EXIT_USAGE;
+        }
+    }
+    if (o->nensures) {
+        int first = plan.nensure;
+        plan.ensure = xrealloc(plan.ensure, sizeof *plan.ensure * (size_t)(plan.nensure + o->nensures));
+        for (int i = 0; i < o->nensures; i++)
+            check_spec_condition(&plan.ensure[plan.nensure++], o->ensures[i], 1, 0, 0);
+        if (checks_validate(plan.ensure + first, o->nensures, "--ensure", stderr)) {
+            plan_free(&plan);
+            if (demo)
+                target_stop(demo);
             return EXIT_USAGE;
         }
     }
@@ -326,14 +383,40 @@ static int run(const struct options *o, int argc, char **argv)
         fflush(stdout);
     }
     int rc = EXIT_RAN;
-    if (o->output) {
-        char *json = engine_report_json(e);
-        if (snapfile_write(o->output, json) < 0)
+    char *text = engine_report_json(e);
+    struct check_result *res = NULL;
+    int nres = 0;
+    json_t *report = snapfile_complete(text, &plan, &res, &nres);
+    free(text);
+    if (!report) {
+        fprintf(stderr, "loadtop: internal error: the report does not parse\n");
+        rc = EXIT_FATAL;
+    } else {
+        if (nres)
+            checks_print(stdout, res, nres);
+        fflush(stdout);
+        if (o->output && snapfile_write_json(o->output, report) < 0)
             rc = EXIT_FATAL;
-        else if (!o->quiet)
+        else if (o->output && !o->quiet)
             fprintf(stderr, "loadtop: report written: %s\n", o->output);
-        free(json);
+        for (int i = 0; i < o->nreports; i++) {
+            if (snapfile_write_rendering(o->reports[i], report) < 0)
+                rc = EXIT_FATAL;
+            else if (!o->quiet)
+                fprintf(stderr, "loadtop: report written: %s\n", o->reports[i]);
+        }
+        if (rc == EXIT_RAN && checks_failed_strict(res, nres))
+            rc = EXIT_CHECKS;
+        /* Artillery's expect plugin exits 21 on failed expectations; a failed
+         * ensure check (1) ranks first, as the CI gate. */
+        if (rc == EXIT_RAN && stats_counter(st, "plugins.expect.failed") > 0)
+            rc = EXIT_EXPECT;
+        if (rc == EXIT_RAN && (stats_counter(st, "loadtop.before.failed") > 0 ||
+                               stats_counter(st, "loadtop.after.failed") > 0))
+            rc = EXIT_FATAL;
+        json_decref(report);
     }
+    check_results_free(res, nres);
     engine_free(e);
     plan_free(&plan);
     free(line);
@@ -355,6 +438,9 @@ int main(int argc, char **argv)
         break;
     case MODE_VERSION:
         printf("loadtop %s\n", LOADTOP_VERSION);
+        break;
+    case MODE_REPORT:
+        rc = render_saved(o.script, o.output);
         break;
     case MODE_TARGET: {
         struct target_opts t = {

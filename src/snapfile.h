@@ -7,18 +7,38 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
+#include "checks.h"
 #include "engine.h"
+#include "plan.h"
 
 /* Ask the engine for a snapshot to be written to
  * DIR/loadtop-YYYYMMDD-HHMMSS.json (a -N suffix if that name is taken).
  * Returns 0, or -1 with a reason in msg (path too long). */
 int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n);
 
-/* If a requested report is ready, write it (temp file + rename) and put
- * "snapshot saved: PATH" or "snapshot failed: PATH: reason" in msg (a failure
- * is also recorded in the run's events). Returns 1 if a report was handled
- * (msg set), 0 if none was ready, -1 if one failed to write. */
+/* If a requested report is ready, write it (temp file + rename) as
+ * PATH.json with its Markdown and HTML renderings beside it (PATH.md,
+ * PATH.html), and put "snapshot saved: PATH" or "snapshot failed: PATH:
+ * reason" in msg (a failure is also recorded in the run's events). Returns 1
+ * if a report was handled (msg set), 0 if none was ready, -1 if one failed. */
 int snapfile_poll(struct engine *e, char *msg, size_t n);
+
+/* The engine's JSON text made whole: parsed, the plan's checks evaluated
+ * into "checks" and their specs into "plan.ensure". Returns a new reference
+ * (NULL if the text does not parse); res and nres receive the results (free with
+ * check_results_free) when res is not NULL. */
+json_t *snapfile_complete(const char *json_text, const struct plan *p, struct check_result **res,
+                          int *nres);
+
+/* Write `report` as JSON to `path` (the same bytes every time for the same
+ * report). Returns 0 or -1 after a message. */
+int snapfile_write_json(const char *path, const json_t *report);
+
+/* Render `report` into PATH by its extension (.md, else HTML). Returns 0 or
+ * -1 after a message. */
+int snapfile_write_rendering(const char *path, const json_t *report);
 
 /* Write `text` to `path` atomically; on failure print
  * "loadtop: cannot write PATH: reason" to stderr and return -1. */

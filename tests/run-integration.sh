@@ -359,6 +359,50 @@ fi
 expect "no temp files left" "$(ls "$WORK/snaps" | grep -c tmp)" 0
 finish "SIGUSR1 writes a parsable snapshot report"
 
+# --- reports: capacity findings, thresholds, byte-for-byte re-rendering ---------
+start_target brk --capacity 5 --latency 50 || exit 1
+script breaks <<EOT
+config:
+  target: "http://127.0.0.1:$PORT"
+  phases:
+    - { name: "easy", duration: 2, arrivalRate: 10 }
+    - { name: "steady", duration: 2, arrivalRate: 20 }
+    - { name: "overload", duration: 2, arrivalRate: 400 }
+    - { name: "cool", duration: 2, arrivalRate: 10 }
+  ensure:
+    thresholds:
+      - "http.response_time.p99": 60000
+scenarios:
+  - flow:
+      - get:
+          url: "/up"
+EOT
+run_lt breaks 40 --report "$WORK/breaks.md" --report "$WORK/breaks.html" "$WORK/breaks.yml"
+f=$WORK/breaks.json
+expect "exit code (threshold passes)" "$RC" 0
+expect_true "Checks printed" "grep -q '^Checks:' '$WORK/breaks.out' && grep -q 'ok: http.response_time.p99 < 60000' '$WORK/breaks.out'"
+expect_true "breaking point is the overload phase" "grep -i 'breaking point' '$WORK/breaks.md' | grep -q 'overload'"
+expect_true "ECONNRESET named in the findings" "sed -n '/Capacity findings/,/^## [^C]/p' '$WORK/breaks.md' | grep -q ECONNRESET"
+expect_true "sustainable load is steady's 20/s" "grep -i 'sustainable load' '$WORK/breaks.md' | grep -q '20'"
+"$BIN" report "$f" -o "$WORK/again.md" && "$BIN" report "$f" -o "$WORK/again.html"
+expect "loadtop report .md is byte for byte" "$(cmp "$WORK/breaks.md" "$WORK/again.md" && echo same)" same
+expect "loadtop report .html is byte for byte" "$(cmp "$WORK/breaks.html" "$WORK/again.html" && echo same)" same
+finish "a run breaking in phase 3 of 4: findings name it and ECONNRESET; report re-renders byte for byte"
+
+run_lt ensure_ok 20 -n 20 -c 2 --ensure 'vusers.failed == 0' --ensure 'http.codes.200 == 20' "$T/up"
+expect "exit code" "$RC" 0
+expect_true "ok lines" "[ \$(grep -c '^  ok: ' '$WORK/ensure_ok.out') -eq 2 ]"
+run_lt ensure_fail 20 -n 20 -c 2 --ensure 'http.response_time.p99 < 0' "$T/up"
+expect "exit code on a failed check" "$RC" 1
+expect_true "fail line" "grep -q '^  fail: http.response_time.p99 < 0' '$WORK/ensure_fail.out'"
+expect "the report is still written" "$(jqv "$WORK/ensure_fail.json" '.checks[0].ok')" false
+run_lt ensure_bad 20 -n 20 -c 2 --ensure 'http.codes.200 >' "$T/up"
+expect "exit code on a bad expression" "$RC" 2
+run_lt ensure_missing 20 -n 5 -c 1 --ensure 'errors.ENOSUCH < 1' "$T/up"
+expect "a missing metric fails its check" "$RC" 1
+expect_true "names the metric" "grep -q 'errors.ENOSUCH' '$WORK/ensure_missing.out'"
+finish "--ensure: passing checks exit 0, a failing one exits 1, a bad one exits 2"
+
 # --- bad input ----------------------------------------------------------------
 printf 'config:\n  target: "%s"\n  phases:\n    - duration: 1\n      arrivalRate: fast\nscenarios:\n  - flow:\n      - get:\n          url: "/up"\n' "$T" >"$WORK/bad.yml"
 run_lt bad 10 "$WORK/bad.yml"

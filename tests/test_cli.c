@@ -131,6 +131,31 @@ TEST(cli_general_options)
     cli_free(&o);
 }
 
+TEST(cli_script_variables_and_ignore_js)
+{
+    struct options o;
+    struct capture c;
+    ASSERT_EQ(parse(&o, &c, "s.yml", NULL), 0);
+    ASSERT(o.variables == NULL);
+    ASSERT_EQ(o.ignore_js, 0);
+    cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "-v", "{\"id\": 7, \"ids\": [1, 2]}", "s.yml", NULL), 0);
+    ASSERT_STR(c.err, "");
+    ASSERT_STR(o.variables, "{\"id\": 7, \"ids\": [1, 2]}"); /* checked, passed on as text */
+    cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "run", "--variables={}", "--ignore-js", "s.yml", NULL), 0);
+    ASSERT_STR(c.err, "");
+    ASSERT_STR(o.variables, "{}");
+    ASSERT_EQ(o.ignore_js, 1);
+    cli_free(&o);
+    ASSERT_USAGE_ERROR("-v: '[1]' is not a JSON object (e.g. '{\"id\": 7}')", "-v", "[1]", "s.yml");
+    ASSERT_USAGE_ERROR("--variables: '{id: 7}' is not a JSON object (e.g. '{\"id\": 7}')",
+                       "--variables", "{id: 7}", "s.yml");
+    ASSERT_USAGE_ERROR("--variables applies to script runs", "-v", "{}", "http://x");
+    ASSERT_USAGE_ERROR("--ignore-js applies to script runs", "--demo", "--ignore-js");
+    ASSERT_USAGE_ERROR("--ignore-js takes no argument", "--ignore-js=1", "s.yml");
+}
+
 TEST(cli_url_options)
 {
     struct options o;
@@ -374,7 +399,7 @@ TEST(cli_usage_lists_every_option)
                            "quiet",    "version",     "help",         "rate",     "duration",
                            "requests", "connections", "method",       "header",   "body",
                            "timeout",  "fps",         "snapshot-dir", "demo",     "listen",
-                           "capacity", "latency"};
+                           "capacity", "latency",     "variables",    "ignore-js"};
     for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++) {
         char want[40];
         snprintf(want, sizeof want, " --%s", longs[i]);

@@ -202,6 +202,19 @@ static json_t *period_json(const struct counters *c, const struct sumstat s[SUM_
     return o;
 }
 
+/* Every summary of a group as hist_encode() strings: lossless, so any
+ * rendering (or a merge) can be made from the JSON alone. */
+static json_t *group_histograms(const struct group *g)
+{
+    json_t *h = json_object();
+    for (int k = 0; k < SUM_N; k++) {
+        char *enc = hist_encode(g->sum[k]);
+        put(h, stats_summary_name[k], jstr(enc));
+        free(enc);
+    }
+    return h;
+}
+
 static json_t *aggregate_json(const struct stats *st, const struct report_meta *m,
                               const struct names *nm)
 {
@@ -262,6 +275,7 @@ static json_t *phase_json(const struct phase *ph, int i, const struct stats *st,
     struct sumstat s[SUM_N];
     group_sumstats(s, g);
     put(o, "summaries", summaries_json(s));
+    put(o, "histograms", group_histograms(g));
     return o;
 }
 
@@ -392,6 +406,7 @@ char *report_json(const struct plan *p, const struct stats *st, const struct rep
         put(e, "name", jstr(p->endpoints[i].key));
         put(e, "counters", counters_json(&st->endpoint[i].c, &plain, 0));
         put(e, "summaries", summaries_json(s));
+        put(e, "histograms", group_histograms(&st->endpoint[i]));
         json_array_append_new(eps, e);
     }
     put(root, "endpoints", eps);

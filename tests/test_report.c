@@ -510,3 +510,32 @@ TEST(report_named_counters)
     free(out);
     stats_free(&st);
 }
+
+/* Phases and endpoints carry lossless histograms: decoding one gives the
+ * same counts and percentiles as the recorded group. */
+TEST(report_json_group_histograms_roundtrip)
+{
+    struct plan p;
+    struct stats st;
+    char *text;
+    json_t *r = load_report(&p, &st, &text);
+    ASSERT(r);
+    const char *paths[] = {"phases/0", "phases/1", "endpoints/0", "endpoints/1"};
+    const struct group *groups[] = {&st.phase[0], &st.phase[1], &st.endpoint[0], &st.endpoint[1]};
+    for (int i = 0; i < 4; i++) {
+        for (int k = 0; k < SUM_N; k++) {
+            json_t *h = json_object_get(json_object_get(at(r, paths[i]), "histograms"),
+                                        stats_summary_name[k]);
+            ASSERT(json_is_string(h));
+            struct hist *d = hist_new();
+            ASSERT_EQ(hist_decode(d, json_string_value(h)), 0);
+            ASSERT_EQ(d->count, groups[i]->sum[k]->count);
+            ASSERT_EQ(hist_percentile(d, 99), hist_percentile(groups[i]->sum[k], 99));
+            free(d);
+        }
+    }
+    json_decref(r);
+    free(text);
+    stats_free(&st);
+    plan_free(&p);
+}

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Dashboard tests: the real binary in a detached tmux (a private server, -L,
+# so a user's tmux is never touched) against the built-in target. Keys go in
+# with send-keys; the screen comes back with capture-pane and is polled for
+# the expected text with a deadline (no fixed sleeps for assertions).
+# Snapshot reports (the 's' key) give exact counters. Prints "ok"/"not ok"
+# lines and "tui: N passed, N failed"; writes the numbers to
+# build/tui.count for `make test`.
+set -u
+cd "$(dirname "$0")/.."
+BIN=${LOADTOP:-./loadtop}
+WORK=$(mktemp -d /tmp/loadtop-tui.XXXXXX)
+COUNT_FILE=${BUILD_DIR:-build}/tui.count
+mkdir -p "$(dirname "$COUNT_FILE")"
+SOCK=loadtop-test-$$
+pass=0 fail=0 pids=()
+export LC_ALL=C.UTF-8 LOADTOP_SEED=42
+
+tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+
+cleanup() {
+    tm kill-server 2>/dev/null
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok $1"; shift; printf '    %s\n' "$@"; }
+errs=()
+expect() { [ "$2" == "$3" ] || errs+=("$1: got '$2', expected '$3'"); }
+expect_true() { eval "$2" || errs+=("$1: not true: $2"); }
+finish() { if [ ${#errs[@]} -eq 0 ]; then ok "$1"; else not_ok "$1" "${errs[@]}"; fi; errs=(); }
+
+start_target() {
+    local out="$WORK/target.out"
+    "$BIN" target --listen 127.0.0.1:0 "$@" >"$out" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$out")
+        [ -n "$PORT" ] && return 0
+        sleep 0.05
+    done
+    echo "target did not start: $(cat "$out")" >&2
+    return 1
+}
+
+# ui SESSION COMMAND: run COMMAND in a 100×30 pane; its stderr goes to
+# $WORK/SESSION.err, its exit status to $WORK/SESSION.exit, and the pane
+# stays open after it so that what the terminal shows then can be checked.
+ui() {
+    tm new-session -d -s "$1" -x 100 -y 30 \
+        "$2 2>$WORK/$1.err; echo EXIT=\$? > $WORK/$1.exit; sleep 120"
+}
+screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
+# wait_for SESSION REGEX [SECONDS]: until the pane shows REGEX (grep -E).
+wait_for() {
+    local end=$((SECONDS + ${3:-10}))
+    while [ $SECONDS -lt "$end" ]; do
+        screen "$1" | grep -Eq -- "$2" && return 0
+        sleep 0.1
+    done
+    errs+=("waited ${3:-10}s for /$2/; the screen was:" "$(screen "$1" | sed 's/^/      | /')")
+    return 1
+}
+# wait_file FILE [SECONDS]
+wait_file() {
+    local end=$((SECONDS + ${2:-10}))
+    while [ $SECONDS -lt "$end" ]; do
+        [ -s "$1" ] && return 0
+        sleep 0.1
+    done
+    errs+=("no $1 after ${2:-10}s")
+    return 1
+}
+
+SNAPS=$WORK/snaps
+mkdir -p "$SNAPS"
+nsnaps() { ls "$SNAPS"/loadtop-*.json 2>/dev/null | wc -l; }
+# snap SESSION: press 's', wait for the new snapshot file, print its path.
+snap() {
+    local before end=$((SECONDS + 10))
+    before=$(nsnaps)
+    tm send-keys -t "$1" s
+    while [ $SECONDS -lt "$end" ]; do
+        if [ "$(nsnaps)" -gt "$before" ]; then
+            ls -t "$SNAPS"/loadtop-*.json | head -1
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+created() { jq -r '.aggregate.counters["vusers.created"]' "$1"; }
+
+start_target || exit 1
+cat >"$WORK/three.yml" <<EOT
+config:
+  target: "http://127.0.0.1:$PORT"
+  phases:
+    - name: "Warm-up phase"
+      duration: 60
+      arrivalRate: 100
+    - name: "Second phase"
+      duration: 60
+      arrivalRate: 100
+    - name: "Third phase"
+      duration: 60
+      arrivalRate: 100
+scenarios:
+  - flow:
+      - get:
+          url: "/up"
+EOT
+
+ui main "$BIN --snapshot-dir $SNAPS -o $WORK/main.json $WORK/three.yml"
+
+# --- header ------------------------------------------------------------------
+wait_for main 'Warm-up phase \(1/3\)' 15 && wait_for main 'RUNNING'
+finish "the header shows the phase name, its place in the plan and the state"
+
+# --- pause: no arrivals while paused -----------------------------------------
+tm send-keys -t main p
+if wait_for main 'PAUSED'; then
+    s1=$(snap main)
+    sleep 1.2 # the paused interval being measured
+    s2=$(snap main)
+    expect_true "two snapshots" "[ -n '$s1' ] && [ -n '$s2' ] && [ '$s1' != '$s2' ]"
+    if [ -n "$s1" ] && [ -n "$s2" ]; then
+        expect "vusers.created over a paused second" "$(created "$s2")" "$(created "$s1")"
+        expect_true "some arrivals before the pause" "[ $(created "$s1") -gt 0 ]"
+        expect "pause event" "$(jq -r '[.events[] | select(.kind == "pause")] | length' "$s2")" 1
+    fi
+fi
+tm send-keys -t main p
+wait_for main 'RUNNING'
+finish "p shows PAUSED and no arrivals are created while paused"
+
+# --- snapshot ----------------------------------------------------------------
+f=$(snap main)
+expect_true "a snapshot file" "[ -n '$f' ]"
+if [ -n "$f" ]; then
+    expect "parses, state" "$(jq -r '.run.state' "$f")" "running"
+    wait_for main "snapshot saved: $SNAPS/loadtop-"
+fi
+expect "no temp files left" "$(ls "$SNAPS" | grep -c tmp)" 0
+finish "s writes a snapshot report that parses, and says where"
+
+# --- skip --------------------------------------------------------------------
+tm send-keys -t main n
+wait_for main 'Second phase \(2/3\)'
+wait_for main "skipped the rest of phase 1"
+finish "n moves to the next phase and logs it"
+
+# --- rate ×1.10 ---------------------------------------------------------------
+# medians of arrivals/s from a snapshot's per-second timeline: over 3 s of
+# the second phase at 100/s, then at 110/s (without the first second at the
+# new rate, which is partly at the old one)
+timeline_until() { # JQ-COUNT-EXPR N: take snapshots until the count reaches N
+    local end=$((SECONDS + 15)) n=0
+    while [ $SECONDS -lt $end ]; do
+        f=$(snap main) || break
+        n=$(jq "[.timeline[] | $1] | length" "$f")
+        [ "$n" -ge "$2" ] && return 0
+    done
+    errs+=("the timeline never had $2 seconds with $1")
+    return 1
+}
+med='sort | .[length / 2 | floor]'
+if timeline_until 'select(.phase == 1 and .targetRate < 105)' 3; then
+    tm send-keys -t main +
+    wait_for main '[×x]1\.10' && wait_for main 'target 110/s'
+    if timeline_until 'select(.targetRate > 105)' 4; then
+        b=$(jq "[.timeline[] | select(.phase == 1 and .targetRate < 105) | .arrivals] | $med" "$f")
+        a=$(jq "[.timeline[] | select(.targetRate > 105) | .arrivals] | .[1:] | $med" "$f")
+        expect_true "arrivals/s rise x1.1 (median $b -> $a)" \
+            "[ $((a * 100)) -ge $((b * 105)) ] && [ $((a * 100)) -le $((b * 116)) ]"
+    fi
+fi
+finish "+ shows ×1.10 and the achieved rate rises accordingly"
+
+# --- rate prompt -------------------------------------------------------------
+tm send-keys -t main r
+wait_for main 'Rate in arrivals/s'
+tm send-keys -t main f a s t Enter
+wait_for main "not a rate: 'fast'"
+tm send-keys -t main r 2 5 0 Enter
+wait_for main 'target 250/s'
+tm send-keys -t main =
+wait_for main 'target 100/s'
+finish "r sets an exact rate, refuses a bad one; = goes back to the plan"
+
+# --- resize ------------------------------------------------------------------
+tm resize-window -t main -x 40 -y 10
+wait_for main 'terminal too small \(need 80.24\)'
+tm resize-window -t main -x 100 -y 30
+wait_for main 'Second phase \(2/3\)' && wait_for main 'Throughput'
+finish "40×10 shows the too-small screen; 100×30 brings the dashboard back"
+
+# --- quit --------------------------------------------------------------------
+tm send-keys -t main q
+wait_for main 'Stop the test and write the report\? \(y/n\)'
+tm send-keys -t main y
+if wait_file "$WORK/main.exit" 20; then
+    expect "exit status" "$(cat "$WORK/main.exit")" "EXIT=0"
+    expect "alternate screen left" "$(tm display -p -t main '#{alternate_on}')" 0
+    wait_for main 'Summary report'
+    expect_true "dashboard gone" "! screen main | grep -q 'Throughput'"
+    expect "report state" "$(jq -r '.run.state' "$WORK/main.json")" "interrupted"
+fi
+finish "q + y drains, exits 0, restores the terminal and writes the report"
+
+# --- one-URL closed model ----------------------------------------------------
+ui closed "$BIN -c 2 -d 30s http://127.0.0.1:$PORT/up"
+wait_for closed 'closed model'
+tm send-keys -t closed +
+wait_for closed 'rate keys apply to scheduled runs'
+pid=$(pgrep -P "$(tm display -p -t closed '#{pane_pid}')" loadtop | head -1)
+expect_true "the loadtop process" "[ -n '$pid' ]"
+[ -n "$pid" ] && kill -TERM "$pid"
+wait_file "$WORK/closed.exit" 20 && expect "exit status after SIGTERM" "$(cat "$WORK/closed.exit")" "EXIT=0"
+wait_for closed 'Summary report'
+finish "a closed-model run says rate keys apply to scheduled runs; SIGTERM stops it cleanly"
+
+# --- demo, a failing snapshot, SIGTERM ----------------------------------------
+ui demo "$BIN --demo --snapshot-dir /proc/nonexistent"
+wait_for demo 'demo' 15 && wait_for demo 'Warm-up \(1/7\)' && wait_for demo 'Peak load'
+tm send-keys -t demo s
+wait_for demo 'snapshot failed: /proc/nonexistent/loadtop-'
+pid=$(pgrep -P "$(tm display -p -t demo '#{pane_pid}')" loadtop | head -1)
+expect_true "the demo process" "[ -n '$pid' ]"
+[ -n "$pid" ] && kill -TERM "$pid"
+wait_file "$WORK/demo.exit" 20 && expect "exit status after SIGTERM" "$(cat "$WORK/demo.exit")" "EXIT=0"
+wait_for demo 'Summary report'
+finish "--demo runs the demo phases; a failed snapshot says so; SIGTERM stops it cleanly"
+
+# --- stderr ------------------------------------------------------------------
+# what loadtop wrote to stderr while the dashboard ran comes out after it
+expect_true "the start-up line reached stderr" "grep -q 'loadtop .*3 phases' '$WORK/main.err'"
+for f in "$WORK"/*.err; do
+    expect_true "no sanitizer report in $(basename "$f")" \
+        "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' '$f'"
+done
+finish "stderr (written before, during and after the dashboard) reaches the file, with no sanitizer report"
+
+echo "tui: $pass passed, $fail failed"
+echo "$pass $fail" >"$COUNT_FILE"
+[ "$fail" -eq 0 ]

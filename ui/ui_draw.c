@@ -1,0 +1,482 @@
+/* ui_draw.c — text, colours, glyphs and number formats for the panels, and
+ * the frame they draw into: a grid of (character, role) cells. A frame is
+ * compared with the previous one and only the cells that changed reach
+ * curses, so the mostly-static dashboard costs little to redraw 10 times a
+ * second (erasing and rewriting the whole screen each frame was most of the
+ * dashboard's CPU). */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "ui_int.h"
+#include "util.h"
+
+/* Set once by ui_draw_init: what the terminal can show. Curses itself is
+ * process-wide state, so this is too. */
+static int term_color, term_utf8;
+static wchar_t block_wc[9], glyph_wc[G_N];
+static int decode(const char *text, int w, wchar_t *out, int max, int *cols);
+
+/* The frame being drawn and the one on the screen (no padding: rows are
+ * compared with memcmp). ch 0 marks the second column of a wide character. */
+struct vcell {
+    uint32_t ch, role;
+};
+static struct vcell *vcur, *vprev;
+static wchar_t *vbuf;
+static int vh, vw, vfull = 1;
+
+static const char *const glyph_utf8[G_N] = {
+    [G_HLINE] = "─",    [G_VLINE] = "│", [G_TL] = "┌",    [G_TR] = "┐",
+    [G_BL] = "└",       [G_BR] = "┘",    [G_DONE] = "✓",  [G_CUR] = "▶",
+    [G_PENDING] = "·",  [G_FULL] = "█",  [G_EMPTY] = "░", [G_TIMES] = "×",
+    [G_ELLIPSIS] = "…", [G_ARROW] = "→", [G_TLINE] = "━", [G_DASH] = "—",
+};
+static const char *const glyph_ascii[G_N] = {
+    [G_HLINE] = "-",    [G_VLINE] = "|", [G_TL] = "+",    [G_TR] = "+",
+    [G_BL] = "+",       [G_BR] = "+",    [G_DONE] = "v",  [G_CUR] = ">",
+    [G_PENDING] = ".",  [G_FULL] = "#",  [G_EMPTY] = "-", [G_TIMES] = "x",
+    [G_ELLIPSIS] = "~", [G_ARROW] = ">", [G_TLINE] = "-", [G_DASH] = "-",
+};
+static const char *const blocks_utf8[9] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+static const char *const blocks_ascii[9] = {" ", ".", ".", ":", "-", "=", "+", "*", "#"};
+
+static void init_pairs(void)
+{
+    /* -1: the terminal's own background, so the dashboard follows its palette */
+    init_pair(UC_DIM, -1, -1);
+    init_pair(UC_TITLE, COLOR_CYAN, -1);
+    init_pair(UC_OK, COLOR_GREEN, -1);
+    init_pair(UC_WARN, COLOR_YELLOW, -1);
+    init_pair(UC_BAD, COLOR_RED, -1);
+    init_pair(UC_ACCENT, COLOR_CYAN, -1);
+    init_pair(UC_BAR, COLOR_GREEN, -1);
+    init_pair(UC_TARGET, COLOR_MAGENTA, -1);
+    init_pair(UC_KEY, COLOR_BLACK, COLOR_CYAN);
+    init_pair(UC_BANNER, COLOR_WHITE, COLOR_RED);
+    init_pair(UC_HEAD, -1, -1);
+}
+
+static wchar_t to_wc(const char *glyph)
+{
+    wchar_t wb[2];
+    int cols;
+    return decode(glyph, 1, wb, 1, &cols) == 1 ? wb[0] : L'?';
+}
+
+void ui_draw_init(int color, int utf8)
+{
+    term_color = color;
+    term_utf8 = utf8;
+    if (color)
+        init_pairs();
+    for (int e = 0; e < 9; e++)
+        block_wc[e] = to_wc(ui_block(e));
+    for (int g = 0; g < G_N; g++)
+        glyph_wc[g] = to_wc(ui_glyph((enum ui_glyph)g));
+}
+
+void ui_frame_begin(void)
+{
+    if (LINES != vh || COLS != vw || !vcur) {
+        vh = LINES > 0 ? LINES : 1;
+        vw = COLS > 0 ? COLS : 1;
+        free(vcur);
+        free(vprev);
+        free(vbuf);
+        vcur = xcalloc((size_t)vh * (size_t)vw, sizeof *vcur);
+        vprev = xcalloc((size_t)vh * (size_t)vw, sizeof *vprev);
+        vbuf = xcalloc((size_t)vw + 1, sizeof *vbuf);
+        vfull = 1;
+    }
+    for (int i = 0; i < vh * vw; i++)
+        vcur[i] = (struct vcell){L' ', UC_NORMAL};
+}
+
+void ui_frame_end(void)
+{
+    for (int y = 0; y < vh; y++) {
+        const struct vcell *c = vcur + (size_t)y * vw, *p = vprev + (size_t)y * vw;
+        if (!vfull && !memcmp(c, p, sizeof *c * (size_t)vw))
+            continue;
+        int x = 0;
+        while (x < vw) {
+            if (!vfull && c[x].ch == p[x].ch && c[x].role == p[x].role) {
+                x++;
+                continue;
+            }
+            /* a run of changed cells in one role, from a character's start */
+            int start = x > 0 && c[x].ch == 0 ? x - 1 : x, k = 0;
+            uint32_t role = c[start].role;
+            for (x = start; x < vw && c[x].role == role &&
+                            (vfull || x == start || c[x].ch != p[x].ch || c[x].role != p[x].role);
+                 x++)
+                if (c[x].ch)
+                    vbuf[k++] = (wchar_t)c[x].ch;
+            attrset(ui_attr((enum ui_role)role));
+            mvaddnwstr(y, start, vbuf, k);
+        }
+    }
+    attrset(A_NORMAL);
+    struct vcell *t = vprev;
+    vprev = vcur;
+    vcur = t;
+    vfull = 0;
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+void ui_frame_free(void)
+{
+    free(vcur);
+    free(vprev);
+    free(vbuf);
+    vcur = vprev = NULL;
+    vbuf = NULL;
+    vh = vw = 0;
+}
+
+/* Put n copies of wide character ch (one column each) at y, x. */
+static void vfill(int y, int x, int n, wchar_t ch, enum ui_role r)
+{
+    if (y < 0 || y >= vh || x < 0 || x >= vw || n <= 0)
+        return;
+    if (x + n > vw)
+        n = vw - x;
+    struct vcell *c = vcur + (size_t)y * vw + x;
+    for (int i = 0; i < n; i++)
+        c[i] = (struct vcell){(uint32_t)ch, r};
+}
+
+void ui_cell(int y, int x, int eighths, enum ui_role r)
+{
+    vfill(y, x, 1, block_wc[eighths], r);
+}
+
+void ui_cells(int y, int x, int n, int eighths, enum ui_role r)
+{
+    vfill(y, x, n, block_wc[eighths], r);
+}
+
+void ui_glyphs(int y, int x, int n, enum ui_glyph g, enum ui_role r)
+{
+    vfill(y, x, n, glyph_wc[g], r);
+}
+
+int ui_attr(enum ui_role r)
+{
+    if (!term_color) {
+        static const int mono[UC_N] = {
+            [UC_DIM] = A_DIM,     [UC_TITLE] = A_BOLD,
+            [UC_WARN] = A_BOLD,   [UC_BAD] = A_BOLD,
+            [UC_ACCENT] = A_BOLD, [UC_TARGET] = A_BOLD,
+            [UC_KEY] = A_REVERSE, [UC_BANNER] = A_REVERSE | A_BOLD,
+            [UC_HEAD] = A_BOLD,
+        };
+        return mono[r];
+    }
+    switch (r) {
+    case UC_NORMAL:
+        return A_NORMAL;
+    case UC_DIM:
+        return A_DIM;
+    case UC_TITLE:
+    case UC_BAD:
+    case UC_TARGET:
+    case UC_BANNER:
+        return (int)COLOR_PAIR(r) | A_BOLD;
+    case UC_HEAD:
+        return A_BOLD;
+    default:
+        return (int)COLOR_PAIR(r);
+    }
+}
+
+const char *ui_glyph(enum ui_glyph g)
+{
+    return term_utf8 ? glyph_utf8[g] : glyph_ascii[g];
+}
+
+const char *ui_block(int eighths)
+{
+    eighths = eighths < 0 ? 0 : eighths > 8 ? 8 : eighths;
+    return term_utf8 ? blocks_utf8[eighths] : blocks_ascii[eighths];
+}
+
+/* Decode up to `max` wide characters that fit in w columns. */
+static int decode(const char *text, int w, wchar_t *out, int max, int *cols)
+{
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t left = strlen(text);
+    int k = 0, used = 0;
+    while (left && k < max) {
+        wchar_t wc;
+        /* printable ASCII, nearly all the text: skip the multibyte machinery */
+        if ((unsigned char)*text >= 0x20 && (unsigned char)*text < 0x7f) {
+            if (used + 1 > w)
+                break;
+            out[k++] = (wchar_t)*text++;
+            used++;
+            left--;
+            continue;
+        }
+        size_t c = mbrtowc(&wc, text, left, &st);
+        if (c == (size_t)-1 || c == (size_t)-2) {
+            wc = L'?';
+            c = 1;
+            memset(&st, 0, sizeof st);
+        } else if (c == 0) {
+            break;
+        }
+        int cw = wcwidth(wc);
+        if (cw < 0) { /* control characters from names must not move the cursor */
+            wc = L'?';
+            cw = 1;
+        }
+        if (used + cw > w)
+            break;
+        out[k++] = wc;
+        used += cw;
+        text += c;
+        left -= c;
+    }
+    *cols = used;
+    return k;
+}
+
+int ui_width(const char *text)
+{
+    wchar_t wb[512];
+    int cols;
+    decode(text, 1 << 20, wb, 512, &cols);
+    return cols;
+}
+
+int ui_put(int y, int x, int w, enum ui_role r, const char *text)
+{
+    if (y < 0 || y >= vh || x < 0 || x >= vw || w <= 0)
+        return 0;
+    if (x + w > vw)
+        w = vw - x;
+    wchar_t wb[512];
+    int cols;
+    int k = decode(text, w, wb, 512, &cols);
+    struct vcell *c = vcur + (size_t)y * vw + x;
+    for (int i = 0; i < k; i++) {
+        *c++ = (struct vcell){(uint32_t)wb[i], r};
+        if (wb[i] >= 0x80 && wcwidth(wb[i]) == 2)
+            *c++ = (struct vcell){0, r};
+    }
+    return cols;
+}
+
+int ui_putf(int y, int x, int w, enum ui_role r, const char *fmt, ...)
+{
+    char b[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    return ui_put(y, x, w, r, b);
+}
+
+int ui_putr(int y, int x, int w, enum ui_role r, const char *text)
+{
+    int tw = ui_width(text);
+    if (tw > w)
+        return ui_put(y, x, w, r, text);
+    return ui_put(y, x + w - tw, tw, r, text);
+}
+
+void ui_fit(char *out, size_t n, const char *text, int w)
+{
+    wchar_t wb[512];
+    int cols;
+    int k = decode(text, 1 << 20, wb, 511, &cols);
+    if (cols <= w || w < 3) {
+        snprintf(out, n, "%s", text);
+        if (cols > w) { /* too narrow for an ellipsis: cut */
+            k = decode(text, w, wb, 511, &cols);
+            wb[k] = 0;
+            wcstombs(out, wb, n);
+        }
+        return;
+    }
+    /* keep more of the tail: paths differ at their ends */
+    int head = (w - 1) / 3, tail = w - 1 - head;
+    wchar_t r[512];
+    int m = 0, hc = 0, tc = 0, i = 0;
+    while (i < k && hc + wcwidth(wb[i]) <= head) {
+        hc += wcwidth(wb[i]);
+        r[m++] = wb[i++];
+    }
+    int j = k;
+    while (j > i && tc + wcwidth(wb[j - 1]) <= tail)
+        tc += wcwidth(wb[--j]);
+    r[m++] = term_utf8 ? L'\u2026' : L'~';
+    while (j < k)
+        r[m++] = wb[j++];
+    r[m] = 0;
+    if (wcstombs(out, r, n) == (size_t)-1) // unencodable: show it whole
+        snprintf(out, n, "%s", text);
+}
+
+void ui_clear(int y, int x, int h, int w)
+{
+    for (int i = 0; i < h; i++)
+        vfill(y + i, x, w, L' ', UC_NORMAL);
+}
+
+void ui_fill(int y, int x, int w, enum ui_role r)
+{
+    vfill(y, x, w, L' ', r);
+}
+
+static void draw_hline(int y, int x, int w, enum ui_role r)
+{
+    ui_glyphs(y, x, w, G_HLINE, r);
+}
+
+void ui_title(int y, int x, int w, const char *title, const char *right)
+{
+    draw_hline(y, x, w, UC_DIM);
+    char b[256];
+    snprintf(b, sizeof b, " %s ", title);
+    int tw = ui_put(y, x + 1, w - 2, UC_TITLE, b);
+    if (right && *right) {
+        snprintf(b, sizeof b, " %s ", right);
+        int rw = ui_width(b);
+        if (tw + rw + 4 <= w)
+            ui_put(y, x + w - 1 - rw, rw, UC_DIM, b);
+    }
+}
+
+void ui_box(int y, int x, int h, int w)
+{
+    ui_clear(y, x, h, w);
+    draw_hline(y, x + 1, w - 2, UC_NORMAL);
+    draw_hline(y + h - 1, x + 1, w - 2, UC_NORMAL);
+    for (int i = 1; i < h - 1; i++) {
+        ui_put(y + i, x, 1, UC_NORMAL, ui_glyph(G_VLINE));
+        ui_put(y + i, x + w - 1, 1, UC_NORMAL, ui_glyph(G_VLINE));
+    }
+    ui_put(y, x, 1, UC_NORMAL, ui_glyph(G_TL));
+    ui_put(y, x + w - 1, 1, UC_NORMAL, ui_glyph(G_TR));
+    ui_put(y + h - 1, x, 1, UC_NORMAL, ui_glyph(G_BL));
+    ui_put(y + h - 1, x + w - 1, 1, UC_NORMAL, ui_glyph(G_BR));
+}
+
+void ui_bar(int y, int x, int w, double frac, enum ui_role r)
+{
+    frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    int full = (int)(frac * w + 0.5);
+    ui_glyphs(y, x, full, G_FULL, r);
+    ui_glyphs(y, x + full, w - full, G_EMPTY, UC_DIM);
+}
+
+void ui_spark(int y, int x, int w, const int64_t *v, int n, int64_t max, enum ui_role r)
+{
+    int from = n > w ? n - w : 0;
+    if (max <= 0)
+        for (int i = from; i < n; i++)
+            max = v[i] > max ? v[i] : max;
+    for (int i = from; i < n; i++) {
+        int e = max > 0 ? (int)((v[i] * 8 + max - 1) / max) : 0;
+        if (e > 0)
+            ui_cell(y, x + i - from, e, r);
+    }
+}
+
+char *ui_fmt_count(char *b, size_t n, uint64_t v)
+{
+    if (v < 1000000)
+        snprintf(b, n, "%llu", (unsigned long long)v);
+    else if (v < 10000000)
+        snprintf(b, n, "%.2fM", v / 1e6);
+    else if (v < 1000000000)
+        snprintf(b, n, "%.1fM", v / 1e6);
+    else
+        snprintf(b, n, "%.2fG", v / 1e9);
+    return b;
+}
+
+char *ui_fmt_rate(char *b, size_t n, double v)
+{
+    if (v < 0)
+        v = 0;
+    if (v < 10 && v != (int64_t)v)
+        snprintf(b, n, "%.1f", v);
+    else if (v < 100000)
+        snprintf(b, n, "%.0f", v);
+    else
+        snprintf(b, n, "%.0fk", v / 1e3);
+    return b;
+}
+
+char *ui_fmt_us(char *b, size_t n, int64_t us)
+{
+    if (us < 0)
+        snprintf(b, n, "-");
+    else if (us < 1000)
+        snprintf(b, n, "%lld%s", (long long)us, term_utf8 ? "µs" : "us");
+    else if (us < 10000)
+        snprintf(b, n, "%.2fms", us / 1e3);
+    else if (us < 100000)
+        snprintf(b, n, "%.1fms", us / 1e3);
+    else if (us < 1000000)
+        snprintf(b, n, "%.0fms", us / 1e3);
+    else if (us < 10000000)
+        snprintf(b, n, "%.2fs", us / 1e6);
+    else
+        snprintf(b, n, "%.1fs", us / 1e6);
+    return b;
+}
+
+char *ui_fmt_clock(char *b, size_t n, int64_t us)
+{
+    long long s = us > 0 ? us / 1000000 : 0;
+    if (s >= 3600)
+        snprintf(b, n, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(b, n, "%02lld:%02lld", s / 60, s % 60);
+    return b;
+}
+
+char *ui_fmt_pct(char *b, size_t n, double frac)
+{
+    double p = frac * 100;
+    if (p <= 0)
+        snprintf(b, n, "0%%");
+    else if (p >= 100)
+        snprintf(b, n, "100%%");
+    else if (p < 1)
+        snprintf(b, n, "%.2f%%", p);
+    else
+        snprintf(b, n, "%.1f%%", p);
+    return b;
+}
+
+char *ui_fmt_phase(char *b, size_t n, const struct phase *p)
+{
+    char r1[16], r2[16];
+    switch (p->kind) {
+    case PHASE_PAUSE:
+        snprintf(b, n, "pause");
+        break;
+    case PHASE_COUNT:
+        snprintf(b, n, "%lld VUs", (long long)p->count);
+        break;
+    case PHASE_RAMP:
+        snprintf(b, n, "%s%s%s/s", ui_fmt_rate(r1, sizeof r1, p->rate), ui_glyph(G_ARROW),
+                 ui_fmt_rate(r2, sizeof r2, p->rate_to));
+        break;
+    case PHASE_CONST:
+        snprintf(b, n, "%s/s", ui_fmt_rate(r1, sizeof r1, p->rate));
+        break;
+    }
+    return b;
+}

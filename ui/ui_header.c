@@ -1,0 +1,130 @@
+/* ui_header.c — what runs against what, the state, the clock, the current
+ * phase with its progress, the target rate and multiplier; and the banner
+ * when loadtop itself is the bottleneck. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ui_int.h"
+
+static enum ui_role state_role(enum engine_state st)
+{
+    switch (st) {
+    case ENG_RUNNING:
+        return UC_OK;
+    case ENG_PAUSED:
+    case ENG_DRAINING:
+        return UC_WARN;
+    case ENG_DONE:
+        return UC_ACCENT;
+    default:
+        return UC_DIM;
+    }
+}
+
+static char *fmt_left(char *b, size_t n, int64_t us)
+{
+    long long s = us > 0 ? (us + 999999) / 1000000 : 0;
+    if (s < 60)
+        snprintf(b, n, "%llds", s);
+    else if (s < 3600)
+        snprintf(b, n, "%lldm%02llds", s / 60, s % 60);
+    else
+        snprintf(b, n, "%lldh%02lldm", s / 3600, s / 60 % 60);
+    return b;
+}
+
+/* Row 0: "loadtop  TARGET · SCRIPT            RUNNING  00:42 / 01:30" */
+static void draw_title(const struct snapshot *s, const struct ui_state *u, int y, int x, int w)
+{
+    char right[64], a[16], b[16];
+    ui_fmt_clock(a, sizeof a, s->elapsed_us);
+    /* a one-URL run with -n and no -d has no planned end */
+    if (s->planned_us > 0 && s->planned_us < INT64_MAX / 8)
+        snprintf(right, sizeof right, "%s / %s", a, ui_fmt_clock(b, sizeof b, s->planned_us));
+    else
+        snprintf(right, sizeof right, "%s", a);
+    const char *state = engine_state_name(s->state);
+    int rw = ui_width(right), sw = (int)strlen(state) + 2;
+    int cx = x + w - rw;
+    ui_put(y, cx, rw, UC_NORMAL, right);
+    cx -= sw + 2;
+    ui_putf(y, cx, sw, s->state == ENG_PAUSED ? UC_KEY : state_role(s->state), " %s ", state);
+
+    int lx = x + ui_put(y, x, 8, UC_TITLE, "loadtop ");
+    if (u->o->demo)
+        lx += ui_put(y, lx, 6, UC_WARN, "demo ");
+    char what[512], fit[512];
+    snprintf(what, sizeof what, "%s%s%s", u->plan->target ? u->plan->target : "",
+             u->o->script ? "  " : "", u->o->script ? u->o->script : "");
+    ui_fit(fit, sizeof fit, what, cx - lx - 2);
+    ui_put(y, lx, cx - lx - 2, UC_NORMAL, fit);
+}
+
+/* Row 1: "▶ Peak load (5/7) ███████░░░░ 8s left   target 3000/s ×1.10" */
+static void draw_phase(const struct snapshot *s, const struct ui_state *u, int y, int x, int w)
+{
+    char b[64], c[64];
+    if (s->state == ENG_DONE) {
+        ui_putf(y, x, w, UC_ACCENT, "finished after %s %s q leaves and prints the summary",
+                ui_fmt_clock(b, sizeof b, s->elapsed_us), ui_glyph(G_PENDING));
+        return;
+    }
+    if (s->state == ENG_DRAINING) {
+        ui_putf(y, x, w, UC_WARN, "draining %llu active VUs %s %s",
+                (unsigned long long)s->active_vus, ui_glyph(G_PENDING),
+                u->stopping ? "q or Ctrl-C again stops at once" : "all phases done");
+        return;
+    }
+    const struct plan *p = u->plan;
+    int cx = x;
+    if (p->model == MODEL_CLOSED) {
+        cx += ui_putf(y, cx, w, UC_NORMAL, "closed model %s %d connections back to back",
+                      ui_glyph(G_PENDING), p->connections);
+        if (s->planned_us < INT64_MAX / 8)
+            ui_putf(y, cx, x + w - cx, UC_DIM, "   %s left",
+                    fmt_left(b, sizeof b, s->planned_us - s->elapsed_us));
+        return;
+    }
+    int i = s->phase < p->nphases ? s->phase : p->nphases - 1;
+    char name[128];
+    ui_fit(name, sizeof name, p->phases[i].name, w / 4);
+    cx += ui_putf(y, cx, w, UC_TITLE, "%s %s", ui_glyph(G_CUR), name);
+    cx += ui_putf(y, cx, x + w - cx, UC_DIM, " (%d/%d) ", s->phase + 1, s->nphases);
+    int bw = w / 5;
+    bw = bw < 10 ? 10 : bw > 30 ? 30 : bw;
+    double frac = s->phase_duration_us > 0 ? (double)s->phase_elapsed_us / s->phase_duration_us : 0;
+    ui_bar(y, cx, bw, frac, UC_BAR);
+    cx += bw;
+    cx += ui_putf(y, cx, x + w - cx, UC_NORMAL, " %s left",
+                  fmt_left(b, sizeof b, s->phase_duration_us - s->phase_elapsed_us));
+
+    if (p->phases[i].kind == PHASE_PAUSE && s->target_rate <= 0)
+        snprintf(c, sizeof c, "no arrivals");
+    else
+        snprintf(c, sizeof c, "target %s/s", ui_fmt_rate(b, sizeof b, s->target_rate));
+    char mult[32] = "";
+    if (fabs(s->mult - 1) >= 0.0005)
+        snprintf(mult, sizeof mult, " %s%.2f", ui_glyph(G_TIMES), s->mult);
+    int tw = ui_width(c) + ui_width(mult);
+    int tx = x + w - tw;
+    if (tx < cx + 2)
+        tx = cx + 2;
+    tx += ui_put(y, tx, x + w - tx, UC_TARGET, c);
+    ui_put(y, tx, x + w - tx, UC_WARN, mult);
+}
+
+void ui_header_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w)
+{
+    draw_title(s, u, y, x, w);
+    if (h > 1)
+        draw_phase(s, u, y + 1, x, w);
+    if (h > 2 && u->saturated) {
+        char b[160];
+        snprintf(b, sizeof b, " loadtop is saturated %s numbers are not the server's (%s) ",
+                 ui_glyph(G_DASH), u->sat_why);
+        ui_fill(y + 2, x, w, UC_BANNER);
+        int bw = ui_width(b);
+        ui_put(y + 2, x + (bw < w ? (w - bw) / 2 : 0), w, UC_BANNER, b);
+    }
+}

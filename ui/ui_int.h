@@ -1,0 +1,153 @@
+/* ui_int.h — what the dashboard's files share: the UI state, the panels
+ * (each draws the values it is given into a rectangle of stdscr and never
+ * samples data), the key table, and small drawing and formatting helpers.
+ * Only ui/ includes this (and curses). */
+#ifndef LOADTOP_UI_INT_H
+#define LOADTOP_UI_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "plan.h"
+#include "ui.h"
+
+#define UI_MIN_W 80
+#define UI_MIN_H 24
+
+enum ui_view { VIEW_OVERVIEW, VIEW_ENDPOINTS, VIEW_ERRORS, VIEW_N };
+enum ui_mode { MODE_NORMAL, MODE_HELP, MODE_RATE, MODE_CONFIRM };
+
+struct ui_state {
+    struct engine *e; /* for the key actions only */
+    const struct plan *plan;
+    const struct ui_opts *o;
+    enum ui_view view;
+    int bars_requests; /* one request per arrival: chart requests, else arrivals */
+    int lat;           /* SUM_RESPONSE_TIME or SUM_LATENCY */
+    enum ui_mode mode;
+    char input[24]; /* MODE_RATE: what was typed */
+    char msg[320];  /* status line, shown until msg_until */
+    int msg_err;
+    int64_t msg_until;
+    int stopping; /* the user asked to stop (q + y, SIGINT, SIGTERM) */
+    int quit;     /* leave now */
+    int64_t now;  /* this frame's clock (µs, monotonic) */
+    /* derived from the snapshot once per frame (ui.c) */
+    unsigned char rising[STATS_MAX_ERRORS]; /* an error's per-second count is rising */
+    int saturated;
+    char sat_why[64];
+    int64_t lag_p99;     /* schedule lag p99 of the last interval (µs) */
+    double frame_cpu_us; /* the dashboard's CPU per frame (moving average) */
+};
+
+/* Panels: draw `s` (and u's modes) into the rectangle y, x, h, w. */
+void ui_header_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w);
+void ui_throughput_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h,
+                        int w);
+void ui_responses_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h,
+                       int w);
+void ui_latency_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h,
+                     int w);
+void ui_endpoints_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h,
+                       int w);
+void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w);
+void ui_phases_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w);
+void ui_events_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w);
+/* The full-screen errors view: every status code and error, with causes. */
+void ui_errors_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w);
+
+/* Keys (ui_keys.c): one table drives the footer, the help overlay and the
+ * dispatcher. */
+void ui_keys_handle(struct ui_state *u, const struct snapshot *s, int key);
+void ui_footer_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w);
+void ui_help_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w);
+/* A status line message for a few seconds (err: shown as an error). */
+void ui_message(struct ui_state *u, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* What SIGINT/SIGTERM and a confirmed 'q' do: stop, or abort if stopping. */
+void ui_stop(struct ui_state *u, const struct snapshot *s);
+
+/* Drawing helpers (ui_draw.c). Roles map to colours, or to bold/reverse on
+ * monochrome terminals and under NO_COLOR. */
+enum ui_role {
+    UC_NORMAL,
+    UC_DIM,
+    UC_TITLE,
+    UC_OK,
+    UC_WARN,
+    UC_BAD,
+    UC_ACCENT,
+    UC_BAR,
+    UC_TARGET,
+    UC_KEY,
+    UC_BANNER,
+    UC_HEAD,
+    UC_N
+};
+enum ui_glyph {
+    G_HLINE,
+    G_VLINE,
+    G_TL,
+    G_TR,
+    G_BL,
+    G_BR,
+    G_DONE,
+    G_CUR,
+    G_PENDING,
+    G_FULL,
+    G_EMPTY,
+    G_TIMES,
+    G_ELLIPSIS,
+    G_ARROW,
+    G_TLINE,
+    G_DASH,
+    G_N
+};
+void ui_draw_init(int color, int utf8);
+/* A frame: begin clears the cell grid (sized to the terminal), the panels
+ * draw, end sends the cells that changed since the last frame to the
+ * terminal. free releases the grids. */
+void ui_frame_begin(void);
+void ui_frame_end(void);
+void ui_frame_free(void);
+int ui_attr(enum ui_role r);
+const char *ui_glyph(enum ui_glyph g);
+/* A chart cell: a block of 0..8 eighths (n of them in a row); n copies of
+ * a glyph in a row. */
+void ui_cell(int y, int x, int eighths, enum ui_role r);
+void ui_cells(int y, int x, int n, int eighths, enum ui_role r);
+void ui_glyphs(int y, int x, int n, enum ui_glyph g, enum ui_role r);
+/* Block glyph for 0..8 eighths of a cell. */
+const char *ui_block(int eighths);
+/* Put UTF-8 text at y, x clipped to w columns; returns the columns used. */
+int ui_put(int y, int x, int w, enum ui_role r, const char *text);
+int ui_putf(int y, int x, int w, enum ui_role r, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Right-aligned within w columns. */
+int ui_putr(int y, int x, int w, enum ui_role r, const char *text);
+/* Display width of UTF-8 text. */
+int ui_width(const char *text);
+/* Copy `text` into out shortened to w columns with an ellipsis in the middle. */
+void ui_fit(char *out, size_t n, const char *text, int w);
+/* A panel title line: "Title ──── right ─". */
+void ui_title(int y, int x, int w, const char *title, const char *right);
+/* Fill a rectangle with spaces; a row with spaces of role r. */
+void ui_clear(int y, int x, int h, int w);
+void ui_fill(int y, int x, int w, enum ui_role r);
+void ui_box(int y, int x, int h, int w);
+/* Progress bar of `frac` (0..1) in w columns. */
+void ui_bar(int y, int x, int w, double frac, enum ui_role r);
+/* Sparkline of v[0..n) in w columns (the last w values), scaled to max. */
+void ui_spark(int y, int x, int w, const int64_t *v, int n, int64_t max, enum ui_role r);
+
+/* Formatting: into a caller's buffer, returned for convenience. */
+char *ui_fmt_count(char *b, size_t n, uint64_t v); /* 987, 12.3k, 4.56M */
+char *ui_fmt_rate(char *b, size_t n, double v);    /* 0.5, 12, 3.0k */
+char *ui_fmt_us(char *b, size_t n, int64_t us);    /* 850µs, 12.3ms, 1.25s */
+char *ui_fmt_clock(char *b, size_t n, int64_t us); /* 01:23, 1:02:03 */
+char *ui_fmt_pct(char *b, size_t n, double frac);  /* 63.2%, 0.04% */
+/* Phase rate as the plan states it: "20/s", "5→50/s", "100 in", "pause". */
+char *ui_fmt_phase(char *b, size_t n, const struct phase *p);
+
+#endif

@@ -12,7 +12,7 @@ DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-            -DLOADTOP_VERSION='"$(VERSION)"' -Isrc -Iui -MMD -MP
+            -Isrc -Iui -MMD -MP
 BUILD    := build
 ifeq ($(SANITIZE),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -24,7 +24,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 
 SRC      := $(wildcard src/*.c) $(wildcard ui/*.c)
-LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRC)))
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRC))) $(BUILD)/version.o
 MAIN_OBJ := $(BUILD)/src/main.o
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
@@ -44,6 +44,17 @@ $(BUILD)/demo_yml.c: scenarios/demo.yml
 
 $(BUILD)/demo_yml.o: $(BUILD)/demo_yml.c
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Rewritten only when `git describe` changes, so the version never goes stale.
+$(BUILD)/version.c: FORCE
+	@mkdir -p $(BUILD)
+	@echo 'const char loadtop_version[] = "$(VERSION)";' > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+$(BUILD)/version.o: $(BUILD)/version.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+FORCE:
 
 tests/unit: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -291,6 +291,12 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
             break;
         sched_resume(&e->sched, now);
         e->state = ENG_RUNNING;
+        if (e->closed_parked) {
+            int n = e->closed_parked;
+            e->closed_parked = 0;
+            vu_start_closed(e, n);
+            http_flush(e->http);
+        }
         stats_event(&e->st, t, "resume", "resumed");
         break;
     case CMD_SKIP:
@@ -462,8 +468,9 @@ static void on_tick(uv_timer_t *t)
     }
     if (!e->stopping) {
         if (e->plan->model == MODEL_CLOSED) {
+            /* the phase clock, so that a pause extends the run */
             int64_t dur = plan_duration_us(e->plan);
-            if ((!e->plan->max_requests && rel(e, now) >= dur) ||
+            if ((!e->plan->max_requests && sched_phase_elapsed(&e->sched, now) >= dur) ||
                 (e->plan->max_requests && e->closed_started >= e->plan->max_requests))
                 begin_stop(e, now, e->o.drain_us, "duration reached");
         } else if (sched_done(&e->sched)) {
@@ -493,7 +500,7 @@ static void start_phases(struct engine *e)
     uv_timer_start(&e->tick_timer, on_tick, (uint64_t)(e->o.tick_us / 1000),
                    (uint64_t)(e->o.tick_us / 1000));
     if (e->plan->model == MODEL_CLOSED) {
-        vu_start_closed(e);
+        vu_start_closed(e, e->plan->connections);
         http_flush(e->http);
     } else {
         run_arrivals(e);

@@ -121,6 +121,7 @@ struct engine {
     int sec_phase;
     int last_phase;
     int64_t closed_started;        /* closed model: requests started */
+    int closed_parked;             /* closed model: workers that ended while paused */
     /* command queue (any thread -> engine) */
     uv_mutex_t qlock;
     struct engine_cmd *q;
@@ -139,8 +140,8 @@ void vu_prepare(struct engine *e);
 void vu_unprepare(struct engine *e);
 /* Start a VU for an arrival of `phase` intended at `intended`. */
 void vu_arrival(struct engine *e, int phase, int64_t intended, int64_t now);
-/* Start the closed model's workers. */
-void vu_start_closed(struct engine *e);
+/* Start n of the closed model's workers (fewer once -n is reached). */
+void vu_start_closed(struct engine *e, int n);
 /* End every active VU now (counted as failed: errors.ERR_INTERRUPTED). */
 void vu_abort_all(struct engine *e);
 /* Free pooled VUs (their timers must be closed: runs uv_close). */

@@ -2,6 +2,7 @@
  * rules this file follows and why. */
 #include "http.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "util.h"
+#include "version.h"
 
 struct sockctx {
     uv_poll_t poll;
@@ -44,6 +46,7 @@ struct http {
     int inflight;
     int kick;                  /* libcurl asked for an immediate timeout */
     int proxy_env;             /* a *_proxy variable is set: let libcurl use it */
+    char user_agent[64];
     struct sockctx **socks;    /* by fd */
     int nsocks;
     struct http_xfer *free_list;
@@ -276,6 +279,7 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
     h->loop = loop;
     h->o = *o;
     h->done = done;
+    snprintf(h->user_agent, sizeof h->user_agent, "loadtop/%s", loadtop_version);
     static const char *const proxy_vars[] = {"http_proxy", "HTTP_PROXY", "https_proxy",
                                              "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
     for (size_t i = 0; i < sizeof proxy_vars / sizeof *proxy_vars; i++)
@@ -366,7 +370,7 @@ static struct http_xfer *xfer_new(struct http *h)
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->o.timeout_us / 1000));
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "loadtop/" LOADTOP_VERSION);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, h->user_agent);
     /* Without a proxy in the environment, say so once: libcurl otherwise
      * scans the environment for *_proxy on every transfer. */
     if (!h->proxy_env)

@@ -22,10 +22,8 @@
 #include "target.h"
 #include "ui.h"
 #include "util.h"
+#include "version.h"
 
-#ifndef LOADTOP_VERSION
-#define LOADTOP_VERSION "0.1.0"
-#endif
 
 enum { EXIT_RAN = 0, EXIT_CHECKS = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_EXPECT = 21 };
 
@@ -288,6 +286,15 @@ static struct target *demo_start(struct plan *plan)
 
 static int run(const struct options *o, int argc, char **argv)
 {
+    /* Signals: blocked before any thread starts (the demo target's too), so
+     * that only this thread takes them, with sigtimedwait. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
     struct plan plan;
     struct target *demo = NULL;
     if (o->demo) {
@@ -321,18 +328,11 @@ static int run(const struct options *o, int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    /* Signals: blocked in every thread, taken here with sigtimedwait. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
     char *line = command_line(argc, argv);
     struct engine_opts eo = {
         .interval_us = o->interval_us,
-        .version = LOADTOP_VERSION,
+        .version = loadtop_version,
         .argv_line = line,
     };
     struct engine *e = engine_start(&plan, &eo);
@@ -342,7 +342,7 @@ static int run(const struct options *o, int argc, char **argv)
         return EXIT_FATAL;
     }
     if (!o->quiet)
-        fprintf(stderr, "loadtop %s: %s, %d phase%s, %.0fs planned\n", LOADTOP_VERSION,
+        fprintf(stderr, "loadtop %s: %s, %d phase%s, %.0fs planned\n", loadtop_version,
                 plan.target, plan.nphases, plan.nphases == 1 ? "" : "s",
                 plan.model == MODEL_CLOSED && o->requests && !o->duration_given
                     ? 0.0
@@ -437,7 +437,7 @@ int main(int argc, char **argv)
         cli_usage();
         break;
     case MODE_VERSION:
-        printf("loadtop %s\n", LOADTOP_VERSION);
+        printf("loadtop %s\n", loadtop_version);
         break;
     case MODE_REPORT:
         rc = render_saved(o.script, o.output);

@@ -1005,10 +1005,10 @@ void vu_arrival(struct engine *e, int phase, int64_t intended, int64_t now)
     vu_step(v);
 }
 
-void vu_start_closed(struct engine *e)
+void vu_start_closed(struct engine *e, int n)
 {
     int64_t now = now_us();
-    for (int i = 0; i < e->plan->connections; i++) {
+    for (int i = 0; i < n; i++) {
         if (e->plan->max_requests && e->closed_started >= e->plan->max_requests)
             break;
         struct vu *v = vu_alloc(e, 0, 0, now, now, HOOK_NONE);
@@ -1041,8 +1041,10 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
                        now - v->req_intended_us, r->bytes);
     else
         stats_error(&e->st, v->phase, t->endpoint, err);
-    if (v->closed && !e->stopping &&
-        (!e->plan->max_requests || e->closed_started < e->plan->max_requests)) {
+    if (v->closed && !e->stopping && e->state == ENG_PAUSED)
+        e->closed_parked++; /* this worker ends here; resume starts a new one */
+    else if (v->closed && !e->stopping &&
+             (!e->plan->max_requests || e->closed_started < e->plan->max_requests)) {
         /* Closed model: every request is one VU; the worker goes on at once,
          * re-adding the same easy handle with unchanged options. */
         int64_t session = now - v->start_us;

@@ -217,12 +217,16 @@ ui closed "$BIN -c 2 -d 30s http://127.0.0.1:$PORT/up"
 wait_for closed 'closed model'
 tm send-keys -t closed +
 wait_for closed 'rate keys apply to scheduled runs'
+tm send-keys -t closed p
+wait_for closed 'PAUSED'
+tm send-keys -t closed p
+wait_for closed 'RUNNING'
 pid=$(pgrep -P "$(tm display -p -t closed '#{pane_pid}')" loadtop | head -1)
 expect_true "the loadtop process" "[ -n '$pid' ]"
 [ -n "$pid" ] && kill -TERM "$pid"
 wait_file "$WORK/closed.exit" 20 && expect "exit status after SIGTERM" "$(cat "$WORK/closed.exit")" "EXIT=0"
 wait_for closed 'Summary report'
-finish "a closed-model run says rate keys apply to scheduled runs; SIGTERM stops it cleanly"
+finish "a closed-model run pauses and resumes, says rate keys apply to scheduled runs; SIGTERM stops it cleanly"
 
 # --- demo, a failing snapshot, SIGTERM ----------------------------------------
 ui demo "$BIN --demo --snapshot-dir /proc/nonexistent"

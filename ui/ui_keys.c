@@ -39,10 +39,11 @@ static void send(struct ui_state *u, enum cmd_kind k, double v)
     engine_send(u->e, &c);
 }
 
-/* Controls that steer arrivals need a scheduled run that is still going. */
+/* Controls that steer arrivals need a scheduled run that is still going
+ * (pause works in the closed model too: the workers wait). */
 static int steerable(struct ui_state *u, const struct snapshot *s, const char *what)
 {
-    if (u->plan->model == MODEL_CLOSED) {
+    if (u->plan->model == MODEL_CLOSED && strcmp(what, "pause and resume")) {
         ui_message(u, 1, "%s apply to scheduled runs (give --rate or a script)", what);
         return 0;
     }

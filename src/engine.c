@@ -340,10 +340,20 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
             begin_stop(e, now, 0, "abort requested");
         e->drain_deadline = now;
         break;
-    case CMD_REPORT:
+    case CMD_REPORT: {
+        uv_mutex_lock(&e->slock);
+        int busy = e->report != NULL;
+        uv_mutex_unlock(&e->slock);
+        if (busy) {
+            /* one report in the mailbox at a time: never drop one unwritten */
+            stats_event(&e->st, t, "warning", "snapshot %s skipped: the previous one is still being written",
+                        c->tag);
+            break;
+        }
         stats_event(&e->st, t, "snapshot", "snapshot %s", c->tag);
         build_report(e, c->tag);
         break;
+    }
     case CMD_NOTE:
         stats_event(&e->st, t, "warning", "%s", c->tag);
         break;
@@ -359,6 +369,9 @@ static void on_async(uv_async_t *a)
     e->q = NULL;
     e->qn = e->qcap = 0;
     uv_mutex_unlock(&e->qlock);
+    /* Arrivals already due belong to the plan as it was: take them before
+     * a control re-plans from now (schedule.h), so none is lost. */
+    run_arrivals(e);
     int64_t now = now_us();
     for (int i = 0; i < n; i++)
         run_cmd(e, &cmds[i], now);
@@ -599,6 +612,14 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     /* Signals belong to the main thread: the engine thread blocks them. */
     sigset_t all, old;
     sigfillset(&all);
+    /* ...except faults: blocked, they would kill the process without the
+     * dashboard's handler restoring the terminal. */
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
+    sigdelset(&all, SIGABRT);
+    sigdelset(&all, SIGTRAP);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     int rc = uv_thread_create(&e->thread, engine_main, e);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -638,7 +659,9 @@ void engine_send(struct engine *e, const struct engine_cmd *cmd)
 void engine_snapshot(struct engine *e, struct snapshot *out)
 {
     uv_mutex_lock(&e->slock);
-    memcpy(out, e->pub, sizeof *out);
+    /* the same publication is the same bytes: skip the ~100 KB copy */
+    if (out->seq != e->pub->seq || out->seq == 0)
+        memcpy(out, e->pub, sizeof *out);
     uv_mutex_unlock(&e->slock);
 }
 

@@ -100,7 +100,8 @@ void engine_global_init(void);
 struct engine *engine_start(const struct plan *plan, const struct engine_opts *o);
 /* Queue a command; thread-safe; takes effect within one engine tick. */
 void engine_send(struct engine *e, const struct engine_cmd *cmd);
-/* Copy the latest snapshot into *out. Thread-safe. */
+/* Copy the latest snapshot into *out (skipped when *out already holds that
+ * publication, by seq). Thread-safe. */
 void engine_snapshot(struct engine *e, struct snapshot *out);
 /* If a report asked with CMD_REPORT is ready, return its JSON text (caller
  * frees) and copy its tag into tag[256]; else NULL. Thread-safe. */

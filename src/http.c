@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -17,6 +18,7 @@ struct sockctx {
     struct http *h;
     curl_socket_t fd;
     int armed;  /* events the uv_poll is started with (0 = stopped) */
+    int owned;  /* opened through on_open_socket: libcurl closes it via on_close_socket */
     int wanted; /* events libcurl asked for (0 after CURL_POLL_REMOVE) */
 };
 
@@ -143,14 +145,27 @@ static struct sockctx *sock_get(struct http *h, curl_socket_t fd)
     return c;
 }
 
+static void free_ctx(uv_handle_t *hd)
+{
+    free(hd->data);
+}
+
 static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     (void)e;
     (void)socketp;
     struct http *h = userp;
     if (what == CURL_POLL_REMOVE) {
-        if (fd < h->nsocks && h->socks[fd])
-            h->socks[fd]->wanted = 0; /* keep the poll armed: see on_poll */
+        struct sockctx *c = fd < h->nsocks ? h->socks[fd] : NULL;
+        if (c && c->owned) {
+            c->wanted = 0; /* a connection: keep the poll armed, see on_poll */
+        } else if (c) {
+            /* Not a connection (the threaded resolver's socketpair): libcurl
+             * closes it without on_close_socket, and its fd number comes back
+             * soon; forget it now so a reuse is polled afresh. */
+            h->socks[fd] = NULL;
+            uv_close((uv_handle_t *)&c->poll, free_ctx);
+        }
         return 0;
     }
     struct sockctx *c = sock_get(h, fd);
@@ -163,9 +178,15 @@ static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *soc
     return 0;
 }
 
-static void free_ctx(uv_handle_t *hd)
+static curl_socket_t on_open_socket(void *clientp, curlsocktype purpose,
+                                    struct curl_sockaddr *a)
 {
-    free(hd->data);
+    (void)purpose;
+    struct http *h = clientp;
+    curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    if (fd != CURL_SOCKET_BAD)
+        sock_get(h, fd)->owned = 1;
+    return fd;
 }
 
 static int on_close_socket(void *clientp, curl_socket_t fd)
@@ -365,6 +386,8 @@ static struct http_xfer *xfer_new(struct http *h)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, h);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->o.timeout_us / 1000));
@@ -478,13 +501,14 @@ void http_release(struct http *h, struct http_xfer *x)
     h->free_list = x;
 }
 
-void http_cancel(struct http *h, struct http_xfer *x)
+int http_cancel(struct http *h, struct http_xfer *x)
 {
-    if (x->added) {
-        curl_multi_remove_handle(h->multi, x->easy);
-        x->added = 0;
-        h->inflight--;
-    }
+    if (!x->added)
+        return 0;
+    curl_multi_remove_handle(h->multi, x->easy);
+    x->added = 0;
+    h->inflight--;
+    return 1;
 }
 
 int http_inflight(const struct http *h)

@@ -89,8 +89,9 @@ struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct h
 void http_restart(struct http *h, struct http_xfer *x, void *ud);
 /* Return a finished handle to the free pool (its easy handle is kept). */
 void http_release(struct http *h, struct http_xfer *x);
-/* Abort a running transfer without calling its done callback. */
-void http_cancel(struct http *h, struct http_xfer *x);
+/* Abort a running transfer without calling its done callback. Returns 1 if
+ * one was running, 0 if `x` was idle. */
+int http_cancel(struct http *h, struct http_xfer *x);
 
 /* Kick libcurl for transfers added since the last kick. Call after a batch
  * of http_start/http_restart made outside libcurl callbacks. */

@@ -155,7 +155,8 @@ void stats_vu_created(struct stats *st, int phase, int scenario, int64_t lag_us)
     struct group *g[4];
     for (int i = 0, n = stats_groups(st, phase, -1, g); i < n; i++) {
         g[i]->c.vu_created++;
-        hist_record(g[i]->sum[SUM_LAG], lag_us);
+        if (lag_us >= 0)
+            hist_record(g[i]->sum[SUM_LAG], lag_us);
     }
     if (scenario >= 0 && scenario < st->nscenarios)
         st->created_by_scenario[scenario]++;

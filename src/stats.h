@@ -49,6 +49,7 @@ struct sumstat {
     int64_t min, max, p50, p75, p90, p95, p99, p999;
     double mean;
 };
+/* Fill *s from h (all zero when h is empty). */
 void sumstat_of(struct sumstat *s, const struct hist *h);
 
 /* Counters and summaries for one slice of the run. */
@@ -125,6 +126,7 @@ int stats_counter_index(struct stats *st, const char *name);
 /* Recording. `phase` is the VU's phase (index), `ep` the endpoint index or
  * -1. Each call updates total, the phase group, the endpoint group, the
  * open interval and the open second. */
+/* lag_us < 0: no schedule (closed-model workers), no loadtop.schedule_lag sample. */
 void stats_vu_created(struct stats *st, int phase, int scenario, int64_t lag_us);
 void stats_vu_skipped(struct stats *st, int phase);
 void stats_vu_completed(struct stats *st, int phase, int64_t session_us);

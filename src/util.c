@@ -19,7 +19,7 @@ static void oom(void)
     static const char msg[] = "loadtop: out of memory\n";
     ssize_t r = write(2, msg, sizeof msg - 1);
     (void)r;
-    _exit(3);
+    exit(3); /* not _exit: atexit handlers restore the terminal */
 }
 
 void *xmalloc(size_t n)

@@ -1054,7 +1054,7 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
             stats_vu_failed(&e->st, 0, session);
         e->closed_started++;
         v->start_us = v->intended_us = v->req_intended_us = now;
-        stats_vu_created(&e->st, 0, 0, 0);
+        stats_vu_created(&e->st, 0, 0, -1);
         stats_request(&e->st, 0, t->endpoint);
         http_restart(e->http, v->x, v);
         return;
@@ -1072,15 +1072,13 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
 }
 
 /* Stop whatever the VU waits on. Returns the endpoint of a request it was
- * sending, or -1. */
+ * sending (-1 if none applies), or -2 when no request was in flight. */
 static int vu_cancel(struct engine *e, struct vu *v)
 {
-    int ep = -1;
-    if (v->x && !v->thinking) {
-        http_cancel(e->http, v->x);
+    int ep = -2; /* nothing in flight */
+    if (v->x && !v->thinking && http_cancel(e->http, v->x)) {
         const struct op *op = &v->prog->ops[v->pc];
-        if (op->kind == OP_REQ)
-            ep = e->reqs[op->req].endpoint;
+        ep = op->kind == OP_REQ ? e->reqs[op->req].endpoint : -1;
     }
     if (v->thinking) {
         uv_timer_stop(&v->think);
@@ -1094,7 +1092,9 @@ void vu_abort_all(struct engine *e)
     while (e->active_list) {
         struct vu *v = e->active_list;
         int ep = vu_cancel(e, v);
-        stats_error(&e->st, v->phase, ep, "ERR_INTERRUPTED");
+        /* a request cut short is an error; a VU cut in a think is only failed */
+        if (ep != -2)
+            stats_error(&e->st, v->phase, ep, "ERR_INTERRUPTED");
         vu_finish(v, 0, NULL);
     }
 }

@@ -45,13 +45,16 @@ expect() { [ "$2" == "$3" ] || errs+=("$1: got '$2', expected '$3'"); }
 expect_true() { eval "$2" || errs+=("$1: not true: $2"); }
 finish() { if [ ${#errs[@]} -eq 0 ]; then ok "$1"; else not_ok "$1" "${errs[@]}"; fi; errs=(); }
 
-# invariant FILE: created = completed + failed; arrivals = created + skipped = planned.
+# invariant FILE: created = completed + failed; every arrival is created or skipped.
 invariant() {
     local f=$1
     local c=$(jqv "$f" '.aggregate.counters["vusers.created"]')
     local d=$(jqv "$f" '.aggregate.counters["vusers.completed"]')
     local x=$(jqv "$f" '.aggregate.counters["vusers.failed"]')
+    local k=$(jqv "$f" '.aggregate.counters["vusers.skipped"]')
+    local a=$(jqv "$f" '[.phases[].arrivals] | add // 0')
     expect "created = completed + failed" "$c" "$((d + x))"
+    expect "arrivals = created + skipped" "$a" "$((c + k))"
 }
 
 # run_lt NAME TIMEOUT ARGS...: runs loadtop headless; output in $WORK/NAME.*; sets RC.
@@ -73,6 +76,7 @@ bounded_wait() {
 }
 
 start_target main || exit 1
+MAIN_PORT=$PORT
 T=http://127.0.0.1:$PORT
 
 # --- exact arrivals over three phase kinds ------------------------------------
@@ -279,6 +283,30 @@ expect_true "some served (got $ok200)" "[ $ok200 -gt 0 ]"
 expect "every arrival accounted" "$((resets + ok200))" 400
 invariant "$f"
 finish "--capacity 5 under 200/s gives ECONNRESETs and every arrival is accounted"
+
+# --- a host name: libcurl's resolver thread and its socketpair -----------------
+script hostname <<EOT
+config:
+  target: "http://localhost:$MAIN_PORT"
+  phases:
+    - duration: 2
+      arrivalRate: 50
+scenarios:
+  - flow:
+      - get:
+          url: "/up"
+      - get:
+          url: "/status/201"
+EOT
+run_lt hostname 30 "$WORK/hostname.yml"
+f=$WORK/hostname.json
+expect "exit code" "$RC" 0
+expect "http.codes.200" "$(jqv "$f" '.aggregate.counters["http.codes.200"]')" 100
+expect "http.codes.201" "$(jqv "$f" '.aggregate.counters["http.codes.201"]')" 100
+expect "no errors" "$(jqv "$f" '[.aggregate.counters | keys[] | select(startswith("errors."))] | length')" 0
+invariant "$f"
+[ ${#errs[@]} -eq 0 ] || errs+=("counters: $(jq -c .aggregate.counters "$f")")
+finish "a target by host name (localhost): 100 VUs, 200 requests, every one answered"
 
 # --- maxVusers: skipped, not queued -------------------------------------------
 script maxvu <<EOT

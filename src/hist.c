@@ -112,6 +112,26 @@ int64_t hist_percentile(const struct hist *h, double q)
     return v < h->min ? h->min : v > h->max ? h->max : v;
 }
 
+void hist_percentiles(const struct hist *h, const double *qs, int n, int64_t *out)
+{
+    int i = h->count ? hist_index(h->min) : 0, hi = h->count ? hist_index(h->max) : 0;
+    uint64_t cum = h->count ? h->buckets[i] : 0;
+    for (int k = 0; k < n; k++) {
+        double q = qs[k];
+        if (!h->count || !(q > 0) || q >= 100) {
+            out[k] = hist_percentile(h, q);
+            continue;
+        }
+        /* same rank as hist_percentile; the walk resumes where the last ended */
+        double r = ceil(q / 100.0 * (double)h->count - 1e-9);
+        uint64_t rank = r < 1 ? 1 : r > (double)h->count ? h->count : (uint64_t)r;
+        while (cum < rank && i < hi)
+            cum += h->buckets[++i];
+        int64_t v = hist_bucket_mid(i);
+        out[k] = v < h->min ? h->min : v > h->max ? h->max : v;
+    }
+}
+
 double hist_mean(const struct hist *h)
 {
     return h->count ? h->sum / (double)h->count : 0;

@@ -34,6 +34,9 @@ void hist_merge(struct hist *dst, const struct hist *src);
  * Returns a representative value of the bucket (its midpoint), clamped to
  * [min, max]. 0 when empty. */
 int64_t hist_percentile(const struct hist *h, double q);
+/* hist_percentile for each of qs[0..n) (ascending) in one walk of the
+ * buckets; results in out[0..n). */
+void hist_percentiles(const struct hist *h, const double *qs, int n, int64_t *out);
 /* Arithmetic mean of recorded values; 0 when empty. */
 double hist_mean(const struct hist *h);
 

@@ -294,12 +294,15 @@ void sumstat_of(struct sumstat *s, const struct hist *h)
     s->min = h->min;
     s->max = h->max;
     s->mean = hist_mean(h);
-    s->p50 = hist_percentile(h, 50);
-    s->p75 = hist_percentile(h, 75);
-    s->p90 = hist_percentile(h, 90);
-    s->p95 = hist_percentile(h, 95);
-    s->p99 = hist_percentile(h, 99);
-    s->p999 = hist_percentile(h, 99.9);
+    static const double qs[6] = {50, 75, 90, 95, 99, 99.9};
+    int64_t v[6];
+    hist_percentiles(h, qs, 6, v); /* one walk: this runs for every summary each tick */
+    s->p50 = v[0];
+    s->p75 = v[1];
+    s->p90 = v[2];
+    s->p95 = v[3];
+    s->p99 = v[4];
+    s->p999 = v[5];
 }
 
 void counters_add(struct counters *dst, const struct counters *src)

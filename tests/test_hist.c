@@ -321,3 +321,33 @@ TEST(hist_encoded_size)
     ASSERT(len[1] < 4096);
     ASSERT(len[2] < 4096);
 }
+
+/* One walk gives exactly what separate hist_percentile calls give. */
+TEST(hist_percentiles_one_walk_matches)
+{
+    static const double qq[] = {0, 1, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100};
+    const int n = (int)(sizeof qq / sizeof qq[0]);
+    struct hist *h = hist_new();
+    int64_t out[11];
+    hist_percentiles(h, qq, n, out); /* empty */
+    for (int k = 0; k < n; k++)
+        ASSERT_EQ(out[k], 0);
+    uint64_t x = 88172645463325252ULL;
+    for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < 5000; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            hist_record(h, (int64_t)(x % 100000) * (round + 1) + round * 7);
+        }
+        hist_percentiles(h, qq, n, out);
+        for (int k = 0; k < n; k++)
+            ASSERT_EQ(out[k], hist_percentile(h, qq[k]));
+    }
+    hist_reset(h);
+    hist_record(h, 42);
+    hist_percentiles(h, qq, n, out);
+    for (int k = 0; k < n; k++)
+        ASSERT_EQ(out[k], 42);
+    free(h);
+}

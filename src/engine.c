@@ -24,10 +24,7 @@ const char *engine_state_name(enum engine_state s)
 
 uint64_t engine_rand(struct engine *e)
 {
-    e->rng ^= e->rng >> 12;
-    e->rng ^= e->rng << 25;
-    e->rng ^= e->rng >> 27;
-    return e->rng * 0x2545F4914F6CDD1DULL;
+    return rng_next(&e->rng);
 }
 
 static int64_t rel(const struct engine *e, int64_t t)

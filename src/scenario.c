@@ -1075,20 +1075,6 @@ fail:
     return NULL;
 }
 
-/* Percent-encoding as Node's querystring does; a form encodes spaces as "+". */
-static void url_encode(struct buf *b, const char *s, int form)
-{
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (isalnum(ch) || strchr("-_.~", ch))
-            buf_append(b, s, 1);
-        else if (ch == ' ' && form)
-            buf_puts(b, "+");
-        else
-            buf_printf(b, "%%%02X", ch);
-    }
-}
-
 /* qs or form fields: name -> scalar or list of scalars, as pairs. Returns
  * 1 when a name or value holds a template. */
 static int load_fields(struct ctx *c, const yaml_node_t *n, const char *what, struct header **h,
@@ -1126,9 +1112,9 @@ static char *encode_fields(const struct header *h, int n, int form)
     for (int i = 0; i < n; i++) {
         if (i)
             buf_puts(&b, "&");
-        url_encode(&b, h[i].name, form);
+        buf_urlencode(&b, h[i].name, form);
         buf_puts(&b, "=");
-        url_encode(&b, h[i].value, form);
+        buf_urlencode(&b, h[i].value, form);
     }
     if (!b.data)
         buf_puts(&b, "");

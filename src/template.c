@@ -10,15 +10,6 @@
 
 #include "util.h"
 
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t x = *s ? *s : 0x9E3779B97F4A7C15ULL; /* a zero state would stick at zero */
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *s = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
 
 static int is_name_ch(int ch)
 {

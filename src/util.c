@@ -144,6 +144,37 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     free(s);
 }
 
+void buf_pct(struct buf *b, unsigned char ch)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+    buf_append(b, e, 3);
+}
+
+void buf_urlencode(struct buf *b, const char *s, int form)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z') ||
+            (ch && strchr("-_.~", ch)))
+            buf_append(b, s, 1);
+        else if (ch == ' ' && form)
+            buf_append(b, "+", 1);
+        else
+            buf_pct(b, ch);
+    }
+}
+
+uint64_t rng_next(uint64_t *state)
+{
+    uint64_t x = *state ? *state : 0x9E3779B97F4A7C15ULL; /* a zero state would stick at zero */
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
 void buf_free(struct buf *b)
 {
     free(b->data);

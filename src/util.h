@@ -29,6 +29,10 @@ int64_t wall_us(void);
  * negative, unknown unit, trailing junk). Pure. */
 int parse_duration_us(const char *text, int64_t *out);
 
+/* xorshift64*: the next pseudo-random number from *state (a zero state is
+ * replaced by a fixed seed). Deterministic for tests; not for secrets. */
+uint64_t rng_next(uint64_t *state);
+
 /* Growable byte buffer, always NUL-terminated. Zero-initialise to start. */
 struct buf {
     char *data;
@@ -38,6 +42,11 @@ void buf_append(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_free(struct buf *b);
+/* Append `s` percent-encoded as Node's querystring does (unreserved
+ * A-Z a-z 0-9 - _ . ~ kept); `form` encodes spaces as '+'. */
+void buf_urlencode(struct buf *b, const char *s, int form);
+/* Append "%XX" for byte ch. */
+void buf_pct(struct buf *b, unsigned char ch);
 
 /* Write `len` bytes to `path` atomically: a temp file in the same directory,
  * fsync, then rename(2). Returns 0, or -1 with errno set (the target file is

@@ -45,21 +45,6 @@ static char *render(const char *s, const struct tpl_ctx *tc)
     return tc && tpl_has(s) ? tpl_render_str(s, tc) : xstrdup(s);
 }
 
-/* As Node's querystring; a form encodes spaces as "+". */
-static void url_encode(struct buf *b, const char *s, int form)
-{
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if ((ch >= '0' && ch <= '9') || ((ch | 32) >= 'a' && (ch | 32) <= 'z') ||
-            strchr("-_.~", ch))
-            buf_append(b, s, 1);
-        else if (ch == ' ' && form)
-            buf_puts(b, "+");
-        else
-            buf_printf(b, "%%%02X", ch);
-    }
-}
-
 static void encode_pairs(struct buf *b, const struct header *h, int n, int form,
                          const struct tpl_ctx *tc)
 {
@@ -67,9 +52,9 @@ static void encode_pairs(struct buf *b, const struct header *h, int n, int form,
         char *k = render(h[i].name, tc), *v = render(h[i].value, tc);
         if (i)
             buf_puts(b, "&");
-        url_encode(b, k, form);
+        buf_urlencode(b, k, form);
         buf_puts(b, "=");
-        url_encode(b, v, form);
+        buf_urlencode(b, v, form);
         free(k);
         free(v);
     }
@@ -122,7 +107,7 @@ static int build(const struct plan *p, const struct step *s, const struct tpl_ct
     for (const char *c = url; *c; c++) {
         unsigned char ch = (unsigned char)*c;
         if (ch <= ' ' || ch >= 0x7f || strchr("\"<>`{}|\\^", ch))
-            buf_printf(&u, "%%%02X", ch);
+            buf_pct(&u, ch);
         else
             buf_append(&u, c, 1);
     }

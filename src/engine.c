@@ -2,6 +2,7 @@
  * (seconds, intervals, host samples, snapshots), the command queue and the
  * end of the run. VUs live in vu.c, the curl/uv seam in http.c. */
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,9 +657,18 @@ void engine_send(struct engine *e, const struct engine_cmd *cmd)
 void engine_snapshot(struct engine *e, struct snapshot *out)
 {
     uv_mutex_lock(&e->slock);
-    /* the same publication is the same bytes: skip the ~100 KB copy */
-    if (out->seq != e->pub->seq || out->seq == 0)
-        memcpy(out, e->pub, sizeof *out);
+    const struct snapshot *in = e->pub;
+    /* The same publication is the same bytes; and closed seconds never
+     * change, so the timeline (most of the struct) is copied only when a
+     * second has closed: the dashboard calls this every frame. */
+    if (out->seq != in->seq || out->seq == 0) {
+        int same_seconds = out->seq != 0 && out->first_sec == in->first_sec && out->nsec == in->nsec;
+        size_t head = offsetof(struct snapshot, sec), tail = offsetof(struct snapshot, host);
+        memcpy(out, in, head);
+        if (!same_seconds)
+            memcpy(out->sec, in->sec, sizeof *in->sec * (size_t)in->nsec);
+        memcpy((char *)out + tail, (const char *)in + tail, sizeof *out - tail);
+    }
     uv_mutex_unlock(&e->slock);
 }
 

@@ -37,7 +37,7 @@ struct engine_cmd {
     char tag[256];  /* CMD_REPORT: an opaque name handed back with the report; CMD_NOTE: text */
 };
 
-#define SNAP_SECONDS 300     /* timeline seconds copied into a snapshot */
+#define SNAP_SECONDS 120     /* timeline seconds copied into a snapshot (2 min: the charts' span; copied 10 times a second) */
 #define SNAP_EVENTS 12
 #define SNAP_ENDPOINTS 32
 #define SNAP_PHASES 64

@@ -22,6 +22,8 @@ struct hostmon {
     uint64_t prev_busy, prev_total;   /* /proc/stat jiffies */
     uint64_t prev_self;               /* utime + stime jiffies */
     int64_t prev_at;                  /* µs, monotonic */
+    int fds_open;                     /* last count of /proc/self/fd */
+    unsigned nsamples;
     int primed;
 };
 

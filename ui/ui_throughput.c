@@ -11,7 +11,12 @@ static double nice_max(double v)
 {
     if (v <= 0)
         return 10;
-    double p = pow(10, floor(log10(v)));
+    /* the power of ten at or below v, without pow(): this runs every frame */
+    double p = 1;
+    while (p * 10 <= v)
+        p *= 10;
+    while (p > v)
+        p /= 10;
     static const double steps[] = {1, 2, 2.5, 5, 10};
     for (int i = 0; i < 5; i++)
         if (steps[i] * p >= v)

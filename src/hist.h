@@ -21,7 +21,9 @@ struct hist {
     uint32_t buckets[HIST_NBUCKETS];
 };
 
-/* Make `h` empty. */
+/* Make `h` empty. `h` must be empty or hold only recorded values (a fresh
+ * struct must come from hist_new() or be zeroed first): only the buckets
+ * between min and max are cleared. */
 void hist_reset(struct hist *h);
 /* Allocate an empty histogram (xmalloc; free with free()). */
 struct hist *hist_new(void);

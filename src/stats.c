@@ -245,9 +245,12 @@ void stats_close_second(struct stats *st, double target_rate, int phase,
     s->phase = phase;
     if (host)
         s->host = *host;
-    s->p50 = hist_percentile(st->sec_rt, 50);
-    s->p95 = hist_percentile(st->sec_rt, 95);
-    s->p99 = hist_percentile(st->sec_rt, 99);
+    static const double qs[3] = {50, 95, 99};
+    int64_t v[3];
+    hist_percentiles(st->sec_rt, qs, 3, v);
+    s->p50 = v[0];
+    s->p95 = v[1];
+    s->p99 = v[2];
     s->lat_p99 = hist_percentile(st->sec_lat, 99);
     st->seconds = stats_grow(st->seconds, st->nseconds, sizeof *st->seconds);
     st->seconds[st->nseconds++] = *s;

@@ -147,6 +147,27 @@ TEST(hist_lognormal)
     free(h);
 }
 
+/* A reset clears only the buckets between min and max: after any values,
+ * including the clamped top and 0, it must equal a fresh histogram. */
+TEST(hist_reset_is_empty)
+{
+    struct hist *fresh = hist_new(), *h = hist_new();
+    int64_t vals[] = {0, 1, 2047, 2048, 123456, HIST_MAX_US, HIST_MAX_US * 5, -3};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        for (size_t j = 0; j <= i; j++)
+            hist_record(h, vals[j] * (int64_t)(i + 1) % (HIST_MAX_US * 6));
+        hist_reset(h);
+        ASSERT(hist_equal(h, fresh));
+    }
+    /* a failed decode over a full histogram leaves it empty too */
+    for (int64_t v = 1; v < 5000000; v += 997)
+        hist_record(h, v);
+    ASSERT_EQ(hist_decode(h, "h1:!!!"), -1);
+    ASSERT(hist_equal(h, fresh));
+    free(fresh);
+    free(h);
+}
+
 TEST(hist_merge_equals_single)
 {
     struct hist *all = hist_new(), *a = hist_new(), *b = hist_new(), *e = hist_new();

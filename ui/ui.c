@@ -358,8 +358,12 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
     int dirty = 1, msg_shown = 0;
     uint64_t seen_seq = 0;
     int64_t seen_until = 0;
+    /* The dashboard's CPU per frame: everything this thread did since the
+     * previous frame (waiting for keys, the snapshot copy, the drawing), one
+     * clock read a frame. */
+    int64_t cpu_last = thread_cpu_us(), win_cpu = 0, win_start = now_us();
+    int win_frames = 0;
     for (;;) {
-        int64_t cpu0 = thread_cpu_us();
         u.now = now_us();
         engine_snapshot(e, s);
         take_signals(&u, s, sigs);
@@ -373,9 +377,18 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
         if (dirty || s->seq != seen_seq || shown != msg_shown || u.msg_until != seen_until) {
             derive(&u, s);
             draw(s, &u);
-            /* shown in the host panel: a frame's cost must not grow with the run */
-            double cost = (double)(thread_cpu_us() - cpu0);
-            u.frame_cpu_us = u.frame_cpu_us ? 0.9 * u.frame_cpu_us + 0.1 * cost : cost;
+            /* Shown in the host panel (a frame's cost must not grow with the
+             * run): the mean over the last second, so that the figure does
+             * not itself change the screen every frame. */
+            int64_t cpu = thread_cpu_us();
+            win_cpu += cpu - cpu_last;
+            win_frames++;
+            cpu_last = cpu;
+            if (u.now - win_start >= 1000000) {
+                u.frame_cpu_us = (double)win_cpu / win_frames;
+                win_cpu = win_frames = 0;
+                win_start = u.now;
+            }
             dirty = 0;
             seen_seq = s->seq;
             msg_shown = shown;

@@ -25,7 +25,7 @@ static int decode(const char *text, int w, wchar_t *out, int max, int *cols);
 struct vcell {
     uint32_t ch, role;
 };
-static struct vcell *vcur, *vprev;
+static struct vcell *vcur, *vprev, *vblank;
 static wchar_t *vbuf;
 static int vh, vw, vfull = 1;
 
@@ -82,18 +82,19 @@ void ui_draw_init(int color, int utf8)
 void ui_frame_begin(void)
 {
     if (LINES != vh || COLS != vw || !vcur) {
+        ui_frame_free();
         vh = LINES > 0 ? LINES : 1;
         vw = COLS > 0 ? COLS : 1;
-        free(vcur);
-        free(vprev);
-        free(vbuf);
         vcur = xcalloc((size_t)vh * (size_t)vw, sizeof *vcur);
         vprev = xcalloc((size_t)vh * (size_t)vw, sizeof *vprev);
+        vblank = xcalloc((size_t)vw, sizeof *vblank);
+        for (int x = 0; x < vw; x++)
+            vblank[x] = (struct vcell){L' ', UC_NORMAL};
         vbuf = xcalloc((size_t)vw + 1, sizeof *vbuf);
         vfull = 1;
     }
-    for (int i = 0; i < vh * vw; i++)
-        vcur[i] = (struct vcell){L' ', UC_NORMAL};
+    for (int y = 0; y < vh; y++)
+        memcpy(vcur + (size_t)y * vw, vblank, sizeof *vblank * (size_t)vw);
 }
 
 void ui_frame_end(void)
@@ -133,8 +134,9 @@ void ui_frame_free(void)
 {
     free(vcur);
     free(vprev);
+    free(vblank);
     free(vbuf);
-    vcur = vprev = NULL;
+    vcur = vprev = vblank = NULL;
     vbuf = NULL;
     vh = vw = 0;
 }

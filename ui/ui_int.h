@@ -38,7 +38,7 @@ struct ui_state {
     int saturated;
     char sat_why[64];
     int64_t lag_p99;     /* schedule lag p99 of the last interval (µs) */
-    double frame_cpu_us; /* the dashboard's CPU per frame (moving average) */
+    double frame_cpu_us; /* the dashboard's CPU per frame, all of it (mean of the last second) */
 };
 
 /* Panels: draw `s` (and u's modes) into the rectangle y, x, h, w. */

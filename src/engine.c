@@ -445,9 +445,17 @@ static void publish(struct engine *e)
 {
     fill_snapshot(e, e->build, now_us());
     uv_mutex_lock(&e->slock);
-    struct snapshot *t = e->pub;
+    struct snapshot *old = e->pub;
     e->pub = e->build;
-    e->build = t;
+    /* The next one is built in the old publication, unless the reader of
+     * engine_snapshot_hold() still has it: then in the spare, and the old
+     * one waits as the spare. Three buffers, so one is always free. */
+    if (old == e->held) {
+        e->build = e->spare;
+        e->spare = old;
+    } else {
+        e->build = old;
+    }
     /* keep seq monotone in the buffer filled next time */
     e->build->seq = e->pub->seq;
     uv_mutex_unlock(&e->slock);
@@ -578,6 +586,7 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     e->next_interval_us = e->o.interval_us;
     e->pub = xcalloc(1, sizeof *e->pub);
     e->build = xcalloc(1, sizeof *e->build);
+    e->spare = xcalloc(1, sizeof *e->spare);
     uv_mutex_init(&e->qlock);
     uv_mutex_init(&e->slock);
     if (uv_loop_init(&e->loop) != 0) {
@@ -630,6 +639,7 @@ fail:
     stats_free(&e->st);
     free(e->pub);
     free(e->build);
+    free(e->spare);
     free(e);
     return NULL;
 }
@@ -670,6 +680,14 @@ void engine_snapshot(struct engine *e, struct snapshot *out)
         memcpy((char *)out + tail, (const char *)in + tail, sizeof *out - tail);
     }
     uv_mutex_unlock(&e->slock);
+}
+
+const struct snapshot *engine_snapshot_hold(struct engine *e)
+{
+    uv_mutex_lock(&e->slock);
+    const struct snapshot *s = e->held = e->pub;
+    uv_mutex_unlock(&e->slock);
+    return s;
 }
 
 char *engine_take_report(struct engine *e, char tag[256])
@@ -735,5 +753,6 @@ void engine_free(struct engine *e)
     free(e->report);
     free(e->pub);
     free(e->build);
+    free(e->spare);
     free(e);
 }

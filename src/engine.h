@@ -3,7 +3,9 @@
  * users, records stats, and every tick publishes a snapshot of plain values.
  * Other threads talk to it only through engine_send() (a mutex-guarded queue
  * + uv_async_send) and read it only through engine_snapshot() (a copy made
- * under a mutex). Only engine.c, vu.c and http.c include uv.h / curl.h. */
+ * under a mutex) or engine_snapshot_hold() (a publication the engine will
+ * not reuse while it is held). Only engine.c, vu.c and http.c include uv.h
+ * / curl.h. */
 #ifndef LOADTOP_ENGINE_H
 #define LOADTOP_ENGINE_H
 
@@ -103,6 +105,11 @@ void engine_send(struct engine *e, const struct engine_cmd *cmd);
 /* Copy the latest snapshot into *out (skipped when *out already holds that
  * publication, by seq). Thread-safe. */
 void engine_snapshot(struct engine *e, struct snapshot *out);
+/* The latest snapshot, without a copy: it stays valid and unchanged until
+ * the next call (or engine_free), whatever the engine publishes meanwhile.
+ * For one reader only (the dashboard, every frame: a copy is ~58 KB of
+ * cold memory). Thread-safe against the engine. */
+const struct snapshot *engine_snapshot_hold(struct engine *e);
 /* If a report asked with CMD_REPORT is ready, return its JSON text (caller
  * frees) and copy its tag into tag[256]; else NULL. Thread-safe. */
 char *engine_take_report(struct engine *e, char tag[256]);

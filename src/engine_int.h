@@ -129,6 +129,8 @@ struct engine {
     /* published snapshot (engine -> any thread) */
     uv_mutex_t slock;
     struct snapshot *pub, *build;
+    struct snapshot *spare;         /* third buffer: a held publication lives on here */
+    const struct snapshot *held;    /* what engine_snapshot_hold() last handed out */
     char *report;
     char report_tag[256];
     int done;

@@ -143,3 +143,39 @@ TEST(engine_pause_resume_skip_rate)
     plan_free(&p);
     target_stop(t);
 }
+
+/* engine_snapshot_hold: what the reader holds is never rebuilt under it,
+ * however many times the engine publishes meanwhile; the next hold is the
+ * newest publication. */
+TEST(engine_snapshot_hold_is_stable)
+{
+    engine_global_init();
+    struct target_opts to = {.listen = "127.0.0.1:0", .quiet = 1};
+    int port = 0;
+    struct target *t = target_start(&to, &port);
+    ASSERT(t);
+    struct plan p;
+    make_plan(&p, port, 1, 100, 30);
+    struct engine_opts eo = {.interval_us = 1000000, .tick_us = 20000, .version = "test"};
+    struct engine *e = engine_start(&p, &eo);
+    ASSERT(e);
+    struct snapshot *copy = xcalloc(1, sizeof *copy), *now = xcalloc(1, sizeof *now);
+    for (int round = 0; round < 3; round++) {
+        const struct snapshot *held = engine_snapshot_hold(e);
+        memcpy(copy, held, sizeof *copy);
+        /* at least five publications (20 ms ticks) while it is held */
+        WAIT_FOR(now, e, now->seq >= copy->seq + 5, 2000);
+        ASSERT(now->seq >= copy->seq + 5);
+        ASSERT(memcmp(held, copy, sizeof *copy) == 0);
+        const struct snapshot *next = engine_snapshot_hold(e);
+        ASSERT(next->seq >= now->seq);
+        ASSERT(next->total.vu_created >= copy->total.vu_created);
+    }
+    send(e, CMD_ABORT, 0);
+    engine_join(e);
+    free(copy);
+    free(now);
+    engine_free(e);
+    plan_free(&p);
+    target_stop(t);
+}

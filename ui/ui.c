@@ -350,7 +350,7 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
                          .o = o,
                          .lat = SUM_RESPONSE_TIME,
                          .bars_requests = one_request_per_arrival(p)};
-    struct snapshot *s = xcalloc(1, sizeof *s);
+    const struct snapshot *s = NULL;
     int fps = o->fps > 0 ? (o->fps < 60 ? o->fps : 60) : 10;
     int64_t frame_us = 1000000 / fps, next = now_us();
     /* A frame is drawn when something it shows may have changed: a new
@@ -365,7 +365,7 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
     int win_frames = 0;
     for (;;) {
         u.now = now_us();
-        engine_snapshot(e, s);
+        s = engine_snapshot_hold(e);
         take_signals(&u, s, sigs);
         char msg[300];
         int r = snapfile_poll(e, msg, sizeof msg);
@@ -408,7 +408,6 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
             ch = getch();
         }
     }
-    free(s);
     ui_frame_free();
     term_restore();
     uninstall_restore();

@@ -398,8 +398,21 @@ static void fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
     s->active_vus = e->active;
     s->inflight = e->http ? (uint64_t)http_inflight(e->http) : 0;
     s->total = st->total.c;
-    for (int i = 0; i < SUM_N; i++)
-        sumstat_of(&s->total_s[i], st->total.sum[i]);
+    /* Whole-run summaries walk histograms and move slowly: they are redone
+     * once a second (and whenever the run is not simply running), and
+     * otherwise carried over from the last publication. At 10 publications
+     * a second this saves the engine nine walks in ten, and spares the
+     * dashboard redrawing the run's percentiles every frame. */
+    int resum = !e->sum_valid || st->nseconds != e->sum_seconds || e->state != ENG_RUNNING ||
+                e->stopping;
+    if (resum) {
+        for (int i = 0; i < SUM_N; i++)
+            sumstat_of(&s->total_s[i], st->total.sum[i]);
+        e->sum_valid = 1;
+        e->sum_seconds = st->nseconds;
+    } else if (s != e->pub) {
+        memcpy(s->total_s, e->pub->total_s, sizeof s->total_s);
+    }
     s->nintervals = st->nintervals;
     if (st->nintervals) {
         const struct interval *iv = &st->intervals[st->nintervals - 1];
@@ -419,8 +432,12 @@ static void fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
         for (int c = 200; c < 300; c++)
             ok += g->c.codes[c];
         ep->c.non2xx = g->c.responses - ok;
-        sumstat_of(&ep->s[0], g->sum[SUM_RESPONSE_TIME]);
-        sumstat_of(&ep->s[1], g->sum[SUM_LATENCY]);
+        if (resum) {
+            sumstat_of(&ep->s[0], g->sum[SUM_RESPONSE_TIME]);
+            sumstat_of(&ep->s[1], g->sum[SUM_LATENCY]);
+        } else if (s != e->pub) {
+            memcpy(ep->s, e->pub->ep[i].s, sizeof ep->s);
+        }
     }
     for (int i = 0; i < e->plan->nphases && i < SNAP_PHASES; i++) {
         s->ph[i].planned = st->phase_planned[i];

@@ -131,6 +131,8 @@ struct engine {
     struct snapshot *pub, *build;
     struct snapshot *spare;         /* third buffer: a held publication lives on here */
     const struct snapshot *held;    /* what engine_snapshot_hold() last handed out */
+    int sum_valid;                  /* the publication's whole-run summaries are current... */
+    int sum_seconds;                /* ...as of this many closed seconds */
     char *report;
     char report_tag[256];
     int done;

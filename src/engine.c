@@ -403,12 +403,10 @@ static void fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
      * otherwise carried over from the last publication. At 10 publications
      * a second this saves the engine nine walks in ten, and spares the
      * dashboard redrawing the run's percentiles every frame. */
-    int resum = !e->sum_valid || st->nseconds != e->sum_seconds || e->state != ENG_RUNNING ||
-                e->stopping;
+    int resum = st->nseconds != e->sum_seconds || e->state != ENG_RUNNING || e->stopping;
     if (resum) {
         for (int i = 0; i < SUM_N; i++)
             sumstat_of(&s->total_s[i], st->total.sum[i]);
-        e->sum_valid = 1;
         e->sum_seconds = st->nseconds;
     } else if (s != e->pub) {
         memcpy(s->total_s, e->pub->total_s, sizeof s->total_s);
@@ -601,6 +599,7 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     hostmon_init(&e->hm);
     e->next_sec_us = 1000000;
     e->next_interval_us = e->o.interval_us;
+    e->sum_seconds = -1; /* no summaries yet: the first publication computes them */
     e->pub = xcalloc(1, sizeof *e->pub);
     e->build = xcalloc(1, sizeof *e->build);
     e->spare = xcalloc(1, sizeof *e->spare);

@@ -131,8 +131,7 @@ struct engine {
     struct snapshot *pub, *build;
     struct snapshot *spare;         /* third buffer: a held publication lives on here */
     const struct snapshot *held;    /* what engine_snapshot_hold() last handed out */
-    int sum_valid;                  /* the publication's whole-run summaries are current... */
-    int sum_seconds;                /* ...as of this many closed seconds */
+    int sum_seconds;                /* closed seconds when whole-run summaries were last computed */
     char *report;
     char report_tag[256];
     int done;

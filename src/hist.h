@@ -25,7 +25,7 @@ struct hist {
  * struct must come from hist_new() or be zeroed first): only the buckets
  * between min and max are cleared. */
 void hist_reset(struct hist *h);
-/* Allocate an empty histogram (xmalloc; free with free()). */
+/* Allocate an empty histogram (zeroed; free with free()). */
 struct hist *hist_new(void);
 /* Record one value (µs; negative values count as 0). O(1). */
 void hist_record(struct hist *h, int64_t us);

@@ -359,8 +359,8 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
     uint64_t seen_seq = 0;
     int64_t seen_until = 0;
     /* The dashboard's CPU per frame: everything this thread did since the
-     * previous frame (waiting for keys, the snapshot copy, the drawing), one
-     * clock read a frame. */
+     * previous frame (waiting for keys, taking the snapshot, the drawing),
+     * one clock read a frame. */
     int64_t cpu_last = thread_cpu_us(), win_cpu = 0, win_start = now_us();
     int win_frames = 0;
     for (;;) {

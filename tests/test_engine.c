@@ -50,6 +50,22 @@ static void send(struct engine *e, enum cmd_kind k, double v)
     engine_send(e, &c);
 }
 
+/* The built-in target on a free loopback port (*t), a plan of `nph` phases
+ * of `rate`/s for `secs` each against it (*p), and an engine running it with
+ * snapshots every `tick_us` (0: the default). NULL if the target fails. */
+static struct engine *start_against_target(struct target **t, struct plan *p, int nph,
+                                           double rate, int secs, int64_t tick_us)
+{
+    engine_global_init();
+    struct target_opts to = {.listen = "127.0.0.1:0", .quiet = 1};
+    int port = 0;
+    if (!(*t = target_start(&to, &port)))
+        return NULL;
+    make_plan(p, port, nph, rate, secs);
+    struct engine_opts eo = {.interval_us = 1000000, .tick_us = tick_us, .version = "test"};
+    return engine_start(p, &eo);
+}
+
 /* Wait until `cond` holds on a fresh snapshot or `ms` pass. */
 #define WAIT_FOR(snap, e, cond, ms)                                                                \
     do {                                                                                           \
@@ -63,15 +79,9 @@ static void send(struct engine *e, enum cmd_kind k, double v)
 
 TEST(engine_pause_resume_skip_rate)
 {
-    engine_global_init();
-    struct target_opts to = {.listen = "127.0.0.1:0", .quiet = 1};
-    int port = 0;
-    struct target *t = target_start(&to, &port);
-    ASSERT(t);
+    struct target *t;
     struct plan p;
-    make_plan(&p, port, 3, 50, 30);
-    struct engine_opts eo = {.interval_us = 1000000, .version = "test"};
-    struct engine *e = engine_start(&p, &eo);
+    struct engine *e = start_against_target(&t, &p, 3, 50, 30, 0);
     ASSERT(e);
     struct snapshot *s = xcalloc(1, sizeof *s);
 
@@ -149,15 +159,9 @@ TEST(engine_pause_resume_skip_rate)
  * newest publication. */
 TEST(engine_snapshot_hold_is_stable)
 {
-    engine_global_init();
-    struct target_opts to = {.listen = "127.0.0.1:0", .quiet = 1};
-    int port = 0;
-    struct target *t = target_start(&to, &port);
-    ASSERT(t);
+    struct target *t;
     struct plan p;
-    make_plan(&p, port, 1, 100, 30);
-    struct engine_opts eo = {.interval_us = 1000000, .tick_us = 20000, .version = "test"};
-    struct engine *e = engine_start(&p, &eo);
+    struct engine *e = start_against_target(&t, &p, 1, 100, 30, 20000);
     ASSERT(e);
     struct snapshot *copy = xcalloc(1, sizeof *copy), *now = xcalloc(1, sizeof *now);
     for (int round = 0; round < 3; round++) {

@@ -443,10 +443,14 @@ static void fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
         s->ph[i].started_us = st->phase_started_us[i];
         s->ph[i].ended_us = st->phase_ended_us[i];
     }
-    s->nsec = st->nseconds < SNAP_SECONDS ? st->nseconds : SNAP_SECONDS;
-    s->first_sec = st->nseconds - s->nsec;
-    if (s->nsec)
-        memcpy(s->sec, st->seconds + s->first_sec, sizeof *s->sec * (size_t)s->nsec);
+    /* Closed seconds never change: a buffer that already holds this window
+     * (it was last filled within the same second) keeps it. */
+    int nsec = st->nseconds < SNAP_SECONDS ? st->nseconds : SNAP_SECONDS;
+    int64_t first = st->nseconds - nsec;
+    if (nsec && (s->nsec != nsec || s->first_sec != first))
+        memcpy(s->sec, st->seconds + first, sizeof *s->sec * (size_t)nsec);
+    s->nsec = nsec;
+    s->first_sec = first;
     s->host = e->host;
     s->nerrors = st->nerrors;
     memcpy(s->error_names, st->error_names, sizeof s->error_names);

@@ -32,6 +32,9 @@ struct http_xfer {
     void *ud;
     uint64_t bytes;
     int added;
+    /* the whole-request deadline (see struct http's `due`) */
+    uint64_t due_ms;
+    struct http_xfer *due_prev, *due_next;
     /* options as last set on the easy handle: changed only when they differ */
     int keep, jar, no_redirect, gzip;
     struct buf body, hdrs; /* kept response (keep) */
@@ -42,6 +45,14 @@ struct http {
     uv_loop_t *loop;
     CURLM *multi;
     uv_timer_t timer;
+    /* Whole-request timeouts, kept here rather than by CURLOPT_TIMEOUT_MS
+     * (which costs libcurl a timer-tree insert and removal per transfer):
+     * every transfer has the same timeout, so deadlines in start order are
+     * in time order, a FIFO list whose head is the next to expire. One
+     * timer, re-armed only when it fires, serves them all. */
+    uv_timer_t deadline;
+    struct http_xfer *due_head, *due_tail;
+    uint64_t timeout_ms;
     uv_check_t check;          /* once per loop iteration: serve the kick */
     http_done_fn done;
     struct http_opts o;
@@ -222,6 +233,49 @@ static int on_timer(CURLM *m, long timeout_ms, void *userp)
     return 0;
 }
 
+static void due_unlink(struct http *h, struct http_xfer *x)
+{
+    if (x->due_prev)
+        x->due_prev->due_next = x->due_next;
+    else if (h->due_head == x)
+        h->due_head = x->due_next;
+    if (x->due_next)
+        x->due_next->due_prev = x->due_prev;
+    else if (h->due_tail == x)
+        h->due_tail = x->due_prev;
+    x->due_prev = x->due_next = NULL;
+}
+
+static void on_deadline(uv_timer_t *t);
+
+static void due_arm(struct http *h, uint64_t now)
+{
+    if (h->due_head)
+        uv_timer_start(&h->deadline, on_deadline,
+                       h->due_head->due_ms > now ? h->due_head->due_ms - now : 0, 0);
+}
+
+/* Fail every transfer whose deadline has passed, as libcurl's own timeout
+ * would (CURLE_OPERATION_TIMEDOUT: ETIMEDOUT), then re-arm for the next. */
+static void on_deadline(uv_timer_t *t)
+{
+    struct http *h = t->data;
+    uint64_t now = uv_now(h->loop);
+    struct http_xfer *x;
+    while ((x = h->due_head) && x->due_ms <= now) {
+        struct http_result r = {0};
+        r.curl_code = CURLE_OPERATION_TIMEDOUT;
+        r.total_us = (int64_t)h->timeout_ms * 1000;
+        r.bytes = x->bytes;
+        curl_multi_remove_handle(h->multi, x->easy);
+        x->added = 0;
+        due_unlink(h, x);
+        h->inflight--;
+        h->done(x, &r, x->ud);
+    }
+    due_arm(h, now);
+}
+
 static void drain(struct http *h)
 {
     CURLMsg *msg;
@@ -259,6 +313,7 @@ static void drain(struct http *h)
         }
         curl_multi_remove_handle(h->multi, e);
         x->added = 0;
+        due_unlink(h, x);
         h->inflight--;
         h->done(x, &r, x->ud);
     }
@@ -312,6 +367,9 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
     }
     uv_timer_init(loop, &h->timer);
     h->timer.data = h;
+    uv_timer_init(loop, &h->deadline);
+    h->deadline.data = h;
+    h->timeout_ms = o->timeout_us > 0 ? (uint64_t)(o->timeout_us + 999) / 1000 : 0;
     uv_check_init(loop, &h->check);
     h->check.data = h;
     uv_check_start(&h->check, on_check);
@@ -348,6 +406,7 @@ void http_free(struct http *h)
             uv_close((uv_handle_t *)&h->socks[fd]->poll, free_ctx);
     free(h->socks);
     uv_close((uv_handle_t *)&h->check, NULL);
+    uv_close((uv_handle_t *)&h->deadline, NULL);
     uv_close((uv_handle_t *)&h->timer, free_http);
 }
 
@@ -390,7 +449,6 @@ static struct http_xfer *xfer_new(struct http *h)
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, h);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->o.timeout_us / 1000));
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, h->user_agent);
@@ -417,6 +475,19 @@ static void add(struct http *h, struct http_xfer *x, void *ud)
     }
     x->added = 1;
     h->inflight++;
+    if (h->timeout_ms) {
+        uint64_t now = uv_now(h->loop);
+        x->due_ms = now + h->timeout_ms;
+        x->due_prev = h->due_tail;
+        x->due_next = NULL;
+        if (h->due_tail)
+            h->due_tail->due_next = x;
+        else
+            h->due_head = x;
+        h->due_tail = x;
+        if (!uv_is_active((uv_handle_t *)&h->deadline))
+            due_arm(h, now);
+    }
     curl_multi_add_handle(h->multi, x->easy);
 }
 
@@ -507,6 +578,7 @@ int http_cancel(struct http *h, struct http_xfer *x)
         return 0;
     curl_multi_remove_handle(h->multi, x->easy);
     x->added = 0;
+    due_unlink(h, x);
     h->inflight--;
     return 1;
 }

@@ -220,6 +220,36 @@ expect "vusers.failed" "$(jqv "$f" '.aggregate.counters["vusers.failed"]')" 5
 invariant "$f"
 finish "/stall with timeout 1 gives exactly 5 errors.ETIMEDOUT"
 
+# The timeout covers the whole request: a 300 ms reply passes, a body still
+# dripping at 0.8 s fails then (not at its end, 3 s), each VU once.
+script wholetimeout <<EOT
+config:
+  target: "$T"
+  http:
+    timeout: 0.8
+  phases:
+    - duration: 2
+      arrivalRate: 5
+scenarios:
+  - flow:
+      - get:
+          url: "/delay/300"
+      - get:
+          url: "/drip/3000"
+EOT
+t0=$(date +%s%N)
+run_lt wholetimeout 30 "$WORK/wholetimeout.yml"
+ms=$((($(date +%s%N) - t0) / 1000000))
+f=$WORK/wholetimeout.json
+expect "exit code" "$RC" 0
+expect "http.codes.200" "$(jqv "$f" '.aggregate.counters["http.codes.200"]')" 10
+expect "errors.ETIMEDOUT" "$(jqv "$f" '.aggregate.counters["errors.ETIMEDOUT"]')" 10
+expect "vusers.failed" "$(jqv "$f" '.aggregate.counters["vusers.failed"]')" 10
+expect_true "slowest response under the timeout" "[ $(jqv "$f" '.aggregate.summaries["http.response_time"].max | floor') -lt 800 ]"
+expect_true "run ends at the timeouts, not the drips ($ms ms)" "[ $ms -lt 4500 ]"
+invariant "$f"
+finish "timeout 0.8 s: 10 replies of 300 ms pass, 10 dripping bodies fail as ETIMEDOUT"
+
 script s503 <<EOT
 config:
   target: "$T"

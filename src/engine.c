@@ -11,6 +11,7 @@
 #include "engine_int.h"
 #include "report.h"
 #include "util.h"
+#include "version.h"
 
 /* Arrivals started per loop iteration at most, so that a late engine still
  * serves its sockets while it catches up (each late start is measured). */
@@ -613,11 +614,17 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
         fprintf(stderr, "loadtop: cannot start the event loop\n");
         goto fail;
     }
+    char ua[64];
+    snprintf(ua, sizeof ua, "loadtop/%s", loadtop_version);
     struct http_opts ho = {
         .timeout_us = plan->timeout_us,
         .pool = plan->pool,
         .maxconnects = plan->pool > 0 ? plan->pool : (int)(e->max_active < 100000 ? e->max_active : 100000),
         .insecure = plan->insecure,
+        /* Scripts send one, as Artillery does; one-URL runs send the bare
+         * request wrk and wrk2 send (-H adds one): in libcurl 7.88 the
+         * header alone costs 0.5 µs a request, 4 % of a keep-alive GET. */
+        .user_agent = plan->script ? ua : NULL,
     };
     if (plan->model == MODEL_CLOSED)
         ho.maxconnects = plan->connections;

@@ -11,7 +11,6 @@
 #include <curl/curl.h>
 
 #include "util.h"
-#include "version.h"
 
 struct sockctx {
     uv_poll_t poll;
@@ -355,7 +354,8 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
     h->loop = loop;
     h->o = *o;
     h->done = done;
-    snprintf(h->user_agent, sizeof h->user_agent, "loadtop/%s", loadtop_version);
+    if (o->user_agent)
+        snprintf(h->user_agent, sizeof h->user_agent, "%s", o->user_agent);
     static const char *const proxy_vars[] = {"http_proxy", "HTTP_PROXY", "https_proxy",
                                              "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
     for (size_t i = 0; i < sizeof proxy_vars / sizeof *proxy_vars; i++)
@@ -451,7 +451,8 @@ static struct http_xfer *xfer_new(struct http *h)
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, h->user_agent);
+    if (h->user_agent[0])
+        curl_easy_setopt(e, CURLOPT_USERAGENT, h->user_agent);
     /* Without a proxy in the environment, say so once: libcurl otherwise
      * scans the environment for *_proxy on every transfer. */
     if (!h->proxy_env)

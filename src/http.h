@@ -63,6 +63,7 @@ struct http_opts {
     int pool;               /* > 0: at most this many connections in total (requests queue) */
     int maxconnects;        /* connection cache size */
     int insecure;           /* skip TLS peer/host verification */
+    const char *user_agent; /* default User-Agent (a request's own header wins); NULL = none */
 };
 
 /* curl_global_init; once per process, before any thread starts. */

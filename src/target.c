@@ -303,6 +303,20 @@ static int has_token(const char *v, size_t n, const char *tok)
     return 0;
 }
 
+/* Whether the request head [p, p+n) has a header named [name, name+nl). */
+static int head_has(const char *p, size_t n, const char *name, size_t nl)
+{
+    const char *end = p + n, *l = memmem(p, n, "\r\n", 2);
+    while (l && (l += 2) < end) {
+        const char *eol = memmem(l, (size_t)(end - l), "\r\n", 2);
+        const char *colon = memchr(l, ':', (size_t)((eol ? eol : end) - l));
+        if (colon && (size_t)(colon - l) == nl && !strncasecmp(l, name, nl))
+            return 1;
+        l = eol;
+    }
+    return 0;
+}
+
 /* Decimal of 1..maxdigits digits filling exactly [s, s+n); -1 otherwise. */
 static int64_t parse_uint(const char *s, size_t n, size_t maxdigits)
 {
@@ -417,7 +431,7 @@ static const char json_doc[] =
     "\"next\":null}\n";
 
 /* The JSON routes: /echo, /login (their replies come from the request, at
- * dispatch), /json, /cookie/set?name=value, /redirect?to=URL. Returns 1 when
+ * dispatch), /has/NAME, /json, /cookie/set?name=value, /redirect?to=URL. Returns 1 when
  * `path` is one of them. */
 static int conn_json_route(struct conn *c, const char *p, size_t n, const char *path, size_t plen,
                            const char *query, size_t qlen, int head)
@@ -430,6 +444,9 @@ static int conn_json_route(struct conn *c, const char *p, size_t n, const char *
         buf_append(&c->req, p, n);
         c->req_head = n;
         c->head_only = head;
+    } else if (plen > 5 && !memcmp(path, "/has/", 5)) {
+        int yes = head_has(p, n, path + 5, plen - 5);
+        conn_format(c, yes ? 200 : 404, "text/plain", yes ? "yes\n" : "no\n", yes ? 4 : 3, head);
     } else if (plen == 5 && !memcmp(path, "/json", 5)) {
         conn_format(c, 200, "application/json", json_doc, sizeof json_doc - 1, head);
     } else if (plen == 11 && !memcmp(path, "/cookie/set", 11)) {

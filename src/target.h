@@ -11,6 +11,7 @@
  *   /echo          the request as JSON: method, path, query, headers
  *                  (lower-cased names), body
  *   /json          a fixed nested JSON document
+ *   /has/NAME      200 when the request has a header NAME, else 404
  *   /cookie/set?name=value   200 with Set-Cookie: name=value; Path=/
  *   /redirect?to=URL         302 to URL
  *   anything else  200 with a small JSON body

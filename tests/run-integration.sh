@@ -375,6 +375,27 @@ expect "http.codes.200" "$(jqv "$f" '.aggregate.counters["http.codes.200"]')" 40
 invariant "$f"
 finish "one-URL open model: -r 200 -d 2s sends exactly 400 requests"
 
+# User-Agent: a script sends loadtop's, as Artillery sends its own; a
+# one-URL run sends none, like wrk, unless -H gives one (/has/NAME: 200 or 404).
+script ua <<EOT
+config:
+  target: "$T"
+  phases:
+    - duration: 1
+      arrivalCount: 3
+scenarios:
+  - flow:
+      - get:
+          url: "/has/user-agent"
+EOT
+run_lt ua_script 20 "$WORK/ua.yml"
+expect "script: http.codes.200" "$(jqv "$WORK/ua_script.json" '.aggregate.counters["http.codes.200"]')" 3
+run_lt ua_url 20 -n 3 -c 1 "$T/has/user-agent"
+expect "one URL: http.codes.404" "$(jqv "$WORK/ua_url.json" '.aggregate.counters["http.codes.404"]')" 3
+run_lt ua_url_h 20 -n 3 -c 1 -H 'User-Agent: probe/1' "$T/has/user-agent"
+expect "one URL -H: http.codes.200" "$(jqv "$WORK/ua_url_h.json" '.aggregate.counters["http.codes.200"]')" 3
+finish "User-Agent: scripts send loadtop/VERSION, one-URL runs none unless -H gives one"
+
 run_lt post 30 -n 20 -c 2 -m post -H 'X-Test: 1' --body '{"a":1}' "$T/anything"
 f=$WORK/post.json
 expect "http.codes.200" "$(jqv "$f" '.aggregate.counters["http.codes.200"]')" 20

@@ -228,6 +228,22 @@ wait_file "$WORK/closed.exit" 20 && expect "exit status after SIGTERM" "$(cat "$
 wait_for closed 'Summary report'
 finish "a closed-model run pauses and resumes, says rate keys apply to scheduled runs; SIGTERM stops it cleanly"
 
+# --- Ctrl-Z and fg, from a shell with job control ---------------------------
+tm new-session -d -s susp -x 100 -y 30 "env PS1='sh$ ' bash --norc --noprofile -i"
+tm send-keys -t susp "$BIN -c 1 -d 60s http://127.0.0.1:$PORT/up 2>$WORK/susp.err" Enter
+wait_for susp 'closed model'
+tm send-keys -t susp C-z
+wait_for susp 'Stopped'
+pid=$(pgrep -P "$(tm display -p -t susp '#{pane_pid}')" loadtop | head -1)
+expect "the process state after Ctrl-Z" "$(ps -o state= -p "${pid:-0}" 2>/dev/null | tr -d ' ')" "T"
+tm send-keys -t susp "fg" Enter
+wait_for susp 'closed model' && wait_for susp 'RUNNING'
+tm send-keys -t susp q
+wait_for susp 'Stop the test and write the report\? \(y/n\)'
+tm send-keys -t susp y
+wait_for susp 'Summary report' 20
+finish "Ctrl-Z gives the shell back (process stopped); fg brings the dashboard back"
+
 # --- demo, a failing snapshot, SIGTERM ----------------------------------------
 ui demo "$BIN --demo --snapshot-dir /proc/nonexistent"
 wait_for demo 'demo' 15 && wait_for demo 'Warm-up \(1/7\)' && wait_for demo 'Peak load'

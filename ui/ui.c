@@ -5,10 +5,13 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <pthread.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,14 +33,17 @@ static const int fatal_sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
 #define NFATAL ((int)(sizeof fatal_sigs / sizeof fatal_sigs[0]))
 static struct sigaction old_fatal[NFATAL];
 
-/* The signals the frame loop takes with sigtimedwait. A thread started
- * before the caller blocked them (the demo's target) could still receive
- * them, and curses would install its own exit-on-SIGINT/SIGTERM handlers;
- * this handler instead hands them to the UI thread, where they are
- * blocked, so sigtimedwait gets them whichever thread the kernel chose. */
-static const int taken_sigs[] = {SIGINT, SIGTERM, SIGUSR1};
+/* The signals the frame loop takes from a signalfd, in the same poll() as
+ * the keys. A thread that does not block them (the engine for SIGWINCH and
+ * SIGTSTP, the demo's target for all) could still receive them, and curses
+ * would install its own handlers (exit on SIGINT/SIGTERM, and a SIGTSTP
+ * handler it switches off and on with two sigaction calls in every screen
+ * update); this handler instead hands them to the UI thread, where they are
+ * blocked, so the signalfd gets them whichever thread the kernel chose. */
+static const int taken_sigs[] = {SIGINT, SIGTERM, SIGUSR1, SIGWINCH, SIGTSTP};
 #define NTAKEN ((int)(sizeof taken_sigs / sizeof taken_sigs[0]))
 static struct sigaction old_taken[NTAKEN];
+static sigset_t old_mask;
 static pthread_t ui_thread;
 
 /* Give the terminal back and replay what was written to stderr meanwhile.
@@ -109,8 +115,13 @@ static void install_restore(void)
     ui_thread = pthread_self();
     sa.sa_handler = on_taken;
     sa.sa_flags = SA_RESTART;
-    for (int i = 0; i < NTAKEN; i++)
+    sigset_t mine;
+    sigemptyset(&mine);
+    for (int i = 0; i < NTAKEN; i++) {
         sigaction(taken_sigs[i], &sa, &old_taken[i]);
+        sigaddset(&mine, taken_sigs[i]);
+    }
+    pthread_sigmask(SIG_BLOCK, &mine, &old_mask);
 }
 
 static void uninstall_restore(void)
@@ -119,6 +130,7 @@ static void uninstall_restore(void)
         sigaction(fatal_sigs[i], &old_fatal[i], NULL);
     for (int i = 0; i < NTAKEN; i++)
         sigaction(taken_sigs[i], &old_taken[i], NULL);
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     if (term.cap) {
         fclose(term.cap);
         term.cap = NULL;
@@ -240,10 +252,63 @@ static int response_rows(const struct snapshot *s)
     return n;
 }
 
+/* What the slow panels show, and the layout: all of it moves at most about
+ * once a second in a steady run (a closed second, the clock, a host sample)
+ * or on an event. A frame redraws everything only when this changed (or on
+ * a key, a resize, a message); otherwise it redraws just the counts that
+ * move every tick (responses, endpoints, VUs), so that it touches little
+ * memory: after 100 ms of sleep every page a frame reads is cold. */
+struct slow_key {
+    int64_t clock_s, left_s, phase_s, phase_left_s, bar, nsec, first_sec;
+    int64_t planned_us, phase_us, started_sum, vus_draining;
+    double mult, target_rate, frame_cpu_us;
+    int state, phase, nphases, nintervals, total_events, nendpoints, resp_rows, cols, lines;
+    int saturated;
+    struct host_sample host;
+};
+
+static int64_t ceil_s(int64_t us)
+{
+    return us > 0 ? (us + 999999) / 1000000 : 0;
+}
+
+static void slow_key_of(struct slow_key *k, const struct snapshot *s, const struct ui_state *u)
+{
+    memset(k, 0, sizeof *k); /* padding too: keys are compared with memcmp */
+    k->clock_s = s->elapsed_us / 1000000;
+    k->left_s = ceil_s(s->planned_us - s->elapsed_us);
+    k->phase_s = s->phase_elapsed_us / 1000000;
+    k->phase_left_s = ceil_s(s->phase_duration_us - s->phase_elapsed_us);
+    k->bar = ui_header_bar_cells(s, COLS);
+    k->nsec = s->nsec;
+    k->first_sec = s->first_sec;
+    k->planned_us = s->planned_us;
+    k->phase_us = s->phase_duration_us;
+    for (int i = 0; i < s->nphases && i < SNAP_PHASES; i++)
+        k->started_sum += (s->ph[i].started_us >= 0) + 2 * (s->ph[i].ended_us >= 0);
+    k->vus_draining = s->state == ENG_DRAINING ? (int64_t)s->active_vus : -1;
+    k->mult = s->mult;
+    k->target_rate = s->target_rate;
+    k->frame_cpu_us = u->frame_cpu_us;
+    k->state = s->state;
+    k->phase = s->phase;
+    k->nphases = s->nphases;
+    k->nintervals = s->nintervals;
+    k->total_events = s->total_events;
+    k->nendpoints = s->nendpoints;
+    k->resp_rows = response_rows(s);
+    k->cols = COLS;
+    k->lines = LINES;
+    k->saturated = u->saturated;
+    k->host = s->host;
+}
+
 /* The overview: throughput, latency and endpoints on the left; phases,
  * responses, host and events on the right. 80×24 fits all of them; extra
- * width widens the charts, extra height goes to the chart and the lists. */
-static void draw_overview(const struct snapshot *s, const struct ui_state *u, int y, int h)
+ * width widens the charts, extra height goes to the chart and the lists.
+ * A partial frame (full = 0) redraws only the panels that move every tick. */
+static void draw_overview(const struct snapshot *s, const struct ui_state *u, int y, int h,
+                          int full)
 {
     int rw = clampi(COLS * 2 / 5, 31, 56), lw = COLS - rw - 1, rx = lw + 1;
 
@@ -251,8 +316,13 @@ static void draw_overview(const struct snapshot *s, const struct ui_state *u, in
     int ep_h = 2 + (s->nendpoints > 0 ? s->nendpoints : 1);
     int thr_h = h - lat_h - ep_h > 7 ? h - lat_h - ep_h : 7;
     ep_h = h - lat_h - thr_h;
-    ui_throughput_draw(s, u, y, 0, thr_h, lw);
-    ui_latency_draw(s, u, y + thr_h, 0, lat_h, lw);
+    if (full) {
+        ui_throughput_draw(s, u, y, 0, thr_h, lw);
+        ui_latency_draw(s, u, y + thr_h, 0, lat_h, lw);
+    } else {
+        ui_throughput_live(s, u, y, 0, thr_h, lw);
+        ui_clear(y + thr_h + lat_h, 0, ep_h, lw);
+    }
     ui_endpoints_draw(s, u, y + thr_h + lat_h, 0, ep_h, lw);
 
     int host_h = h >= 30 ? 4 : 3;
@@ -263,48 +333,89 @@ static void draw_overview(const struct snapshot *s, const struct ui_state *u, in
     if (rest - resp_h > 1 + SNAP_EVENTS)
         resp_h = rest - 1 - SNAP_EVENTS;
     int ev_h = rest - resp_h;
-    ui_phases_draw(s, u, y, rx, ph_h, rw);
+    if (full)
+        ui_phases_draw(s, u, y, rx, ph_h, rw);
+    else
+        ui_clear(y + ph_h, rx, resp_h, rw);
     ui_responses_draw(s, u, y + ph_h, rx, resp_h, rw);
-    ui_host_draw(s, u, y + ph_h + resp_h, rx, host_h, rw);
-    ui_events_draw(s, u, y + ph_h + resp_h + host_h, rx, ev_h, rw);
+    if (full) {
+        ui_host_draw(s, u, y + ph_h + resp_h, rx, host_h, rw);
+        ui_events_draw(s, u, y + ph_h + resp_h + host_h, rx, ev_h, rw);
+    }
 }
 
-static void draw(const struct snapshot *s, const struct ui_state *u)
+/* Draw a frame: everything, or (full = 0) only what moves every tick. */
+static void draw(const struct snapshot *s, const struct ui_state *u, int full)
 {
-    ui_frame_begin();
-    if (COLS < UI_MIN_W || LINES < UI_MIN_H) {
+    int small = COLS < UI_MIN_W || LINES < UI_MIN_H;
+    /* an overlay covers the panels: never redraw some of them over it */
+    full = ui_frame_begin(full || small || u->mode == MODE_HELP);
+    if (small) {
         draw_small(u);
     } else {
         int hh = u->saturated ? 3 : 2;
-        ui_header_draw(s, u, 0, 0, hh, COLS);
+        if (full)
+            ui_header_draw(s, u, 0, 0, hh, COLS);
         int bh = LINES - hh - 1;
         switch (u->view) {
         case VIEW_OVERVIEW:
-            draw_overview(s, u, hh, bh);
+            draw_overview(s, u, hh, bh, full);
             break;
         case VIEW_ENDPOINTS:
+            if (!full)
+                ui_clear(hh, 0, bh, COLS);
             ui_endpoints_draw(s, u, hh, 0, bh, COLS);
             break;
         case VIEW_ERRORS:
+            if (!full)
+                ui_clear(hh, 0, bh, COLS);
             ui_errors_draw(s, u, hh, 0, bh, COLS);
             break;
         case VIEW_N:
             break;
         }
-        ui_footer_draw(s, u, LINES - 1, 0, 1, COLS);
+        if (full)
+            ui_footer_draw(s, u, LINES - 1, 0, 1, COLS);
         if (u->mode == MODE_HELP)
             ui_help_draw(s, u, 0, 0, LINES, COLS);
     }
     ui_frame_end();
 }
 
-/* SIGINT/SIGTERM act like a confirmed q; SIGUSR1 saves a snapshot. */
-static void take_signals(struct ui_state *u, const struct snapshot *s, const sigset_t *sigs)
+/* The terminal's new size (SIGWINCH): curses learns it here, since its own
+ * handler is not installed (see taken_sigs). */
+static void resize(void)
 {
-    const struct timespec zero = {0, 0};
-    int sig;
-    while ((sig = sigtimedwait(sigs, NULL, &zero)) > 0) {
-        if (sig == SIGUSR1) {
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resizeterm(ws.ws_row, ws.ws_col);
+}
+
+/* Ctrl-Z (SIGTSTP): give the terminal back, stop, and take it again on fg. */
+static void suspend(void)
+{
+    endwin();
+    kill(getpid(), SIGSTOP);
+    refresh();
+    clearok(curscr, TRUE);
+}
+
+/* Take the signals waiting on the signalfd: SIGINT/SIGTERM act like a
+ * confirmed q, SIGUSR1 saves a snapshot, SIGWINCH resizes, SIGTSTP
+ * suspends. Returns 1 when the whole screen must be drawn again. */
+static int take_signals(struct ui_state *u, const struct snapshot *s, int sfd)
+{
+    struct signalfd_siginfo si;
+    int redraw = 0;
+    while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        int sig = (int)si.ssi_signo;
+        if (sig == SIGWINCH) {
+            resize();
+            redraw = 1;
+        } else if (sig == SIGTSTP) {
+            suspend();
+            redraw = 1;
+        } else if (sig == SIGUSR1) {
             char msg[300];
             if (engine_done(u->e))
                 ui_message(u, 1, "the run is over: the final report is written on exit (-o)");
@@ -315,8 +426,10 @@ static void take_signals(struct ui_state *u, const struct snapshot *s, const sig
             if (u->mode == MODE_CONFIRM)
                 u->mode = MODE_NORMAL;
             ui_stop(u, s);
+            redraw = 1;
         }
     }
+    return redraw;
 }
 
 /* Does every arrival send exactly one request? Then requests/s and the
@@ -343,8 +456,18 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
         return 3;
-    if (term_start() < 0)
+    sigset_t fdsigs = *sigs;
+    for (int i = 0; i < NTAKEN; i++)
+        sigaddset(&fdsigs, taken_sigs[i]);
+    int sfd = signalfd(-1, &fdsigs, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (sfd < 0)
         return 3;
+    if (term_start() < 0) {
+        close(sfd);
+        return 3;
+    }
+    /* keys are read only when poll() says stdin has some */
+    nodelay(stdscr, TRUE);
     struct ui_state u = {.e = e,
                          .plan = p,
                          .o = o,
@@ -355,18 +478,21 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
     int64_t frame_us = 1000000 / fps, next = now_us();
     /* A frame is drawn when something it shows may have changed: a new
      * snapshot, a key, a status message coming or going. */
-    int dirty = 1, msg_shown = 0;
+    int dirty = 1, msg_shown = 0, sig_ready = 1;
+    struct slow_key key, seen_key;
+    memset(&seen_key, 0, sizeof seen_key);
     uint64_t seen_seq = 0;
     int64_t seen_until = 0;
     /* The dashboard's CPU per frame: everything this thread did since the
      * previous frame (waiting for keys, taking the snapshot, the drawing),
      * one clock read a frame. */
-    int64_t cpu_last = thread_cpu_us(), win_cpu = 0, win_start = now_us();
+    int64_t cpu_last = thread_cpu_us(), win_cpu = 0, win_sec = -1;
     int win_frames = 0;
     for (;;) {
         u.now = now_us();
         s = engine_snapshot_hold(e);
-        take_signals(&u, s, sigs);
+        if (sig_ready && take_signals(&u, s, sfd))
+            dirty = 1;
         char msg[300];
         int r = snapfile_poll(e, msg, sizeof msg);
         if (r != 0)
@@ -376,38 +502,49 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
         int shown = u.msg[0] && u.now < u.msg_until;
         if (dirty || s->seq != seen_seq || shown != msg_shown || u.msg_until != seen_until) {
             derive(&u, s);
-            draw(s, &u);
             /* Shown in the host panel (a frame's cost must not grow with the
-             * run): the mean over the last second, so that the figure does
-             * not itself change the screen every frame. */
+             * run): the mean over the frames of the last second, updated as
+             * a second closes so that it changes the screen only when the
+             * timeline does. */
+            if (s->first_sec + s->nsec != win_sec) {
+                if (win_frames)
+                    u.frame_cpu_us = (double)win_cpu / win_frames;
+                win_cpu = win_frames = 0;
+                win_sec = s->first_sec + s->nsec;
+            }
+            slow_key_of(&key, s, &u);
+            int full = dirty || memcmp(&key, &seen_key, sizeof key) != 0;
+            draw(s, &u, full);
+            seen_key = key;
             int64_t cpu = thread_cpu_us();
             win_cpu += cpu - cpu_last;
             win_frames++;
             cpu_last = cpu;
-            if (u.now - win_start >= 1000000) {
-                u.frame_cpu_us = (double)win_cpu / win_frames;
-                win_cpu = win_frames = 0;
-                win_start = u.now;
-            }
             dirty = 0;
             seen_seq = s->seq;
             msg_shown = shown;
             seen_until = u.msg_until;
         }
 
+        /* One wait for the next frame, a key and a signal: a plain poll(),
+         * cheaper than curses' timed getch, which also polls. */
         int64_t now = now_us();
         if (now >= next)
             next = now + frame_us;
-        timeout((int)((next - now + 999) / 1000));
-        int ch = getch();
-        while (ch != ERR && !u.quit) {
-            u.now = now_us();
-            ui_keys_handle(&u, s, ch);
-            dirty = 1;
-            timeout(0);
-            ch = getch();
+        struct pollfd pf[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+                               {.fd = sfd, .events = POLLIN}};
+        int n = poll(pf, 2, (int)((next - now + 999) / 1000));
+        sig_ready = n > 0 && (pf[1].revents & POLLIN);
+        if (n > 0 && pf[0].revents) {
+            int ch;
+            while (!u.quit && (ch = getch()) != ERR) {
+                u.now = now_us();
+                ui_keys_handle(&u, s, ch);
+                dirty = 1;
+            }
         }
     }
+    close(sfd);
     ui_frame_free();
     term_restore();
     uninstall_restore();

@@ -3,7 +3,8 @@
  * compared with the previous one and only the cells that changed reach
  * curses, so the mostly-static dashboard costs little to redraw 10 times a
  * second (erasing and rewriting the whole screen each frame was most of the
- * dashboard's CPU). */
+ * dashboard's CPU). A partial frame keeps the grid and redraws only some
+ * rectangles; then only the rows drawn into are compared. */
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ struct vcell {
 };
 static struct vcell *vcur, *vprev, *vblank;
 static wchar_t *vbuf;
+static unsigned char *vrow; /* rows drawn into since the last frame_end */
 static int vh, vw, vfull = 1;
 
 static const char *const glyph_utf8[G_N] = {
@@ -81,7 +83,7 @@ void ui_draw_init(int color, int utf8)
         glyph_wc[g] = to_wc(ui_glyph((enum ui_glyph)g));
 }
 
-void ui_frame_begin(void)
+int ui_frame_begin(int full)
 {
     if (LINES != vh || COLS != vw || !vcur) {
         ui_frame_free();
@@ -93,15 +95,24 @@ void ui_frame_begin(void)
         for (int x = 0; x < vw; x++)
             vblank[x] = (struct vcell){L' ', UC_NORMAL};
         vbuf = xcalloc((size_t)vw + 1, sizeof *vbuf);
+        vrow = xcalloc((size_t)vh, 1);
         vfull = 1;
     }
-    for (int y = 0; y < vh; y++)
-        memcpy(vcur + (size_t)y * vw, vblank, sizeof *vblank * (size_t)vw);
+    if (vfull)
+        full = 1;
+    if (full) {
+        for (int y = 0; y < vh; y++)
+            memcpy(vcur + (size_t)y * vw, vblank, sizeof *vblank * (size_t)vw);
+        memset(vrow, 1, (size_t)vh);
+    }
+    return full;
 }
 
 void ui_frame_end(void)
 {
     for (int y = 0; y < vh; y++) {
+        if (!vrow[y])
+            continue;
         const struct vcell *c = vcur + (size_t)y * vw, *p = vprev + (size_t)y * vw;
         if (!vfull && !memcmp(c, p, sizeof *c * (size_t)vw))
             continue;
@@ -124,9 +135,13 @@ void ui_frame_end(void)
         }
     }
     attrset(A_NORMAL);
-    struct vcell *t = vprev;
-    vprev = vcur;
-    vcur = t;
+    /* The grid stays as drawn (a partial frame redraws over it); the rows
+     * drawn into are now what the screen shows. */
+    for (int y = 0; y < vh; y++)
+        if (vrow[y]) {
+            memcpy(vprev + (size_t)y * vw, vcur + (size_t)y * vw, sizeof *vcur * (size_t)vw);
+            vrow[y] = 0;
+        }
     vfull = 0;
     wnoutrefresh(stdscr);
     doupdate();
@@ -138,8 +153,10 @@ void ui_frame_free(void)
     free(vprev);
     free(vblank);
     free(vbuf);
+    free(vrow);
     vcur = vprev = vblank = NULL;
     vbuf = NULL;
+    vrow = NULL;
     vh = vw = 0;
 }
 
@@ -151,6 +168,7 @@ static void vfill(int y, int x, int n, wchar_t ch, enum ui_role r)
     if (x + n > vw)
         n = vw - x;
     struct vcell *c = vcur + (size_t)y * vw + x;
+    vrow[y] = 1;
     for (int i = 0; i < n; i++)
         c[i] = (struct vcell){(uint32_t)ch, r};
 }
@@ -270,6 +288,7 @@ int ui_put(int y, int x, int w, enum ui_role r, const char *text)
     int cols;
     int k = decode(text, w, wb, 512, &cols);
     struct vcell *c = vcur + (size_t)y * vw + x;
+    vrow[y] = 1;
     for (int i = 0; i < k; i++) {
         *c++ = (struct vcell){(uint32_t)wb[i], r};
         if (wb[i] >= 0x80 && wcwidth(wb[i]) == 2)
@@ -374,10 +393,15 @@ void ui_box(int y, int x, int h, int w)
     ui_put(y + h - 1, x + w - 1, 1, UC_NORMAL, ui_glyph(G_BR));
 }
 
-void ui_bar(int y, int x, int w, double frac, enum ui_role r)
+int ui_bar_cells(int w, double frac)
 {
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
-    int full = (int)(frac * w + 0.5);
+    return (int)(frac * w + 0.5);
+}
+
+void ui_bar(int y, int x, int w, double frac, enum ui_role r)
+{
+    int full = ui_bar_cells(w, frac);
     ui_glyphs(y, x, full, G_FULL, r);
     ui_glyphs(y, x + full, w - full, G_EMPTY, UC_DIM);
 }

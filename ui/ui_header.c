@@ -34,6 +34,25 @@ static char *fmt_left(char *b, size_t n, int64_t us)
     return b;
 }
 
+static int bar_width(int w)
+{
+    int bw = w / 5;
+    return bw < 10 ? 10 : bw > 30 ? 30 : bw;
+}
+
+/* The phase's progress in whole seconds, like the time left beside it (and
+ * so that the bar moves only when the clock does). */
+static double phase_frac(const struct snapshot *s)
+{
+    int64_t done = s->phase_elapsed_us / 1000000 * 1000000;
+    return s->phase_duration_us > 0 ? (double)done / s->phase_duration_us : 0;
+}
+
+int ui_header_bar_cells(const struct snapshot *s, int w)
+{
+    return ui_bar_cells(bar_width(w), phase_frac(s));
+}
+
 /* Row 0: "loadtop  TARGET · SCRIPT            RUNNING  00:42 / 01:30" */
 static void draw_title(const struct snapshot *s, const struct ui_state *u, int y, int x, int w)
 {
@@ -91,10 +110,8 @@ static void draw_phase(const struct snapshot *s, const struct ui_state *u, int y
     ui_fit(name, sizeof name, p->phases[i].name, w / 4);
     cx += ui_putf(y, cx, w, UC_TITLE, "%s %s", ui_glyph(G_CUR), name);
     cx += ui_putf(y, cx, x + w - cx, UC_DIM, " (%d/%d) ", s->phase + 1, s->nphases);
-    int bw = w / 5;
-    bw = bw < 10 ? 10 : bw > 30 ? 30 : bw;
-    double frac = s->phase_duration_us > 0 ? (double)s->phase_elapsed_us / s->phase_duration_us : 0;
-    ui_bar(y, cx, bw, frac, UC_BAR);
+    int bw = bar_width(w);
+    ui_bar(y, cx, bw, phase_frac(s), UC_BAR);
     cx += bw;
     cx += ui_putf(y, cx, x + w - cx, UC_NORMAL, " %s left",
                   fmt_left(b, sizeof b, s->phase_duration_us - s->phase_elapsed_us));

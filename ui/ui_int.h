@@ -43,7 +43,13 @@ struct ui_state {
 
 /* Panels: draw `s` (and u's modes) into the rectangle y, x, h, w. */
 void ui_header_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w);
+/* How many cells of its progress bar the header fills at width w. */
+int ui_header_bar_cells(const struct snapshot *s, int w);
 void ui_throughput_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h,
+                        int w);
+/* Only the throughput panel's last row (VUs, in flight, skipped): what of it
+ * moves between two closed seconds. */
+void ui_throughput_live(const struct snapshot *s, const struct ui_state *u, int y, int x, int h,
                         int w);
 void ui_responses_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h,
                        int w);
@@ -105,10 +111,13 @@ enum ui_glyph {
     G_N
 };
 void ui_draw_init(int color, int utf8);
-/* A frame: begin clears the cell grid (sized to the terminal), the panels
- * draw, end sends the cells that changed since the last frame to the
- * terminal. free releases the grids. */
-void ui_frame_begin(void);
+/* A frame: begin sizes the cell grid to the terminal and, for a full
+ * frame, clears it; the panels draw; end sends the cells that changed since
+ * the last frame to the terminal. A partial frame (full = 0) keeps the grid:
+ * only what is drawn again (after ui_clear of its rectangle) can change.
+ * begin returns whether the frame is full (always after a resize or the
+ * first time). free releases the grids. */
+int ui_frame_begin(int full);
 void ui_frame_end(void);
 void ui_frame_free(void);
 int ui_attr(enum ui_role r);
@@ -136,7 +145,8 @@ void ui_title(int y, int x, int w, const char *title, const char *right);
 void ui_clear(int y, int x, int h, int w);
 void ui_fill(int y, int x, int w, enum ui_role r);
 void ui_box(int y, int x, int h, int w);
-/* Progress bar of `frac` (0..1) in w columns. */
+/* A bar of w cells, frac of them full; ui_bar_cells says how many. */
+int ui_bar_cells(int w, double frac);
 void ui_bar(int y, int x, int w, double frac, enum ui_role r);
 /* Sparkline of v[0..n) in w columns (the last w values), scaled to max. */
 void ui_spark(int y, int x, int w, const int64_t *v, int n, int64_t max, enum ui_role r);

@@ -1,6 +1,7 @@
 /* ui_throughput.c — requests sent per second as bars over the last seconds
  * of the timeline (one column a second), the target rate as a line through
- * them, and the rates and VU counts of the last second. */
+ * them, and the rates of the last second; then the VU counts, which move
+ * every tick (the rest changes once a second). */
 #include <math.h>
 #include <stdio.h>
 
@@ -118,7 +119,7 @@ void ui_throughput_draw(const struct snapshot *s, const struct ui_state *u, int 
     const struct second *c = s->nsec ? &s->sec[s->nsec - 1] : NULL;
     double sent = c ? c->requests : 0, arr = c ? c->arrivals : 0;
     double done = c ? (double)c->responses + sec_errors(c) : 0;
-    char a[16], b[16], d[16], t[16];
+    char a[16], b[16], d[16];
     /* behind the plan: the last second's arrivals fell short of its target */
     int ry = y + h - 2,
         low = c && c->target_rate > 0 && arr < 0.9 * c->target_rate && s->state == ENG_RUNNING;
@@ -130,8 +131,17 @@ void ui_throughput_draw(const struct snapshot *s, const struct ui_state *u, int 
     cx += ui_put(ry, cx, x + w - cx, UC_DIM, "   done ");
     ui_putf(ry, cx, x + w - cx, UC_NORMAL, "%s/s", ui_fmt_rate(d, sizeof d, done));
 
-    ry++;
-    cx = x + ui_put(ry, x, w, UC_DIM, "VUs ");
+    ui_throughput_live(s, u, y, x, h, w);
+}
+
+void ui_throughput_live(const struct snapshot *s, const struct ui_state *u, int y, int x, int h,
+                        int w)
+{
+    (void)u;
+    char a[16], b[16], t[16];
+    int ry = y + h - 1;
+    ui_clear(ry, x, 1, w);
+    int cx = x + ui_put(ry, x, w, UC_DIM, "VUs ");
     cx += ui_put(ry, cx, x + w - cx, UC_NORMAL, ui_fmt_count(a, sizeof a, s->active_vus));
     cx += ui_put(ry, cx, x + w - cx, UC_DIM, "   in-flight ");
     cx += ui_put(ry, cx, x + w - cx, UC_NORMAL, ui_fmt_count(b, sizeof b, s->inflight));

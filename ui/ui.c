@@ -398,6 +398,7 @@ static void suspend(void)
     kill(getpid(), SIGSTOP);
     refresh();
     clearok(curscr, TRUE);
+    ui_frame_invalidate();
 }
 
 /* Take the signals waiting on the signalfd: SIGINT/SIGTERM act like a

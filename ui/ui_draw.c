@@ -110,6 +110,7 @@ int ui_frame_begin(int full)
 
 void ui_frame_end(void)
 {
+    int changed = vfull;
     for (int y = 0; y < vh; y++) {
         if (!vrow[y])
             continue;
@@ -132,6 +133,7 @@ void ui_frame_end(void)
                     vbuf[k++] = (wchar_t)c[x].ch;
             attrset(ui_attr((enum ui_role)role));
             mvaddnwstr(y, start, vbuf, k);
+            changed = 1;
         }
     }
     attrset(A_NORMAL);
@@ -143,8 +145,17 @@ void ui_frame_end(void)
             vrow[y] = 0;
         }
     vfull = 0;
-    wnoutrefresh(stdscr);
-    doupdate();
+    /* Nothing new: no update at all (curses' doupdate hashes every line of
+     * the screen for its scrolling optimisation, however little changed). */
+    if (changed) {
+        wnoutrefresh(stdscr);
+        doupdate();
+    }
+}
+
+void ui_frame_invalidate(void)
+{
+    vfull = 1;
 }
 
 void ui_frame_free(void)

@@ -118,6 +118,9 @@ void ui_draw_init(int color, int utf8);
  * begin returns whether the frame is full (always after a resize or the
  * first time). free releases the grids. */
 int ui_frame_begin(int full);
+/* The screen no longer shows the grid (after a suspend): the next frame
+ * sends every cell. */
+void ui_frame_invalidate(void);
 void ui_frame_end(void);
 void ui_frame_free(void);
 int ui_attr(enum ui_role r);

@@ -13,7 +13,7 @@
 set -euo pipefail
 rounds=${1:-4} rate=${2:-5000}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-bin=$here/loadtop url=http://127.0.0.1:18080/up sock=loadtop-dashcost
+bin=${LOADTOP:-$here/loadtop} url=http://127.0.0.1:18080/up sock=loadtop-dashcost
 for tool in tmux taskset nginx curl; do
   command -v $tool >/dev/null || { echo "dashboard-cost: $tool not found" >&2; exit 2; }
 done
@@ -39,7 +39,7 @@ for ((i = 1; i <= rounds; i++)); do
   sleep 0.5; a=($(cpu $pid)); sleep 17; b=($(cpu $pid)); wait $pid || true
   hm=$((b[0] - a[0])) he=$((b[1] - a[1]))
   tmux -L $sock kill-server 2>/dev/null || true
-  tmux -L $sock new-session -d -x 100 -y 30 "taskset -c 1 '$bin' -r $rate -d 20s $url"
+  taskset -c ${TERM_CPU:-0-1} tmux -L $sock new-session -d -x 100 -y 30 "taskset -c 1 '$bin' -r $rate -d 20s $url"
   sleep 0.5
   pid=$(pgrep -nf "^$bin -r $rate -d 20s")
   a=($(cpu $pid)); sleep 17; b=($(cpu $pid))

@@ -8,7 +8,7 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1
 
 # Debian packages: build needs, then what the tests drive (tmux, jq, curl).
 DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
-            libncurses-dev libjansson-dev tmux jq curl procps
+            libncurses-dev libjansson-dev libmimalloc-dev tmux jq curl procps
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
@@ -18,6 +18,10 @@ ifeq ($(SANITIZE),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
 BUILD    := build-san
+else
+# libcurl's allocations go to mimalloc (src/http.c: http_global_init)
+CFLAGS   += -DLOADTOP_MIMALLOC
+LDLIBS   += -lmimalloc
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

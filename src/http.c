@@ -9,9 +9,6 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#ifdef LOADTOP_MIMALLOC
-#include <mimalloc.h>
-#endif
 
 #include "util.h"
 
@@ -34,7 +31,7 @@ struct http_xfer {
     void *ud;
     uint64_t bytes;
     int added;
-    /* the whole-request deadline (see struct http's `due`) */
+    /* the whole-request deadline (see struct http's deadline list) */
     uint64_t due_ms;
     struct http_xfer *due_prev, *due_next;
     /* options as last set on the easy handle: changed only when they differ */
@@ -51,7 +48,8 @@ struct http {
      * (which costs libcurl a timer-tree insert and removal per transfer):
      * every transfer has the same timeout, so deadlines in start order are
      * in time order, a FIFO list whose head is the next to expire. One
-     * timer, re-armed only when it fires, serves them all. */
+     * timer serves them all: started by the first transfer when it is idle,
+     * then re-armed for the new head each time it fires. */
     uv_timer_t deadline;
     struct http_xfer *due_head, *due_tail;
     uint64_t timeout_ms;
@@ -348,17 +346,7 @@ void http_flush(struct http *h)
 
 void http_global_init(void)
 {
-#ifdef LOADTOP_MIMALLOC
-    /* libcurl 7.88 allocates and frees a dozen small blocks per request
-     * (a connection struct it then discards for the cached one, the request
-     * buffer, header copies): glibc's malloc was 7-8 % of a keep-alive GET
-     * in perf, and mimalloc takes 4 % off the whole request. Only libcurl's
-     * own blocks go through it; the sanitizer build keeps glibc's so that
-     * ASan sees them. */
-    curl_global_init_mem(CURL_GLOBAL_DEFAULT, mi_malloc, mi_free, mi_realloc, mi_strdup, mi_calloc);
-#else
     curl_global_init(CURL_GLOBAL_DEFAULT);
-#endif
 }
 
 struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn done)

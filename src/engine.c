@@ -553,6 +553,9 @@ static void engine_main(void *arg)
     e->t0 = now_us();
     e->start_wall = wall_us();
     sched_init(&e->sched, e->plan->phases, e->plan->nphases, e->t0);
+    /* the loop's clock dates from uv_loop_init: transfers started before
+     * uv_run take their deadlines from it (http.c) */
+    uv_update_time(&e->loop);
     if (e->plan->before) {
         /* `before` is not part of the run's metrics: its time is not either */
         stats_event(&e->st, 0, "hook", "before: running");

@@ -223,10 +223,15 @@ tm send-keys -t closed p
 wait_for closed 'RUNNING'
 pid=$(pgrep -P "$(tm display -p -t closed '#{pane_pid}')" loadtop | head -1)
 expect_true "the loadtop process" "[ -n '$pid' ]"
+# no job-control shell here: Ctrl-Z must not stop the process for good
+tm send-keys -t closed C-z
+sleep 0.5
+expect_true "not stopped by Ctrl-Z without a shell" "[ \"\$(ps -o state= -p ${pid:-0} | tr -d ' ')\" != T ]"
+wait_for closed 'RUNNING'
 [ -n "$pid" ] && kill -TERM "$pid"
 wait_file "$WORK/closed.exit" 20 && expect "exit status after SIGTERM" "$(cat "$WORK/closed.exit")" "EXIT=0"
 wait_for closed 'Summary report'
-finish "a closed-model run pauses and resumes, says rate keys apply to scheduled runs; SIGTERM stops it cleanly"
+finish "a closed-model run pauses and resumes, says rate keys apply to scheduled runs, shrugs off Ctrl-Z with no shell to resume it; SIGTERM stops it cleanly"
 
 # --- Ctrl-Z and fg, from a shell with job control ---------------------------
 tm new-session -d -s susp -x 100 -y 30 "env PS1='sh$ ' bash --norc --noprofile -i"

@@ -34,8 +34,8 @@ static const int fatal_sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
 static struct sigaction old_fatal[NFATAL];
 
 /* The signals the frame loop takes from a signalfd, in the same poll() as
- * the keys. A thread that does not block them (the engine for SIGWINCH and
- * SIGTSTP, the demo's target for all) could still receive them, and curses
+ * the keys. A thread that does not block them (the demo's in-process target,
+ * started before main blocked any) could still receive them, and curses
  * would install its own handlers (exit on SIGINT/SIGTERM, and a SIGTSTP
  * handler it switches off and on with two sigaction calls in every screen
  * update); this handler instead hands them to the UI thread, where they are
@@ -261,7 +261,8 @@ static int response_rows(const struct snapshot *s)
 struct slow_key {
     int64_t clock_s, left_s, phase_s, phase_left_s, bar, nsec, first_sec;
     int64_t planned_us, phase_us, started_sum, vus_draining;
-    double mult, target_rate, frame_cpu_us;
+    double mult, frame_cpu_us;
+    char target_rate[16]; /* as shown: in a ramp the rate itself moves every tick */
     int state, phase, nphases, nintervals, total_events, nendpoints, resp_rows, cols, lines;
     int saturated;
     struct host_sample host;
@@ -288,7 +289,7 @@ static void slow_key_of(struct slow_key *k, const struct snapshot *s, const stru
         k->started_sum += (s->ph[i].started_us >= 0) + 2 * (s->ph[i].ended_us >= 0);
     k->vus_draining = s->state == ENG_DRAINING ? (int64_t)s->active_vus : -1;
     k->mult = s->mult;
-    k->target_rate = s->target_rate;
+    ui_fmt_rate(k->target_rate, sizeof k->target_rate, s->target_rate);
     k->frame_cpu_us = u->frame_cpu_us;
     k->state = s->state;
     k->phase = s->phase;
@@ -391,12 +392,27 @@ static void resize(void)
         resizeterm(ws.ws_row, ws.ws_col);
 }
 
-/* Ctrl-Z (SIGTSTP): give the terminal back, stop, and take it again on fg. */
+/* Ctrl-Z (SIGTSTP): give the terminal back, stop, and take it again on fg.
+ * The stop is SIGTSTP itself with its default action, not SIGSTOP: with no
+ * job-control shell to resume us (a tmux pane's command, ssh -t, xterm -e)
+ * the kernel discards it instead of stopping the process for good. */
 static void suspend(void)
 {
     endwin();
-    kill(getpid(), SIGSTOP);
+    struct sigaction dfl, ours;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGTSTP, &dfl, &ours);
+    sigset_t tstp;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    pthread_sigmask(SIG_UNBLOCK, &tstp, NULL);
+    raise(SIGTSTP); /* stops here until fg */
+    pthread_sigmask(SIG_BLOCK, &tstp, NULL);
+    sigaction(SIGTSTP, &ours, NULL);
     refresh();
+    resize(); /* the terminal may have changed size meanwhile, unseen */
     clearok(curscr, TRUE);
     ui_frame_invalidate();
 }
@@ -479,7 +495,7 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
     int64_t frame_us = 1000000 / fps, next = now_us();
     /* A frame is drawn when something it shows may have changed: a new
      * snapshot, a key, a status message coming or going. */
-    int dirty = 1, msg_shown = 0, sig_ready = 1;
+    int dirty = 1, msg_shown = 0, sig_ready = 1, in_fd = STDIN_FILENO;
     struct slow_key key, seen_key;
     memset(&seen_key, 0, sizeof seen_key);
     uint64_t seen_seq = 0;
@@ -514,7 +530,9 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
                 win_sec = s->first_sec + s->nsec;
             }
             slow_key_of(&key, s, &u);
-            int full = dirty || memcmp(&key, &seen_key, sizeof key) != 0;
+            /* the footer shows the status message: it comes and goes in full frames */
+            int full = dirty || shown != msg_shown || u.msg_until != seen_until ||
+                       memcmp(&key, &seen_key, sizeof key) != 0;
             draw(s, &u, full);
             seen_key = key;
             int64_t cpu = thread_cpu_us();
@@ -532,11 +550,14 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
         int64_t now = now_us();
         if (now >= next)
             next = now + frame_us;
-        struct pollfd pf[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-                               {.fd = sfd, .events = POLLIN}};
+        struct pollfd pf[2] = {{.fd = in_fd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
         int n = poll(pf, 2, (int)((next - now + 999) / 1000));
         sig_ready = n > 0 && (pf[1].revents & POLLIN);
-        if (n > 0 && pf[0].revents) {
+        /* a hung-up terminal stays "readable" for ever: stop listening to it
+         * (SIGHUP, or the run's end, finishes the job) instead of spinning */
+        if (n > 0 && (pf[0].revents & (POLLHUP | POLLERR | POLLNVAL)) && !(pf[0].revents & POLLIN))
+            in_fd = -1;
+        else if (n > 0 && pf[0].revents) {
             int ch;
             while (!u.quit && (ch = getch()) != ERR) {
                 u.now = now_us();

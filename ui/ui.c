@@ -179,10 +179,30 @@ static int term_start(void)
     return 0;
 }
 
-/* Per-frame values the panels share: rising errors, saturation. */
+/* Rows the responses panel needs: 2xx, each other class seen, each error. */
+static int response_rows(const struct snapshot *s)
+{
+    int n = 1; /* 2xx always */
+    for (int k = 1; k <= 5; k++) {
+        if (k == 2)
+            continue;
+        for (int c = k * 100; c < k * 100 + 100; c++)
+            if (s->total.codes[c]) {
+                n++;
+                break;
+            }
+    }
+    for (int i = 0; i < s->nerrors && i < STATS_MAX_ERRORS; i++)
+        n += s->total.errors[i] != 0;
+    return n;
+}
+
+/* Per-frame values the panels share: rising errors, saturation, the
+ * responses panel's rows (the layout depends on them). */
 static void derive(struct ui_state *u, const struct snapshot *s)
 {
     memset(u->rising, 0, sizeof u->rising);
+    u->resp_rows = response_rows(s);
     if (s->nsec >= 3) {
         const struct second *a = &s->sec[s->nsec - 3], *b = a + 1, *c = a + 2;
         for (int i = 0; i < s->nerrors && i < STATS_MAX_ERRORS; i++)
@@ -235,22 +255,6 @@ static int clampi(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-static int response_rows(const struct snapshot *s)
-{
-    int n = 1; /* 2xx always */
-    for (int k = 1; k <= 5; k++) {
-        if (k == 2)
-            continue;
-        for (int c = k * 100; c < k * 100 + 100; c++)
-            if (s->total.codes[c]) {
-                n++;
-                break;
-            }
-    }
-    for (int i = 0; i < s->nerrors && i < STATS_MAX_ERRORS; i++)
-        n += s->total.errors[i] != 0;
-    return n;
-}
 
 /* What the slow panels show, and the layout: all of it moves at most about
  * once a second in a steady run (a closed second, the clock, a host sample)
@@ -297,7 +301,7 @@ static void slow_key_of(struct slow_key *k, const struct snapshot *s, const stru
     k->nintervals = s->nintervals;
     k->total_events = s->total_events;
     k->nendpoints = s->nendpoints;
-    k->resp_rows = response_rows(s);
+    k->resp_rows = u->resp_rows;
     k->cols = COLS;
     k->lines = LINES;
     k->saturated = u->saturated;
@@ -330,7 +334,7 @@ static void draw_overview(const struct snapshot *s, const struct ui_state *u, in
     int ph_h = clampi(1 + u->plan->nphases, 2, h - host_h - 6 - 4);
     int rest = h - ph_h - host_h;
     /* events: at most what a snapshot holds; responses take the remainder */
-    int resp_h = clampi(2 + response_rows(s), 6, rest - 4);
+    int resp_h = clampi(2 + u->resp_rows, 6, rest - 4);
     if (rest - resp_h > 1 + SNAP_EVENTS)
         resp_h = rest - 1 - SNAP_EVENTS;
     int ev_h = rest - resp_h;

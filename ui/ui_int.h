@@ -38,6 +38,7 @@ struct ui_state {
     int saturated;
     char sat_why[64];
     int64_t lag_p99;     /* schedule lag p99 of the last interval (µs) */
+    int resp_rows;       /* rows of the responses panel (classes and errors seen) */
     double frame_cpu_us; /* the dashboard's CPU per frame, all of it (mean of the last second) */
 };
 

@@ -53,7 +53,8 @@ struct http {
     uv_timer_t deadline;
     struct http_xfer *due_head, *due_tail;
     uint64_t timeout_ms;
-    uv_check_t check;          /* once per loop iteration: serve the kick */
+    uv_check_t check;
+    int closing;               /* handles still closing in http_free */          /* once per loop iteration: serve the kick */
     http_done_fn done;
     struct http_opts o;
     int inflight;
@@ -384,9 +385,14 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
     return h;
 }
 
+/* The struct holds three handles; libuv runs close callbacks in no promised
+ * order (1.44: the last closed first) and reads each handle after the one
+ * before it: free only after the last of them. */
 static void free_http(uv_handle_t *hd)
 {
-    free(hd->data);
+    struct http *h = hd->data;
+    if (--h->closing == 0)
+        free(h);
 }
 
 void http_free(struct http *h)
@@ -406,8 +412,9 @@ void http_free(struct http *h)
         if (h->socks[fd])
             uv_close((uv_handle_t *)&h->socks[fd]->poll, free_ctx);
     free(h->socks);
-    uv_close((uv_handle_t *)&h->check, NULL);
-    uv_close((uv_handle_t *)&h->deadline, NULL);
+    h->closing = 3;
+    uv_close((uv_handle_t *)&h->check, free_http);
+    uv_close((uv_handle_t *)&h->deadline, free_http);
     uv_close((uv_handle_t *)&h->timer, free_http);
 }
 

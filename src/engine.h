@@ -103,7 +103,7 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
 /* Queue a command; thread-safe; takes effect within one engine tick. */
 void engine_send(struct engine *e, const struct engine_cmd *cmd);
 /* Copy the latest snapshot into *out (skipped when *out already holds that
- * publication, by seq). Thread-safe. */
+ * publication, by seq): *out must start zeroed (seq 0). Thread-safe. */
 void engine_snapshot(struct engine *e, struct snapshot *out);
 /* The latest snapshot, without a copy: it stays valid and unchanged until
  * the next call (or engine_free), whatever the engine publishes meanwhile.

@@ -185,7 +185,7 @@ struct headless {
 /* Run until the engine ends, handling signals and periodic output. */
 static void headless_loop(struct engine *e, struct headless *h, const sigset_t *sigs)
 {
-    struct snapshot *s = xmalloc(sizeof *s);
+    struct snapshot *s = xcalloc(1, sizeof *s); /* seq 0: engine_snapshot copies it all */
     int interrupts = 0;
     int64_t start_wall = h->start_wall;
     while (!engine_done(e)) {

@@ -504,10 +504,10 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
     memset(&seen_key, 0, sizeof seen_key);
     uint64_t seen_seq = 0;
     int64_t seen_until = 0;
-    /* The dashboard's CPU per frame: everything this thread did since the
-     * previous frame (waiting for keys, taking the snapshot, the drawing),
-     * one clock read a frame. */
-    int64_t cpu_last = thread_cpu_us(), win_cpu = 0, win_sec = -1;
+    /* The dashboard's CPU per frame: everything this thread did over a
+     * second (waiting for keys, taking snapshots, the drawing) over the
+     * frames it drew, with one clock read (a syscall) a second. */
+    int64_t win_cpu = thread_cpu_us(), win_sec = -1;
     int win_frames = 0;
     for (;;) {
         u.now = now_us();
@@ -528,9 +528,11 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
              * a second closes so that it changes the screen only when the
              * timeline does. */
             if (s->first_sec + s->nsec != win_sec) {
+                int64_t cpu = thread_cpu_us();
                 if (win_frames)
-                    u.frame_cpu_us = (double)win_cpu / win_frames;
-                win_cpu = win_frames = 0;
+                    u.frame_cpu_us = (double)(cpu - win_cpu) / win_frames;
+                win_cpu = cpu;
+                win_frames = 0;
                 win_sec = s->first_sec + s->nsec;
             }
             slow_key_of(&key, s, &u);
@@ -539,10 +541,7 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
                        memcmp(&key, &seen_key, sizeof key) != 0;
             draw(s, &u, full);
             seen_key = key;
-            int64_t cpu = thread_cpu_us();
-            win_cpu += cpu - cpu_last;
             win_frames++;
-            cpu_last = cpu;
             dirty = 0;
             seen_seq = s->seq;
             msg_shown = shown;

@@ -430,73 +430,9 @@ void ui_spark(int y, int x, int w, const int64_t *v, int n, int64_t max, enum ui
     }
 }
 
-char *ui_fmt_count(char *b, size_t n, uint64_t v)
-{
-    if (v < 1000000)
-        snprintf(b, n, "%llu", (unsigned long long)v);
-    else if (v < 10000000)
-        snprintf(b, n, "%.2fM", v / 1e6);
-    else if (v < 1000000000)
-        snprintf(b, n, "%.1fM", v / 1e6);
-    else
-        snprintf(b, n, "%.2fG", v / 1e9);
-    return b;
-}
-
-char *ui_fmt_rate(char *b, size_t n, double v)
-{
-    if (v < 0)
-        v = 0;
-    if (v < 10 && v != (int64_t)v)
-        snprintf(b, n, "%.1f", v);
-    else if (v < 100000)
-        snprintf(b, n, "%.0f", v);
-    else
-        snprintf(b, n, "%.0fk", v / 1e3);
-    return b;
-}
-
 char *ui_fmt_us(char *b, size_t n, int64_t us)
 {
-    if (us < 0)
-        snprintf(b, n, "-");
-    else if (us < 1000)
-        snprintf(b, n, "%lld%s", (long long)us, term_utf8 ? "µs" : "us");
-    else if (us < 10000)
-        snprintf(b, n, "%.2fms", us / 1e3);
-    else if (us < 100000)
-        snprintf(b, n, "%.1fms", us / 1e3);
-    else if (us < 1000000)
-        snprintf(b, n, "%.0fms", us / 1e3);
-    else if (us < 10000000)
-        snprintf(b, n, "%.2fs", us / 1e6);
-    else
-        snprintf(b, n, "%.1fs", us / 1e6);
-    return b;
-}
-
-char *ui_fmt_clock(char *b, size_t n, int64_t us)
-{
-    long long s = us > 0 ? us / 1000000 : 0;
-    if (s >= 3600)
-        snprintf(b, n, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
-    else
-        snprintf(b, n, "%02lld:%02lld", s / 60, s % 60);
-    return b;
-}
-
-char *ui_fmt_pct(char *b, size_t n, double frac)
-{
-    double p = frac * 100;
-    if (p <= 0)
-        snprintf(b, n, "0%%");
-    else if (p >= 100)
-        snprintf(b, n, "100%%");
-    else if (p < 1)
-        snprintf(b, n, "%.2f%%", p);
-    else
-        snprintf(b, n, "%.1f%%", p);
-    return b;
+    return ui_fmt_us_in(b, n, us, term_utf8 ? "µs" : "us");
 }
 
 char *ui_fmt_phase(char *b, size_t n, const struct phase *p)

@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "plan.h"
 #include "ui.h"
+#include "ui_fmt.h"
 
 #define UI_MIN_W 80
 #define UI_MIN_H 24
@@ -156,11 +157,8 @@ void ui_bar(int y, int x, int w, double frac, enum ui_role r);
 void ui_spark(int y, int x, int w, const int64_t *v, int n, int64_t max, enum ui_role r);
 
 /* Formatting: into a caller's buffer, returned for convenience. */
-char *ui_fmt_count(char *b, size_t n, uint64_t v); /* 987, 12.3k, 4.56M */
-char *ui_fmt_rate(char *b, size_t n, double v);    /* 0.5, 12, 3.0k */
-char *ui_fmt_us(char *b, size_t n, int64_t us);    /* 850µs, 12.3ms, 1.25s */
-char *ui_fmt_clock(char *b, size_t n, int64_t us); /* 01:23, 1:02:03 */
-char *ui_fmt_pct(char *b, size_t n, double frac);  /* 63.2%, 0.04% */
+/* ui_fmt_count, _rate, _clock, _pct: see ui_fmt.h. */
+char *ui_fmt_us(char *b, size_t n, int64_t us); /* 850µs, 12.3ms, 1.25s (µs: us on ASCII) */
 /* Phase rate as the plan states it: "20/s", "5→50/s", "100 in", "pause". */
 char *ui_fmt_phase(char *b, size_t n, const struct phase *p);
 

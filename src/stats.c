@@ -204,17 +204,19 @@ void stats_response(struct stats *st, int phase, int ep, int code, int64_t respo
                     int64_t total_us, int64_t latency_us, uint64_t bytes)
 {
     int slot = code >= 0 && code < STATS_MAX_CODES ? code : 0;
+    int cls = code >= 100 && code < 600 ? code / 100 : 0;
     struct group *g[4];
     for (int i = 0, n = stats_groups(st, phase, ep, g); i < n; i++) {
         g[i]->c.responses++;
         g[i]->c.codes[slot]++;
+        g[i]->c.code_class[cls]++;
         g[i]->c.downloaded_bytes += bytes;
         hist_record(g[i]->sum[SUM_RESPONSE_TIME], response_us);
         hist_record(g[i]->sum[SUM_TOTAL], total_us);
         hist_record(g[i]->sum[SUM_LATENCY], latency_us);
     }
     st->open_sec.responses++;
-    st->open_sec.code_class[code >= 100 && code < 600 ? code / 100 : 0]++;
+    st->open_sec.code_class[cls]++;
     hist_record(st->sec_rt, response_us);
     hist_record(st->sec_lat, latency_us);
 }
@@ -319,6 +321,8 @@ void counters_add(struct counters *dst, const struct counters *src)
     dst->downloaded_bytes += src->downloaded_bytes;
     for (int i = 0; i < STATS_MAX_CODES; i++)
         dst->codes[i] += src->codes[i];
+    for (int i = 0; i < 6; i++)
+        dst->code_class[i] += src->code_class[i];
     for (int i = 0; i < STATS_MAX_ERRORS; i++)
         dst->errors[i] += src->errors[i];
     for (int i = 0; i < STATS_MAX_COUNTERS; i++) {

@@ -34,6 +34,9 @@ struct counters {
     uint64_t vu_created, vu_completed, vu_failed, vu_skipped;
     uint64_t requests, responses, downloaded_bytes;
     uint64_t codes[STATS_MAX_CODES];
+    /* codes summed by class, [1..5] = 1xx..5xx, [0] = any other code: the
+     * dashboard shows them 10 times a second without reading codes[] */
+    uint64_t code_class[6];
     uint64_t errors[STATS_MAX_ERRORS];  /* by index into stats.error_names */
     /* Named counters (Artillery's custom counters, e.g. plugins.expect.ok).
      * Their names travel with the values so that any copy of a struct

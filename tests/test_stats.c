@@ -48,6 +48,10 @@ TEST(stats_counters_per_group)
     ASSERT_EQ(t->codes[200], 2);
     ASSERT_EQ(t->codes[404], 1);
     ASSERT_EQ(t->codes[0], 2); /* 700 and -1 */
+    ASSERT_EQ(t->code_class[2], 2);
+    ASSERT_EQ(t->code_class[4], 1);
+    ASSERT_EQ(t->code_class[0], 2);
+    ASSERT_EQ(t->code_class[1] + t->code_class[3] + t->code_class[5], 0);
     ASSERT_EQ(st.nerrors, 2);
     ASSERT_STR(st.error_names[0], "ECONNRESET");
     ASSERT_STR(st.error_names[1], "ETIMEDOUT");
@@ -75,6 +79,8 @@ TEST(stats_counters_per_group)
     ASSERT_EQ(st.endpoint[0].c.downloaded_bytes, 210);
     ASSERT_EQ(st.endpoint[0].c.vu_created, 0); /* VU events have no endpoint */
     ASSERT_EQ(st.endpoint[1].c.codes[0], 1);
+    ASSERT_EQ(st.endpoint[1].c.code_class[0], 1);
+    ASSERT_EQ(st.endpoint[0].c.code_class[4], 1);
     ASSERT_EQ(st.endpoint[2].c.errors[0], 1);
     ASSERT_EQ(st.endpoint[2].c.errors[1], 1);
 
@@ -317,8 +323,11 @@ TEST(stats_counters_add)
     struct counters a = {.requests = 3, .vu_created = 1},
                     b = {.requests = 4, .downloaded_bytes = 9};
     a.codes[200] = 2;
+    a.code_class[2] = 2;
     b.codes[200] = 5;
+    b.code_class[2] = 5;
     b.codes[0] = 1;
+    b.code_class[0] = 1;
     b.errors[3] = 7;
     counters_add(&a, &b);
     ASSERT_EQ(a.requests, 7);
@@ -326,6 +335,8 @@ TEST(stats_counters_add)
     ASSERT_EQ(a.downloaded_bytes, 9);
     ASSERT_EQ(a.codes[200], 7);
     ASSERT_EQ(a.codes[0], 1);
+    ASSERT_EQ(a.code_class[2], 7);
+    ASSERT_EQ(a.code_class[0], 1);
     ASSERT_EQ(counters_errors(&a), 7);
 }
 

@@ -49,9 +49,7 @@ void ui_responses_draw(const struct snapshot *s, const struct ui_state *u, int y
     int n = 0;
     uint64_t outcomes = c->responses + counters_errors(c);
     for (int k = 1; k <= 5; k++) {
-        uint64_t cnt = 0;
-        for (int code = k * 100; code < k * 100 + 100; code++)
-            cnt += c->codes[code];
+        uint64_t cnt = c->code_class[k];
         if (!cnt && k != 2)
             continue;
         struct row *r = &rows[n++];

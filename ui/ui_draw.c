@@ -375,14 +375,27 @@ static void draw_hline(int y, int x, int w, enum ui_role r)
     ui_glyphs(y, x, w, G_HLINE, r);
 }
 
+/* " text " into b (n bytes), cut short when it does not fit: snprintf's
+ * " %s " without its cost, for the titles partial frames redraw. */
+static const char *padded(char *b, size_t n, const char *text)
+{
+    size_t m = strlen(text);
+    if (m > n - 3)
+        m = n - 3;
+    b[0] = ' ';
+    memcpy(b + 1, text, m);
+    b[m + 1] = ' ';
+    b[m + 2] = 0;
+    return b;
+}
+
 void ui_title(int y, int x, int w, const char *title, const char *right)
 {
     draw_hline(y, x, w, UC_DIM);
     char b[256];
-    snprintf(b, sizeof b, " %s ", title);
-    int tw = ui_put(y, x + 1, w - 2, UC_TITLE, b);
+    int tw = ui_put(y, x + 1, w - 2, UC_TITLE, padded(b, sizeof b, title));
     if (right && *right) {
-        snprintf(b, sizeof b, " %s ", right);
+        padded(b, sizeof b, right);
         int rw = ui_width(b);
         if (tw + rw + 4 <= w)
             ui_put(y, x + w - 1 - rw, rw, UC_DIM, b);

@@ -261,6 +261,32 @@ wait_file "$WORK/demo.exit" 20 && expect "exit status after SIGTERM" "$(cat "$WO
 wait_for demo 'Summary report'
 finish "--demo runs the demo phases; a failed snapshot says so; SIGTERM stops it cleanly"
 
+# --- colours, NO_COLOR, an ASCII locale, a terminal that cannot draw ---------
+# ui_term.c writes the terminal's own terminfo strings: what tmux shows
+# (capture-pane -e re-encodes it as SGR) must be the roles' colours, no
+# colour at all under NO_COLOR, only ASCII in the C locale, and a terminal
+# without cursor addressing gets a headless run and a clear line on stderr.
+ESC=$'\e'
+ui color "$BIN -n 40 -c 1 http://127.0.0.1:$PORT/up"
+ui nocolor "env NO_COLOR=1 $BIN -n 40 -c 1 http://127.0.0.1:$PORT/up"
+ui ascii "env LC_ALL=C $BIN -n 40 -c 1 http://127.0.0.1:$PORT/up"
+ui dumb "env TERM=dumb $BIN -n 40 -c 1 http://127.0.0.1:$PORT/up"
+colors() { tm capture-pane -e -p -t "$1" 2>/dev/null; }
+if wait_for color 'DONE' && wait_for nocolor 'DONE' && wait_for ascii 'DONE'; then
+    expect_true "the 2xx line is green" "colors color | grep -aq '${ESC}\[32m2xx 200'"
+    expect_true "panel titles are bold cyan" \
+        "colors color | grep -aq '${ESC}\[1m${ESC}\[36mloadtop '"
+    expect "colour changes under NO_COLOR" "$(colors nocolor | grep -aEc "${ESC}\[(3|4)[0-7]m")" 0
+    expect_true "NO_COLOR still sets titles in bold" "colors nocolor | grep -aq '${ESC}\[1mloadtop '"
+    expect_true "the C locale draws the rules in ASCII" "screen ascii | grep -q -- '- Throughput ---'"
+    expect "bytes outside ASCII in the C locale" "$(screen ascii | LC_ALL=C grep -c '[^ -~]')" 0
+fi
+wait_file "$WORK/dumb.exit" && expect "TERM=dumb exit status" "$(cat "$WORK/dumb.exit")" "EXIT=0"
+expect_true "TERM=dumb says why it runs headless" \
+    "grep -q 'cannot address the cursor (TERM=dumb): running headless' '$WORK/dumb.err'"
+expect_true "TERM=dumb prints the summary" "screen dumb | grep -q 'Summary report'"
+finish "colours follow the roles; NO_COLOR, an ASCII locale and TERM=dumb are respected"
+
 # --- stderr ------------------------------------------------------------------
 # what loadtop wrote to stderr while the dashboard ran comes out after it
 expect_true "the start-up line reached stderr" "grep -q 'loadtop .*3 phases' '$WORK/main.err'"

@@ -45,6 +45,7 @@ static const int taken_sigs[] = {SIGINT, SIGTERM, SIGUSR1, SIGWINCH, SIGTSTP};
 static struct sigaction old_taken[NTAKEN];
 static sigset_t old_mask;
 static pthread_t ui_thread;
+static WINDOW *keys; /* the pad keys are read from */
 
 /* Give the terminal back and replay what was written to stderr meanwhile.
  * Idempotent; only plain fd calls after endwin so that the fatal-signal
@@ -155,26 +156,34 @@ static int term_start(void)
         return -1;
     }
     term.active = 1;
+    if (!ui_term_usable()) {
+        term_restore();
+        uninstall_restore();
+        fprintf(stderr, "loadtop: the terminal cannot address the cursor (TERM=%s): running headless\n",
+                getenv("TERM") ? getenv("TERM") : "");
+        return -1;
+    }
     cbreak();
     noecho();
     nonl();
-    intrflush(stdscr, FALSE);
-    keypad(stdscr, TRUE);
+    /* Keys come from a pad: wgetch on a window refreshes it when touched
+     * (a resize touches stdscr), and curses must never draw over ui_term.c. */
+    keys = newpad(1, 1);
+    if (!keys) {
+        term_restore();
+        uninstall_restore();
+        fprintf(stderr, "loadtop: out of memory for the terminal: running headless\n");
+        return -1;
+    }
+    intrflush(keys, FALSE);
+    keypad(keys, TRUE);
+    nodelay(keys, TRUE); /* keys are read only when poll() says stdin has some */
     set_escdelay(25);
-    /* no typeahead checks: they poll stdin in the middle of each update */
-    typeahead(-1);
     curs_set(0);
     const char *nc = getenv("NO_COLOR");
-    int color = has_colors() && !(nc && *nc);
-    if (color) {
-        start_color();
-        use_default_colors();
-    }
-    ui_draw_init(color, utf8);
-    /* ncurses 6.4 flushes after every cursor move until the screen has been
-     * through endwin once (_endwin == ewInitial): a dozen writes a frame,
-     * each waking the terminal. One suspend/resume makes it one write. */
-    endwin();
+    ui_draw_init(ui_term_colors() && !(nc && *nc), utf8);
+    /* curses takes the screen (the alternate screen, cleared); from here on
+     * ui_term.c draws */
     refresh();
     return 0;
 }
@@ -387,6 +396,7 @@ static void resize(void)
     struct winsize ws;
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
         resizeterm(ws.ws_row, ws.ws_col);
+    ui_frame_invalidate(); /* the terminal may have reflowed or cleared what it showed */
 }
 
 /* Ctrl-Z (SIGTSTP): give the terminal back, stop, and take it again on fg.
@@ -408,10 +418,8 @@ static void suspend(void)
     raise(SIGTSTP); /* stops here until fg */
     pthread_sigmask(SIG_BLOCK, &tstp, NULL);
     sigaction(SIGTSTP, &ours, NULL);
-    refresh();
-    resize(); /* the terminal may have changed size meanwhile, unseen */
-    clearok(curscr, TRUE);
-    ui_frame_invalidate();
+    refresh(); /* curses takes the terminal back: modes, the alternate screen */
+    resize();  /* the terminal may have changed size meanwhile, unseen */
 }
 
 /* Take the signals waiting on the signalfd: SIGINT/SIGTERM act like a
@@ -480,8 +488,6 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
         close(sfd);
         return 3;
     }
-    /* keys are read only when poll() says stdin has some */
-    nodelay(stdscr, TRUE);
     struct ui_state u = {.e = e,
                          .plan = p,
                          .o = o,
@@ -555,7 +561,7 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
             in_fd = -1;
         else if (n > 0 && pf[0].revents) {
             int ch;
-            while (!u.quit && (ch = getch()) != ERR) {
+            while (!u.quit && (ch = wgetch(keys)) != ERR) {
                 u.now = now_us();
                 ui_keys_handle(&u, s, ch);
                 dirty = 1;
@@ -564,6 +570,7 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
     }
     close(sfd);
     ui_frame_free();
+    ui_term_free();
     term_restore();
     uninstall_restore();
     return 0;

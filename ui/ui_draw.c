@@ -1,11 +1,11 @@
 /* ui_draw.c — text, colours, glyphs and number formats for the panels, and
  * the frame they draw into: a grid of (character, role) cells. A frame is
- * compared with the previous one and only the cells that changed reach
- * curses, so the mostly-static dashboard costs little to redraw 10 times a
- * second (erasing and rewriting the whole screen each frame was most of the
- * dashboard's CPU). A partial frame keeps the grid and redraws only some
- * rectangles; then only the rows drawn into are compared. */
-#include <curses.h>
+ * compared with the previous one and only the cells that changed go to the
+ * terminal (ui_term.c), so the mostly-static dashboard costs little to
+ * redraw 10 times a second (erasing and rewriting the whole screen each
+ * frame was most of the dashboard's CPU). A partial frame keeps the grid and
+ * redraws only some rectangles; then only the rows drawn into are compared. */
+#include <curses.h> /* LINES, COLS */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@
 
 /* Set once by ui_draw_init: what the terminal can show. Curses itself is
  * process-wide state, so this is too. */
-static int term_color, term_utf8;
+static int term_utf8;
 static wchar_t block_wc[9], glyph_wc[G_N];
 static int decode(const char *text, int w, wchar_t *out, int max, int *cols);
 
@@ -48,22 +48,6 @@ static const char *const glyph_ascii[G_N] = {
 static const char *const blocks_utf8[9] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
 static const char *const blocks_ascii[9] = {" ", ".", ".", ":", "-", "=", "+", "*", "#"};
 
-static void init_pairs(void)
-{
-    /* -1: the terminal's own background, so the dashboard follows its palette */
-    init_pair(UC_DIM, -1, -1);
-    init_pair(UC_TITLE, COLOR_CYAN, -1);
-    init_pair(UC_OK, COLOR_GREEN, -1);
-    init_pair(UC_WARN, COLOR_YELLOW, -1);
-    init_pair(UC_BAD, COLOR_RED, -1);
-    init_pair(UC_ACCENT, COLOR_CYAN, -1);
-    init_pair(UC_BAR, COLOR_GREEN, -1);
-    init_pair(UC_TARGET, COLOR_MAGENTA, -1);
-    init_pair(UC_KEY, COLOR_BLACK, COLOR_CYAN);
-    init_pair(UC_BANNER, COLOR_WHITE, COLOR_RED);
-    init_pair(UC_HEAD, -1, -1);
-}
-
 static wchar_t to_wc(const char *glyph)
 {
     wchar_t wb[2];
@@ -73,10 +57,8 @@ static wchar_t to_wc(const char *glyph)
 
 void ui_draw_init(int color, int utf8)
 {
-    term_color = color;
     term_utf8 = utf8;
-    if (color)
-        init_pairs();
+    ui_term_init(color);
     for (int e = 0; e < 9; e++)
         block_wc[e] = to_wc(ui_block(e));
     for (int g = 0; g < G_N; g++)
@@ -111,6 +93,9 @@ int ui_frame_begin(int full)
 void ui_frame_end(void)
 {
     int changed = vfull;
+    ui_term_forget(); /* where the cursor is and in what colours: not ours to know between frames */
+    if (vfull)
+        ui_term_clear();
     for (int y = 0; y < vh; y++) {
         if (!vrow[y])
             continue;
@@ -131,12 +116,10 @@ void ui_frame_end(void)
                  x++)
                 if (c[x].ch)
                     vbuf[k++] = (wchar_t)c[x].ch;
-            attrset(ui_attr((enum ui_role)role));
-            mvaddnwstr(y, start, vbuf, k);
+            ui_term_cells(y, start, x - start, (enum ui_role)role, vbuf, k, vh, vw);
             changed = 1;
         }
     }
-    attrset(A_NORMAL);
     /* The grid stays as drawn (a partial frame redraws over it); the rows
      * drawn into are now what the screen shows. */
     for (int y = 0; y < vh; y++)
@@ -145,12 +128,8 @@ void ui_frame_end(void)
             vrow[y] = 0;
         }
     vfull = 0;
-    /* Nothing new: no update at all (curses' doupdate hashes every line of
-     * the screen for its scrolling optimisation, however little changed). */
-    if (changed) {
-        wnoutrefresh(stdscr);
-        doupdate();
-    }
+    if (changed) /* nothing new: not even a write */
+        ui_term_flush();
 }
 
 void ui_frame_invalidate(void)
@@ -197,35 +176,6 @@ void ui_cells(int y, int x, int n, int eighths, enum ui_role r)
 void ui_glyphs(int y, int x, int n, enum ui_glyph g, enum ui_role r)
 {
     vfill(y, x, n, glyph_wc[g], r);
-}
-
-int ui_attr(enum ui_role r)
-{
-    if (!term_color) {
-        static const int mono[UC_N] = {
-            [UC_DIM] = A_DIM,     [UC_TITLE] = A_BOLD,
-            [UC_WARN] = A_BOLD,   [UC_BAD] = A_BOLD,
-            [UC_ACCENT] = A_BOLD, [UC_TARGET] = A_BOLD,
-            [UC_KEY] = A_REVERSE, [UC_BANNER] = A_REVERSE | A_BOLD,
-            [UC_HEAD] = A_BOLD,
-        };
-        return mono[r];
-    }
-    switch (r) {
-    case UC_NORMAL:
-        return A_NORMAL;
-    case UC_DIM:
-        return A_DIM;
-    case UC_TITLE:
-    case UC_BAD:
-    case UC_TARGET:
-    case UC_BANNER:
-        return (int)COLOR_PAIR(r) | A_BOLD;
-    case UC_HEAD:
-        return A_BOLD;
-    default:
-        return (int)COLOR_PAIR(r);
-    }
 }
 
 const char *ui_glyph(enum ui_glyph g)

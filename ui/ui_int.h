@@ -112,7 +112,27 @@ enum ui_glyph {
     G_DASH,
     G_N
 };
+/* After curses took the terminal: the glyph set, the roles' looks. */
 void ui_draw_init(int color, int utf8);
+
+/* The terminal itself (ui_term.c): a frame's changed cells go out through
+ * its terminfo strings, one write() a frame; curses only sets the terminal
+ * up, restores it and reads keys. */
+/* Can it be drawn on (it has cursor addressing)? Colours (setaf)? */
+int ui_term_usable(void);
+int ui_term_colors(void);
+/* Look up the strings; color: the roles' colours, else emphasis only. */
+void ui_term_init(int color);
+/* Clear the screen first (the frame then sends every cell). */
+void ui_term_clear(void);
+/* Cells y, x.. (cols columns: the n characters of s) in role r, on a
+ * screen of h x w. */
+void ui_term_cells(int y, int x, int cols, enum ui_role r, const wchar_t *s, int n, int h, int w);
+/* Attributes back to normal, and everything out in one write(). */
+void ui_term_flush(void);
+/* Make no assumption about the cursor's place or the attributes. */
+void ui_term_forget(void);
+void ui_term_free(void);
 /* A frame: begin sizes the cell grid to the terminal and, for a full
  * frame, clears it; the panels draw; end sends the cells that changed since
  * the last frame to the terminal. A partial frame (full = 0) keeps the grid:
@@ -125,7 +145,6 @@ int ui_frame_begin(int full);
 void ui_frame_invalidate(void);
 void ui_frame_end(void);
 void ui_frame_free(void);
-int ui_attr(enum ui_role r);
 const char *ui_glyph(enum ui_glyph g);
 /* A chart cell: a block of 0..8 eighths (n of them in a row); n copies of
  * a glyph in a row. */

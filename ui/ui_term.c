@@ -1,0 +1,274 @@
+/* ui_term.c — a frame's changed cells to the terminal, through its terminfo
+ * strings, in one write().
+ *
+ * ui_draw.c already keeps the screen as a grid and knows which cells
+ * changed. Handing them to curses (waddnwstr, wnoutrefresh, doupdate) made
+ * curses diff the screen a second time, hash every line for its scrolling
+ * optimisation and parse a tparm string for each move and colour: twice the
+ * CPU of the write itself, every frame (tests/bench/ncurses-floor.c). So the
+ * cells go out as tmux and vim send theirs: cursor_address, the role's
+ * attributes (exit_attribute_mode, bold, dim, rev, setaf/setab, each looked
+ * up once), the text in the locale's encoding. curses still sets up and
+ * restores the terminal (modes, the alternate screen, the cursor) and reads
+ * the keys; it never draws. */
+#include <curses.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <term.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "ui_int.h"
+#include "util.h"
+
+static struct {
+    char *buf;
+    size_t len, cap;
+    char *role_seq[UC_N];  /* attributes off, then the role's on: complete */
+    char *clear;           /* clear_screen, padded as tputs pads it */
+    char *sgr_off;         /* back to normal at a frame's end */
+    const char *cup;       /* cursor_address */
+    int ansi_cup;          /* it is ECMA-48's CSI row;col H: printed without tparm */
+    int keep_last;         /* the bottom-right cell scrolls the screen: never write it */
+    int move_resets;       /* no msgr: attributes off before a move */
+    int role, y, x;        /* what the terminal is at now (-1: unknown) */
+} t;
+
+static void put(const char *s, size_t n)
+{
+    if (t.len + n > t.cap) {
+        t.cap = (t.len + n) * 2 + 4096;
+        t.buf = xrealloc(t.buf, t.cap);
+    }
+    memcpy(t.buf + t.len, s, n);
+    t.len += n;
+}
+
+/* tputs' output function: into t.buf, where tputs pads and expands. */
+static int put_ch(int c)
+{
+    char ch = (char)c;
+    put(&ch, 1);
+    return c;
+}
+
+static void put_cap(const char *cap)
+{
+    if (cap)
+        tputs(cap, 1, put_ch);
+}
+
+/* A terminfo string capability, or NULL when the terminal lacks it. */
+static const char *cap(const char *name)
+{
+    char *s = tigetstr(name);
+    return s && s != (char *)-1 ? s : NULL;
+}
+
+/* What a role looks like: colours (-1: the terminal's own) and attributes. */
+struct look {
+    short fg, bg;
+    unsigned bold : 1, dim : 1, rev : 1;
+};
+
+static struct look look_of(enum ui_role r, int color)
+{
+    /* monochrome terminals and NO_COLOR: emphasis only */
+    static const struct look mono[UC_N] = {
+        [UC_NORMAL] = {-1, -1, 0, 0, 0}, [UC_DIM] = {-1, -1, 0, 1, 0},
+        [UC_TITLE] = {-1, -1, 1, 0, 0},  [UC_OK] = {-1, -1, 0, 0, 0},
+        [UC_WARN] = {-1, -1, 1, 0, 0},   [UC_BAD] = {-1, -1, 1, 0, 0},
+        [UC_ACCENT] = {-1, -1, 1, 0, 0}, [UC_BAR] = {-1, -1, 0, 0, 0},
+        [UC_TARGET] = {-1, -1, 1, 0, 0}, [UC_KEY] = {-1, -1, 0, 0, 1},
+        [UC_BANNER] = {-1, -1, 1, 0, 1}, [UC_HEAD] = {-1, -1, 1, 0, 0},
+    };
+    static const struct look colors[UC_N] = {
+        [UC_NORMAL] = {-1, -1, 0, 0, 0},
+        [UC_DIM] = {-1, -1, 0, 1, 0},
+        [UC_TITLE] = {COLOR_CYAN, -1, 1, 0, 0},
+        [UC_OK] = {COLOR_GREEN, -1, 0, 0, 0},
+        [UC_WARN] = {COLOR_YELLOW, -1, 0, 0, 0},
+        [UC_BAD] = {COLOR_RED, -1, 1, 0, 0},
+        [UC_ACCENT] = {COLOR_CYAN, -1, 0, 0, 0},
+        [UC_BAR] = {COLOR_GREEN, -1, 0, 0, 0},
+        [UC_TARGET] = {COLOR_MAGENTA, -1, 1, 0, 0},
+        [UC_KEY] = {COLOR_BLACK, COLOR_CYAN, 0, 0, 0},
+        [UC_BANNER] = {COLOR_WHITE, COLOR_RED, 1, 0, 0},
+        [UC_HEAD] = {-1, -1, 1, 0, 0},
+    };
+    return color ? colors[r] : mono[r];
+}
+
+/* The bytes that switch the terminal to role r from any state. */
+static char *role_seq(enum ui_role r, int color)
+{
+    struct look l = look_of(r, color);
+    size_t mark = t.len;
+    put_cap(cap("sgr0"));
+    if (color)
+        put_cap(cap("op")); /* not every sgr0 resets the colours */
+    if (l.bold)
+        put_cap(cap("bold"));
+    if (l.dim)
+        put_cap(cap("dim"));
+    if (l.rev)
+        put_cap(cap("rev"));
+    const char *setaf = cap("setaf"), *setab = cap("setab");
+    if (l.fg >= 0 && setaf)
+        put_cap(tiparm(setaf, l.fg));
+    if (l.bg >= 0 && setab)
+        put_cap(tiparm(setab, l.bg));
+    char *s = xcalloc(1, t.len - mark + 1);
+    memcpy(s, t.buf + mark, t.len - mark);
+    t.len = mark;
+    return s;
+}
+
+int ui_term_colors(void)
+{
+    return has_colors() && cap("setaf") != NULL;
+}
+
+void ui_term_init(int color)
+{
+    ui_term_free();
+    for (int r = 0; r < UC_N; r++)
+        t.role_seq[r] = role_seq((enum ui_role)r, color);
+    t.sgr_off = xstrdup(t.role_seq[UC_NORMAL]);
+    t.cup = cap("cup");
+    t.ansi_cup = t.cup && !strcmp(t.cup, "\033[%i%p1%d;%p2%dH");
+    const char *cl = cap("clear");
+    size_t mark = t.len;
+    put_cap(cl);
+    t.clear = xcalloc(1, t.len - mark + 1);
+    memcpy(t.clear, t.buf + mark, t.len - mark);
+    t.len = mark;
+    t.keep_last = tigetflag("am") > 0 && tigetflag("xenl") <= 0;
+    t.move_resets = tigetflag("msgr") <= 0;
+    t.role = t.y = t.x = -1;
+}
+
+void ui_term_free(void)
+{
+    for (int r = 0; r < UC_N; r++) {
+        free(t.role_seq[r]);
+        t.role_seq[r] = NULL;
+    }
+    free(t.sgr_off);
+    free(t.clear);
+    free(t.buf);
+    t.sgr_off = t.clear = t.buf = NULL;
+    t.len = t.cap = 0;
+}
+
+int ui_term_usable(void)
+{
+    return cap("cup") != NULL;
+}
+
+void ui_term_clear(void)
+{
+    put(t.clear, strlen(t.clear));
+    t.y = t.x = -1; /* clear homes the cursor on most terminals, not all */
+}
+
+static void move_to(int y, int x)
+{
+    if (t.y == y && t.x == x)
+        return;
+    if (t.move_resets && t.role > UC_NORMAL) {
+        put(t.role_seq[UC_NORMAL], strlen(t.role_seq[UC_NORMAL]));
+        t.role = UC_NORMAL;
+    }
+    if (t.ansi_cup) {
+        char b[32], *p = b + sizeof b;
+        *--p = 'H';
+        unsigned v = (unsigned)x + 1;
+        do
+            *--p = (char)('0' + v % 10);
+        while (v /= 10);
+        *--p = ';';
+        v = (unsigned)y + 1;
+        do
+            *--p = (char)('0' + v % 10);
+        while (v /= 10);
+        *--p = '[';
+        *--p = '\033';
+        put(p, (size_t)(b + sizeof b - p));
+    } else {
+        put_cap(tiparm(t.cup, y, x));
+    }
+    t.y = y;
+    t.x = x;
+}
+
+void ui_term_cells(int y, int x, int cols, enum ui_role r, const wchar_t *s, int n, int h, int w)
+{
+    if (t.keep_last && y == h - 1 && x + cols >= w) {
+        /* the last cell of the screen would scroll it: leave it out */
+        while (n > 0 && x + cols >= w) {
+            cols -= s[n - 1] >= 0x80 && wcwidth(s[n - 1]) == 2 ? 2 : 1;
+            n--;
+        }
+        if (n <= 0)
+            return;
+    }
+    move_to(y, x);
+    if ((int)r != t.role) {
+        put(t.role_seq[r], strlen(t.role_seq[r]));
+        t.role = (int)r;
+    }
+    char mb[MB_LEN_MAX];
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    for (int i = 0; i < n; i++) {
+        if (s[i] < 0x80) {
+            char c = (char)s[i];
+            put(&c, 1);
+            continue;
+        }
+        size_t k = wcrtomb(mb, s[i], &st);
+        if (k == (size_t)-1) {
+            memset(&st, 0, sizeof st);
+            put("?", 1);
+        } else {
+            put(mb, k);
+        }
+    }
+    /* past the last column the cursor's place depends on the terminal */
+    t.x = x + cols < w ? x + cols : -1;
+    if (t.x < 0)
+        t.y = -1;
+}
+
+void ui_term_flush(void)
+{
+    if (t.role > UC_NORMAL) {
+        put(t.sgr_off, strlen(t.sgr_off));
+        t.role = UC_NORMAL;
+    }
+    size_t off = 0;
+    while (off < t.len) {
+        ssize_t w = write(STDOUT_FILENO, t.buf + off, t.len - off);
+        if (w > 0) {
+            off += (size_t)w;
+        } else if (w < 0 && errno == EINTR) {
+            continue;
+        } else if (w < 0 && errno == EAGAIN) {
+            struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
+            if (poll(&p, 1, 1000) <= 0)
+                break;
+        } else {
+            break; /* the terminal is gone: nothing to show it on */
+        }
+    }
+    t.len = 0;
+}
+
+void ui_term_forget(void)
+{
+    t.role = t.y = t.x = -1;
+}

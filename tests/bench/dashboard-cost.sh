@@ -21,17 +21,9 @@ set -euo pipefail
 mode=thread
 case ${1:-} in --time) mode=time; shift ;; --aa) mode=aa; shift ;; esac
 rounds=${1:-4} rate=${2:-5000}
-here=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${LOADTOP:-$here/loadtop} url=http://127.0.0.1:18080/up sock=loadtop-dashcost
-for tool in tmux taskset nginx curl; do
-  command -v $tool >/dev/null || { echo "dashboard-cost: $tool not found" >&2; exit 2; }
-done
-[[ -x $bin ]] || { echo "dashboard-cost: build first (make)" >&2; exit 2; }
-if ! curl -s -o /dev/null http://127.0.0.1:18081/status; then
-  mkdir -p /tmp/bench-nginx
-  taskset -c 0 nginx -c "$here/../shared/bench/nginx.conf"
-  sleep 0.5
-fi
+source "$(dirname "$0")/common.sh"
+bench_setup dashboard-cost
+sock=loadtop-dashcost
 tmp=$(mktemp -d)
 trap 'tmux -L $sock kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
 # "main_ns engine_ns" of process $1 (engine = every thread but the main one)

@@ -20,7 +20,7 @@ static void ref_count(char *b, size_t n, uint64_t v)
 
 static void ref_rate(char *b, size_t n, double v)
 {
-    if (v < 0)
+    if (v <= 0)
         v = 0;
     if (v < 10 && v != (int64_t)v)
         snprintf(b, n, "%.1f", v);
@@ -130,6 +130,7 @@ TEST(ui_fmt_rate_matches_printf)
         ref_rate(want, sizeof want, v);
         ASSERT_STR(got, want);
     }
+    ASSERT_STR(ui_fmt_rate(got, sizeof got, -0.0), "0");
 }
 
 TEST(ui_fmt_us_matches_printf)

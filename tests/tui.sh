@@ -261,6 +261,47 @@ wait_file "$WORK/demo.exit" 20 && expect "exit status after SIGTERM" "$(cat "$WO
 wait_for demo 'Summary report'
 finish "--demo runs the demo phases; a failed snapshot says so; SIGTERM stops it cleanly"
 
+# --- wide characters under the help box --------------------------------------
+# The help box's border lands on the second half of a CJK character in each
+# endpoint row; a full repaint (after a resize) must not shift the rest of
+# the row: the border stays in the box's column in every row.
+cat >"$WORK/wide.yml" <<EOF
+config:
+  target: "http://127.0.0.1:$PORT"
+  phases:
+    - duration: 60
+      arrivalRate: 5
+scenarios:
+  - flow:
+      - get: { url: "/x日本語日本語日本語/1" }
+      - get: { url: "/x日本語日本語日本語/2" }
+      - get: { url: "/x日本語日本語日本語/3" }
+      - get: { url: "/x日本語日本語日本語/4" }
+EOF
+ui wide "$BIN $WORK/wide.yml"
+# display columns before the first box glyph of each line matching $1
+border_cols() {
+    screen wide | grep "$1" | while IFS= read -r l; do
+        printf '%s' "${l%%[│┌└]*}" | wc -L
+    done | sort -u | tr '\n' ' '
+}
+if wait_for wide 'GET /x' 15; then
+    tm send-keys -t wide Tab
+    wait_for wide 'p99 +max'
+    tm send-keys -t wide '?'
+    wait_for wide 'Keys'
+    tm resize-window -t wide -x 100 -y 29
+    wait_for wide 'Keys'
+    tm resize-window -t wide -x 100 -y 30
+    wait_for wide 'Keys'
+    # the box's bottom corner is on a row with no endpoint: the reference
+    box=$(border_cols '└──')
+    expect_true "the box's bottom corner is found" "[ -n '$box' ]"
+    expect "the border's column in the endpoint rows under the box" "$(border_cols 'GET /x.*[│┌]')" "$box"
+fi
+tm send-keys -t wide Escape q y
+finish "wide characters cut by the help box leave the rest of the row in place"
+
 # --- colours, NO_COLOR, an ASCII locale, a terminal that cannot draw ---------
 # ui_term.c writes the terminal's own terminfo strings: what tmux shows
 # (capture-pane -e re-encodes it as SGR) must be the roles' colours, no

@@ -54,6 +54,7 @@ static void term_restore(void)
 {
     if (term.active) {
         term.active = 0;
+        ui_term_normal();
         endwin();
     }
     if (term.saved_err >= 0) {
@@ -570,8 +571,10 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
     }
     close(sfd);
     ui_frame_free();
-    ui_term_free();
     term_restore();
+    ui_term_free();
+    delwin(keys);
+    keys = NULL;
     uninstall_restore();
     return 0;
 }

@@ -128,8 +128,10 @@ void ui_frame_end(void)
             vrow[y] = 0;
         }
     vfull = 0;
-    if (changed) /* nothing new: not even a write */
-        ui_term_flush();
+    /* nothing new: not even a write; a write that failed part-way leaves the
+     * screen unknown, so the next frame sends everything */
+    if (changed && ui_term_flush() < 0)
+        vfull = 1;
 }
 
 void ui_frame_invalidate(void)
@@ -151,6 +153,19 @@ void ui_frame_free(void)
 }
 
 /* Put n copies of wide character ch (one column each) at y, x. */
+/* After cells [x0, x1) of row y were written: a wide character whose other
+ * half was overwritten is gone; its remaining half becomes a space, so that
+ * the grid never holds half a character (the terminal would shift the rest
+ * of the row, and ui_term.c's cursor tracking with it). */
+static void mend(int y, int x0, int x1)
+{
+    struct vcell *row = vcur + (size_t)y * vw;
+    if (x0 > 0 && row[x0 - 1].ch >= 0x80 && wcwidth((wchar_t)row[x0 - 1].ch) == 2)
+        row[x0 - 1].ch = L' ';
+    if (x1 < vw && row[x1].ch == 0)
+        row[x1].ch = L' ';
+}
+
 static void vfill(int y, int x, int n, wchar_t ch, enum ui_role r)
 {
     if (y < 0 || y >= vh || x < 0 || x >= vw || n <= 0)
@@ -161,6 +176,7 @@ static void vfill(int y, int x, int n, wchar_t ch, enum ui_role r)
     vrow[y] = 1;
     for (int i = 0; i < n; i++)
         c[i] = (struct vcell){(uint32_t)ch, r};
+    mend(y, x, x + n);
 }
 
 void ui_cell(int y, int x, int eighths, enum ui_role r)
@@ -216,6 +232,11 @@ static int decode(const char *text, int w, wchar_t *out, int max, int *cols)
             break;
         }
         int cw = wcwidth(wc);
+        if (cw == 0) { /* combining marks would need a cell of their own: dropped */
+            text += c;
+            left -= c;
+            continue;
+        }
         if (cw < 0) { /* control characters from names must not move the cursor */
             wc = L'?';
             cw = 1;
@@ -255,6 +276,8 @@ int ui_put(int y, int x, int w, enum ui_role r, const char *text)
         if (wb[i] >= 0x80 && wcwidth(wb[i]) == 2)
             *c++ = (struct vcell){0, r};
     }
+    if (cols > 0)
+        mend(y, x, x + cols);
     return cols;
 }
 

@@ -97,7 +97,7 @@ char *ui_fmt_count(char *b, size_t n, uint64_t v)
 
 char *ui_fmt_rate(char *b, size_t n, double v)
 {
-    if (v < 0)
+    if (v <= 0) /* -0.0 too, which printf would show as "-0" */
         v = 0;
     if (v < 10 && v != (int64_t)v)
         return fixed_or_printf(b, n, v, 1, "");

@@ -13,7 +13,7 @@
 /* v < 1e6: "%llu"; then "%.2fM", "%.1fM" (below 1e9), "%.2fG". */
 char *ui_fmt_count(char *b, size_t n, uint64_t v);
 /* Arrivals/s: a fraction below 10 as "%.1f", else "%.0f" below 1e5, else
- * "%.0fk" of v/1e3; negative shows as 0. */
+ * "%.0fk" of v/1e3; negative (and -0) shows as 0. */
 char *ui_fmt_rate(char *b, size_t n, double v);
 /* Microseconds: "-" when negative, "%lld" + micro below 1 ms (micro is "µs"
  * or "us"), then "%.2fms", "%.1fms", "%.0fms", "%.2fs", "%.1fs". */

@@ -128,8 +128,12 @@ void ui_term_clear(void);
 /* Cells y, x.. (cols columns: the n characters of s) in role r, on a
  * screen of h x w. */
 void ui_term_cells(int y, int x, int cols, enum ui_role r, const wchar_t *s, int n, int h, int w);
-/* Attributes back to normal, and everything out in one write(). */
-void ui_term_flush(void);
+/* Attributes back to normal, and everything out in one write(); -1 when
+ * the write failed part-way (what the screen shows is then unknown). */
+int ui_term_flush(void);
+/* Attributes back to normal now (before endwin: a frame may have been cut
+ * short by a signal). Async-signal-safe. */
+void ui_term_normal(void);
 /* Make no assumption about the cursor's place or the attributes. */
 void ui_term_forget(void);
 void ui_term_free(void);

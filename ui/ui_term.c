@@ -106,6 +106,8 @@ static struct look look_of(enum ui_role r, int color)
 static char *role_seq(enum ui_role r, int color)
 {
     struct look l = look_of(r, color);
+    if (!cap("sgr0")) /* what could not be switched off is never switched on */
+        l.bold = l.dim = l.rev = 0;
     size_t mark = t.len;
     put_cap(cap("sgr0"));
     if (color)
@@ -238,14 +240,16 @@ void ui_term_cells(int y, int x, int cols, enum ui_role r, const wchar_t *s, int
             put(mb, k);
         }
     }
-    /* past the last column the cursor's place depends on the terminal */
-    t.x = x + cols < w ? x + cols : -1;
+    /* past the last column the cursor's place depends on the terminal, and
+     * after a wide character on the terminal's idea of its width */
+    t.x = x + cols < w && n == cols ? x + cols : -1;
     if (t.x < 0)
         t.y = -1;
 }
 
-void ui_term_flush(void)
+int ui_term_flush(void)
 {
+    int ok = 1;
     if (t.role > UC_NORMAL) {
         put(t.sgr_off, strlen(t.sgr_off));
         t.role = UC_NORMAL;
@@ -259,13 +263,26 @@ void ui_term_flush(void)
             continue;
         } else if (w < 0 && errno == EAGAIN) {
             struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
-            if (poll(&p, 1, 1000) <= 0)
+            if (poll(&p, 1, 1000) <= 0) {
+                ok = 0;
                 break;
+            }
         } else {
-            break; /* the terminal is gone: nothing to show it on */
+            ok = 0; /* the terminal is gone, or stuck: the rest is dropped */
+            break;
         }
     }
     t.len = 0;
+    if (!ok)
+        t.role = t.y = t.x = -1;
+    return ok ? 0 : -1;
+}
+
+void ui_term_normal(void)
+{
+    /* plain write(): the fatal-signal path calls this */
+    if (t.sgr_off && write(STDOUT_FILENO, t.sgr_off, strlen(t.sgr_off)) < 0)
+        return;
 }
 
 void ui_term_forget(void)

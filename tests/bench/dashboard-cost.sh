@@ -47,9 +47,11 @@ headless() {
 side_by_side() {
   rm -f "$tmp"/h.t "$tmp"/d.t
   if [[ $mode == aa ]]; then
-    headless "$tmp/d.t" &
+    local first=$tmp/d.t second=$tmp/h.t
+    (($1 % 2)) || { first=$tmp/h.t second=$tmp/d.t; }
+    headless "$first" &
     local other=$!
-    headless "$tmp/h.t"
+    headless "$second"
     wait $other
     return
   fi

@@ -152,7 +152,6 @@ void ui_frame_free(void)
     vh = vw = 0;
 }
 
-/* Put n copies of wide character ch (one column each) at y, x. */
 /* After cells [x0, x1) of row y were written: a wide character whose other
  * half was overwritten is gone; its remaining half becomes a space, so that
  * the grid never holds half a character (the terminal would shift the rest
@@ -166,6 +165,7 @@ static void mend(int y, int x0, int x1)
         row[x1].ch = L' ';
 }
 
+/* Put n copies of wide character ch (one column each) at y, x. */
 static void vfill(int y, int x, int n, wchar_t ch, enum ui_role r)
 {
     if (y < 0 || y >= vh || x < 0 || x >= vw || n <= 0)

@@ -173,6 +173,9 @@ int ui_term_usable(void)
 
 void ui_term_clear(void)
 {
+    /* normal attributes first: on a bce terminal clear paints the background */
+    put(t.sgr_off, strlen(t.sgr_off));
+    t.role = UC_NORMAL;
     put(t.clear, strlen(t.clear));
     t.y = t.x = -1; /* clear homes the cursor on most terminals, not all */
 }

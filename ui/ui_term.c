@@ -25,8 +25,7 @@
 #include "util.h"
 
 static struct {
-    char *buf;
-    size_t len, cap;
+    struct buf out;        /* the frame's bytes */
     char *role_seq[UC_N];  /* attributes off, then the role's on: complete */
     char *clear;           /* clear_screen, padded as tputs pads it */
     char *sgr_off;         /* back to normal at a frame's end */
@@ -39,26 +38,31 @@ static struct {
 
 static void put(const char *s, size_t n)
 {
-    if (t.len + n > t.cap) {
-        t.cap = (t.len + n) * 2 + 4096;
-        t.buf = xrealloc(t.buf, t.cap);
-    }
-    memcpy(t.buf + t.len, s, n);
-    t.len += n;
+    buf_append(&t.out, s, n);
 }
 
-/* tputs' output function: into t.buf, where tputs pads and expands. */
+static struct buf *cap_to; /* where tputs' output function appends */
+
 static int put_ch(int c)
 {
     char ch = (char)c;
-    put(&ch, 1);
+    buf_append(cap_to, &ch, 1);
     return c;
 }
 
-static void put_cap(const char *cap)
+/* A capability string into b, padded and expanded as tputs does it. */
+static void put_cap(struct buf *b, const char *cap)
 {
-    if (cap)
+    if (cap) {
+        cap_to = b;
         tputs(cap, 1, put_ch);
+    }
+}
+
+/* The string b holds (owned by the caller; "" when empty). */
+static char *take(struct buf *b)
+{
+    return b->data ? b->data : xstrdup("");
 }
 
 /* A terminfo string capability, or NULL when the terminal lacks it. */
@@ -108,25 +112,22 @@ static char *role_seq(enum ui_role r, int color)
     struct look l = look_of(r, color);
     if (!cap("sgr0")) /* what could not be switched off is never switched on */
         l.bold = l.dim = l.rev = 0;
-    size_t mark = t.len;
-    put_cap(cap("sgr0"));
+    struct buf b = {0};
+    put_cap(&b, cap("sgr0"));
     if (color)
-        put_cap(cap("op")); /* not every sgr0 resets the colours */
+        put_cap(&b, cap("op")); /* not every sgr0 resets the colours */
     if (l.bold)
-        put_cap(cap("bold"));
+        put_cap(&b, cap("bold"));
     if (l.dim)
-        put_cap(cap("dim"));
+        put_cap(&b, cap("dim"));
     if (l.rev)
-        put_cap(cap("rev"));
+        put_cap(&b, cap("rev"));
     const char *setaf = cap("setaf"), *setab = cap("setab");
     if (l.fg >= 0 && setaf)
-        put_cap(tiparm(setaf, l.fg));
+        put_cap(&b, tiparm(setaf, l.fg));
     if (l.bg >= 0 && setab)
-        put_cap(tiparm(setab, l.bg));
-    char *s = xcalloc(1, t.len - mark + 1);
-    memcpy(s, t.buf + mark, t.len - mark);
-    t.len = mark;
-    return s;
+        put_cap(&b, tiparm(setab, l.bg));
+    return take(&b);
 }
 
 int ui_term_colors(void)
@@ -142,12 +143,9 @@ void ui_term_init(int color)
     t.sgr_off = xstrdup(t.role_seq[UC_NORMAL]);
     t.cup = cap("cup");
     t.ansi_cup = t.cup && !strcmp(t.cup, "\033[%i%p1%d;%p2%dH");
-    const char *cl = cap("clear");
-    size_t mark = t.len;
-    put_cap(cl);
-    t.clear = xcalloc(1, t.len - mark + 1);
-    memcpy(t.clear, t.buf + mark, t.len - mark);
-    t.len = mark;
+    struct buf cl = {0};
+    put_cap(&cl, cap("clear"));
+    t.clear = take(&cl);
     t.keep_last = tigetflag("am") > 0 && tigetflag("xenl") <= 0;
     t.move_resets = tigetflag("msgr") <= 0;
     t.role = t.y = t.x = -1;
@@ -161,9 +159,8 @@ void ui_term_free(void)
     }
     free(t.sgr_off);
     free(t.clear);
-    free(t.buf);
-    t.sgr_off = t.clear = t.buf = NULL;
-    t.len = t.cap = 0;
+    t.sgr_off = t.clear = NULL;
+    buf_free(&t.out);
 }
 
 int ui_term_usable(void)
@@ -204,7 +201,7 @@ static void move_to(int y, int x)
         *--p = '\033';
         put(p, (size_t)(b + sizeof b - p));
     } else {
-        put_cap(tiparm(t.cup, y, x));
+        put_cap(&t.out, tiparm(t.cup, y, x));
     }
     t.y = y;
     t.x = x;
@@ -258,8 +255,8 @@ int ui_term_flush(void)
         t.role = UC_NORMAL;
     }
     size_t off = 0;
-    while (off < t.len) {
-        ssize_t w = write(STDOUT_FILENO, t.buf + off, t.len - off);
+    while (off < t.out.len) {
+        ssize_t w = write(STDOUT_FILENO, t.out.data + off, t.out.len - off);
         if (w > 0) {
             off += (size_t)w;
         } else if (w < 0 && errno == EINTR) {
@@ -275,7 +272,7 @@ int ui_term_flush(void)
             break;
         }
     }
-    t.len = 0;
+    t.out.len = 0;
     if (!ok)
         t.role = t.y = t.x = -1;
     return ok ? 0 : -1;

@@ -28,7 +28,6 @@ static struct {
     struct buf out;        /* the frame's bytes */
     char *role_seq[UC_N];  /* attributes off, then the role's on: complete */
     char *clear;           /* clear_screen, padded as tputs pads it */
-    char *sgr_off;         /* back to normal at a frame's end */
     const char *cup;       /* cursor_address */
     int ansi_cup;          /* it is ECMA-48's CSI row;col H: printed without tparm */
     int keep_last;         /* the bottom-right cell scrolls the screen: never write it */
@@ -39,6 +38,13 @@ static struct {
 static void put(const char *s, size_t n)
 {
     buf_append(&t.out, s, n);
+}
+
+/* Attributes and colours back to the terminal's own. */
+static void put_normal(void)
+{
+    put(t.role_seq[UC_NORMAL], strlen(t.role_seq[UC_NORMAL]));
+    t.role = UC_NORMAL;
 }
 
 static struct buf *cap_to; /* where tputs' output function appends */
@@ -140,7 +146,6 @@ void ui_term_init(int color)
     ui_term_free();
     for (int r = 0; r < UC_N; r++)
         t.role_seq[r] = role_seq((enum ui_role)r, color);
-    t.sgr_off = xstrdup(t.role_seq[UC_NORMAL]);
     t.cup = cap("cup");
     t.ansi_cup = t.cup && !strcmp(t.cup, "\033[%i%p1%d;%p2%dH");
     struct buf cl = {0};
@@ -157,9 +162,8 @@ void ui_term_free(void)
         free(t.role_seq[r]);
         t.role_seq[r] = NULL;
     }
-    free(t.sgr_off);
     free(t.clear);
-    t.sgr_off = t.clear = NULL;
+    t.clear = NULL;
     buf_free(&t.out);
 }
 
@@ -171,8 +175,7 @@ int ui_term_usable(void)
 void ui_term_clear(void)
 {
     /* normal attributes first: on a bce terminal clear paints the background */
-    put(t.sgr_off, strlen(t.sgr_off));
-    t.role = UC_NORMAL;
+    put_normal();
     put(t.clear, strlen(t.clear));
     t.y = t.x = -1; /* clear homes the cursor on most terminals, not all */
 }
@@ -181,10 +184,8 @@ static void move_to(int y, int x)
 {
     if (t.y == y && t.x == x)
         return;
-    if (t.move_resets && t.role > UC_NORMAL) {
-        put(t.role_seq[UC_NORMAL], strlen(t.role_seq[UC_NORMAL]));
-        t.role = UC_NORMAL;
-    }
+    if (t.move_resets && t.role > UC_NORMAL)
+        put_normal();
     if (t.ansi_cup) {
         char b[32], *p = b + sizeof b;
         *--p = 'H';
@@ -250,10 +251,8 @@ void ui_term_cells(int y, int x, int cols, enum ui_role r, const wchar_t *s, int
 int ui_term_flush(void)
 {
     int ok = 1;
-    if (t.role > UC_NORMAL) {
-        put(t.sgr_off, strlen(t.sgr_off));
-        t.role = UC_NORMAL;
-    }
+    if (t.role > UC_NORMAL)
+        put_normal();
     size_t off = 0;
     while (off < t.out.len) {
         ssize_t w = write(STDOUT_FILENO, t.out.data + off, t.out.len - off);
@@ -281,7 +280,8 @@ int ui_term_flush(void)
 void ui_term_normal(void)
 {
     /* plain write(): the fatal-signal path calls this */
-    if (t.sgr_off && write(STDOUT_FILENO, t.sgr_off, strlen(t.sgr_off)) < 0)
+    const char *off = t.role_seq[UC_NORMAL];
+    if (off && write(STDOUT_FILENO, off, strlen(off)) < 0)
         return;
 }
 

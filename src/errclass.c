@@ -11,10 +11,13 @@
  * keeps its number across versions), so a private copy keeps this module
  * free of curl.h; tests/test_errclass.c checks it against the real enum. */
 enum {
+    CC_UNSUPPORTED_PROTOCOL = 1,
     CC_COULDNT_RESOLVE_PROXY = 5,
     CC_COULDNT_RESOLVE_HOST = 6,
     CC_COULDNT_CONNECT = 7,
+    CC_WEIRD_SERVER_REPLY = 8,
     CC_PARTIAL_FILE = 18,
+    CC_OUT_OF_MEMORY = 27,
     CC_OPERATION_TIMEDOUT = 28,
     CC_SSL_CONNECT_ERROR = 35,
     CC_TOO_MANY_REDIRECTS = 47,
@@ -22,6 +25,7 @@ enum {
     CC_SEND_ERROR = 55,
     CC_RECV_ERROR = 56,
     CC_PEER_FAILED_VERIFICATION = 60,
+    CC_FILESIZE_EXCEEDED = 63,
 };
 
 /* Generated from the CURLcode enum of curl.h 7.88.1 (index = value). */
@@ -97,8 +101,40 @@ static const char *curl_code_name(int code)
     return "CURLE_UNKNOWN";
 }
 
-const char *errclass_name(int curl_code, int os_errno)
+/* A response that breaks HTTP/1.x framing, by libcurl 7.88's message:
+ * Node calls these HPE_* parse errors; one name covers them here. */
+static int malformed(int curl_code, const char *detail)
 {
+    switch (curl_code) {
+    case CC_WEIRD_SERVER_REPLY: /* bad Content-Length, a header without colon, NUL in a header */
+        return 1;
+    case CC_UNSUPPORTED_PROTOCOL: /* "Received HTTP/0.9 ...", "Unsupported HTTP version ..." */
+        return strstr(detail, "HTTP/0.9") || strstr(detail, "HTTP version") ||
+               strstr(detail, "response code");
+    case CC_RECV_ERROR: /* "... in chunked-encoding" */
+        return strstr(detail, "chunked") != NULL;
+    }
+    return 0;
+}
+
+const char *errclass_name(int curl_code, int os_errno, const char *detail)
+{
+    if (!detail)
+        detail = "";
+    if (malformed(curl_code, detail))
+        return "ERR_BAD_RESPONSE";
+    switch (curl_code) {
+    /* 7.88 reports a response head past its 100 KB header buffer as out of
+     * memory, with no message; a real allocation failure would have ended
+     * the process first (loadtop's allocations die on OOM). */
+    case CC_OUT_OF_MEMORY:
+        return "ERR_HEADERS_TOO_LARGE";
+    case CC_FILESIZE_EXCEEDED:
+        return "ERR_RESPONSE_TOO_LARGE";
+    /* a scheme libcurl was told not to speak (a redirect to ftp://, file://) */
+    case CC_UNSUPPORTED_PROTOCOL:
+        return "ERR_UNSUPPORTED_PROTOCOL";
+    }
     for (size_t i = 0; os_errno && i < sizeof os_errors / sizeof os_errors[0]; i++)
         if (os_errors[i].err == os_errno)
             return os_errors[i].name;
@@ -153,6 +189,11 @@ static const struct {
     {"ERR_TLS_CERT_VERIFY", "server certificate not trusted (unknown CA, expired, self-signed or "
                             "wrong host name)"},
     {"ERR_TOO_MANY_REDIRECTS", "too many redirects"},
+    {"ERR_BAD_RESPONSE", "malformed HTTP response (status line, header or chunked encoding)"},
+    {"ERR_HEADERS_TOO_LARGE", "response headers larger than 100 KB"},
+    {"ERR_RESPONSE_TOO_LARGE", "response body larger than the size limit"},
+    {"ERR_UNSUPPORTED_PROTOCOL", "not http:// or https:// (e.g. a redirect to ftp://)"},
+    {"ERR_INTERRUPTED", "cut short when the run stopped (second Ctrl-C, SIGTERM or the drain bound)"},
 };
 
 const char *errclass_describe(const char *name)

@@ -7,9 +7,12 @@
 #define LOADTOP_ERRCLASS_H
 
 /* Name for a transfer that ended with libcurl code `curl_code` (a CURLcode,
- * != 0) and OS errno `os_errno` (CURLINFO_OS_ERRNO; 0 if unknown). Returns a
- * static string such as "ECONNRESET" or "CURLE_SSL_CACERT" (never NULL). */
-const char *errclass_name(int curl_code, int os_errno);
+ * != 0), OS errno `os_errno` (CURLINFO_OS_ERRNO; 0 if unknown) and libcurl's
+ * message `detail` (CURLOPT_ERRORBUFFER; NULL or "" if none: 7.88 gives
+ * one code to a malformed response and to other causes, and only the
+ * message tells them apart). Returns a static string such as "ECONNRESET",
+ * "ERR_BAD_RESPONSE" or "CURLE_SSL_CACERT" (never NULL). */
+const char *errclass_name(int curl_code, int os_errno, const char *detail);
 
 /* One-line, human explanation of an error name ("connection reset by the
  * server"), or NULL for names it does not know. Static string. */

@@ -230,6 +230,13 @@ void stats_error(struct stats *st, int phase, int ep, const char *name)
     st->open_sec.errors[idx]++;
 }
 
+void stats_downloaded(struct stats *st, int phase, int ep, uint64_t bytes)
+{
+    struct group *g[4];
+    for (int i = 0, n = stats_groups(st, phase, ep, g); i < n; i++)
+        g[i]->c.downloaded_bytes += bytes;
+}
+
 void stats_count(struct stats *st, int phase, int ep, int idx, uint64_t n)
 {
     if (idx < 0 || idx >= st->ncounters)

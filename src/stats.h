@@ -15,7 +15,7 @@
 #include "hist.h"
 #include "hostmon.h"
 
-#define STATS_MAX_CODES 600   /* http.codes.0..599 */
+#define STATS_MAX_CODES 1000  /* http.codes.0..999 (a status line may hold any 3 digits) */
 #define STATS_MAX_ERRORS 32   /* distinct error names; more go to "other" */
 #define STATS_MAX_COUNTERS 32 /* distinct named counters (plugins.expect.ok, ...); more are dropped */
 
@@ -140,6 +140,9 @@ void stats_response(struct stats *st, int phase, int ep, int code, int64_t respo
                     int64_t total_us, int64_t latency_us, uint64_t bytes);
 /* An error named `name` (errclass's, or "Failed capture or match", ...). */
 void stats_error(struct stats *st, int phase, int ep, const char *name);
+/* Body bytes of a transfer that failed after they arrived (a timeout, a
+ * reset mid-body): http.downloaded_bytes counts every byte received. */
+void stats_downloaded(struct stats *st, int phase, int ep, uint64_t bytes);
 /* Add `n` to named counter `idx` (from stats_counter_index; -1 is ignored). */
 void stats_count(struct stats *st, int phase, int ep, int idx, uint64_t n);
 /* The whole run's value of the counter called `name` (0 if never counted),

@@ -1018,7 +1018,7 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
     struct engine *e = v->e;
     int64_t now = now_us();
     const struct reqtpl *t = &e->reqs[v->prog->ops[v->pc].req];
-    const char *err = r->curl_code ? errclass_name(r->curl_code, r->os_errno) : NULL;
+    const char *err = r->curl_code ? errclass_name(r->curl_code, r->os_errno, NULL) : NULL;
     if (!counted(v))
         ;
     else if (!err)

@@ -26,7 +26,7 @@ static void record_mix(struct stats *st)
     stats_response(st, 0, 0, 200, 1000, 1500, 2000, 100);
     stats_response(st, 0, 0, 200, 3000, 3500, 4000, 100);
     stats_response(st, 0, 0, 404, 5000, 5500, 6000, 10);
-    stats_response(st, 1, 1, 700, 7000, 7500, 8000, 1);
+    stats_response(st, 1, 1, 1700, 7000, 7500, 8000, 1);
     stats_response(st, 1, 2, -1, 9000, 9500, 10000, 0);
     stats_error(st, 0, 0, "ECONNRESET");
     stats_error(st, 1, 2, "ETIMEDOUT");
@@ -47,7 +47,7 @@ TEST(stats_counters_per_group)
     ASSERT_EQ(t->downloaded_bytes, 211);
     ASSERT_EQ(t->codes[200], 2);
     ASSERT_EQ(t->codes[404], 1);
-    ASSERT_EQ(t->codes[0], 2); /* 700 and -1 */
+    ASSERT_EQ(t->codes[0], 2); /* 1700 and -1: no such status line */
     ASSERT_EQ(t->code_class[2], 2);
     ASSERT_EQ(t->code_class[4], 1);
     ASSERT_EQ(t->code_class[0], 2);
@@ -122,6 +122,19 @@ TEST(stats_groups_sum_to_total)
     ASSERT_EQ(st.endpoint[0].sum[SUM_LATENCY]->count, 3);
     ASSERT_EQ(st.endpoint[0].sum[SUM_LATENCY]->max, 6000);
     ASSERT_EQ(st.endpoint[2].sum[SUM_TOTAL]->min, 9500);
+    stats_free(&st);
+}
+
+/* Any three digits are a status line's code: 999 is counted as 999 (as
+ * Node and Artillery do), in the "other" class. */
+TEST(stats_status_999)
+{
+    struct stats st;
+    stats_init(&st, 1, 1, 1);
+    stats_response(&st, 0, 0, 999, 1000, 1000, 1000, 0);
+    ASSERT_EQ(st.total.c.codes[999], 1);
+    ASSERT_EQ(st.total.c.codes[0], 0);
+    ASSERT_EQ(st.total.c.code_class[0], 1);
     stats_free(&st);
 }
 

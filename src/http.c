@@ -2,6 +2,7 @@
  * rules this file follows and why. */
 #include "http.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,25 +20,37 @@ struct sockctx {
     int armed;  /* events the uv_poll is started with (0 = stopped) */
     int owned;  /* opened through on_open_socket: libcurl closes it via on_close_socket */
     int wanted; /* events libcurl asked for (0 after CURL_POLL_REMOVE) */
+    int read;   /* libcurl waited to read from it: a connection, not a connect attempt */
 };
 
-/* Bodies kept for captures and expectations are cut here: enough for any
- * API response, bounded so a huge download cannot exhaust memory. */
-#define KEEP_MAX (16u << 20)
+/* Kept responses (captures, expectations) are cut at http_opts.kept_max;
+ * a buffer that grew past KEEP_SPARE is released after its transfer, so
+ * memory follows the transfers in flight, not the largest ever seen. */
+#define KEEP_DEFAULT (1u << 20)
+#define KEEP_SPARE (64u << 10)
+
+/* on_deadline works at most this long before yielding to the loop. */
+#define DEADLINE_BUDGET_US 2000
+
+enum xfer_where { X_IDLE, X_WAITING, X_ADDED };
 
 struct http_xfer {
     CURL *easy;
     struct http *h;
     void *ud;
     uint64_t bytes;
-    int added;
+    enum xfer_where where;
+    int open_errno;  /* socket() failed in on_open_socket (EMFILE, ...) */
+    int too_large;   /* on_write cut the body at http_opts.max_body */
     /* the whole-request deadline (see struct http's deadline list) */
     uint64_t due_ms;
     struct http_xfer *due_prev, *due_next;
+    struct http_xfer *wait_prev, *wait_next; /* the pool's wait FIFO */
     /* options as last set on the easy handle: changed only when they differ */
     int keep, jar, no_redirect, gzip;
     struct buf body, hdrs; /* kept response (keep) */
     struct http_xfer *next_free;
+    char errbuf[CURL_ERROR_SIZE];
 };
 
 struct http {
@@ -51,13 +64,20 @@ struct http {
      * timer serves them all: started by the first transfer when it is idle,
      * then re-armed for the new head each time it fires. */
     uv_timer_t deadline;
+    uv_idle_t deadline_more;   /* expiries left over by on_deadline's budget */
     struct http_xfer *due_head, *due_tail;
     uint64_t timeout_ms;
-    uv_check_t check;
-    int closing;               /* handles still closing in http_free */          /* once per loop iteration: serve the kick */
+    uv_check_t check;          /* once per loop iteration: serve the kick */
+    int closing;               /* handles still closing in http_free */
     http_done_fn done;
     struct http_opts o;
-    int inflight;
+    uint64_t kept_max;
+    int inflight;              /* started and not done: added + waiting */
+    int added;                 /* in the multi handle */
+    /* With a pool, transfers past its size wait here, oldest first; a slot
+     * freed by a finished transfer goes to the head. Unlinking is O(1). */
+    struct http_xfer *wait_head, *wait_tail;
+    int nwaiting;
     int kick;                  /* libcurl asked for an immediate timeout */
     int proxy_env;             /* a *_proxy variable is set: let libcurl use it */
     char user_agent[64];
@@ -82,8 +102,16 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
     struct http_xfer *x = ud;
     size_t n = size * nmemb;
     x->bytes += n;
-    if (x->keep && x->body.len < KEEP_MAX)
-        buf_append(&x->body, ptr, n < KEEP_MAX - x->body.len ? n : KEEP_MAX - x->body.len);
+    uint64_t max = x->h->o.max_body;
+    if (max && x->bytes > max) {
+        /* libcurl 7.88's CURLOPT_MAXFILESIZE ignores bodies of unknown
+         * length; returning short ends the transfer (CURLE_WRITE_ERROR). */
+        x->too_large = 1;
+        return 0;
+    }
+    uint64_t keep = x->h->kept_max;
+    if (x->keep && x->body.len < keep)
+        buf_append(&x->body, ptr, n < keep - x->body.len ? n : (size_t)(keep - x->body.len));
     return n;
 }
 
@@ -95,7 +123,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
     size_t n = size * nmemb;
     if (n >= 5 && !memcmp(ptr, "HTTP/", 5))
         buf_clear(&x->hdrs);
-    else if (x->hdrs.len < KEEP_MAX)
+    else if (x->hdrs.len + n <= x->h->kept_max)
         buf_append(&x->hdrs, ptr, n);
     return n;
 }
@@ -150,7 +178,12 @@ static struct sockctx *sock_get(struct http *h, curl_socket_t fd)
         c = xcalloc(1, sizeof *c);
         c->h = h;
         c->fd = fd;
-        uv_poll_init_socket(h->loop, &c->poll, fd);
+        if (uv_poll_init_socket(h->loop, &c->poll, fd) != 0) {
+            /* libuv still watches this fd number (it cannot, after
+             * sock_forget): never poll through a handle that is not ours */
+            free(c);
+            return NULL;
+        }
         c->poll.data = c;
         h->socks[fd] = c;
     }
@@ -162,6 +195,17 @@ static void free_ctx(uv_handle_t *hd)
     free(hd->data);
 }
 
+/* Stop watching fd and forget its context (closing the poll handle takes
+ * it out of libuv's queue of pending epoll changes at once). */
+static void sock_forget(struct http *h, curl_socket_t fd)
+{
+    struct sockctx *c = fd >= 0 && fd < h->nsocks ? h->socks[fd] : NULL;
+    if (!c)
+        return;
+    h->socks[fd] = NULL;
+    uv_close((uv_handle_t *)&c->poll, free_ctx);
+}
+
 static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     (void)e;
@@ -169,19 +213,24 @@ static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *soc
     struct http *h = userp;
     if (what == CURL_POLL_REMOVE) {
         struct sockctx *c = fd < h->nsocks ? h->socks[fd] : NULL;
-        if (c && c->owned) {
+        if (c && c->owned && c->read) {
             c->wanted = 0; /* a connection: keep the poll armed, see on_poll */
         } else if (c) {
-            /* Not a connection (the threaded resolver's socketpair): libcurl
-             * closes it without on_close_socket, and its fd number comes back
-             * soon; forget it now so a reuse is polled afresh. */
-            h->socks[fd] = NULL;
-            uv_close((uv_handle_t *)&c->poll, free_ctx);
+            /* Not a connection: the threaded resolver's socketpair, or a
+             * connect attempt that lost or was abandoned (a transfer
+             * removed while connecting). libcurl 7.88 closes both without
+             * on_close_socket (cf-socket.c: "we did never publish it"),
+             * possibly already: forget the fd now, before libuv hands a
+             * pending epoll_ctl(ADD) a closed descriptor and aborts. */
+            sock_forget(h, fd);
         }
         return 0;
     }
     struct sockctx *c = sock_get(h, fd);
+    if (!c)
+        return 0; /* not -1: that kills the whole multi handle; the deadline ends it */
     int ev = ((what & CURL_POLL_IN) ? UV_READABLE : 0) | ((what & CURL_POLL_OUT) ? UV_WRITABLE : 0);
+    c->read |= ev & UV_READABLE;
     c->wanted = ev;
     if (ev != c->armed) {
         uv_poll_start(&c->poll, ev, on_poll);
@@ -194,22 +243,32 @@ static curl_socket_t on_open_socket(void *clientp, curlsocktype purpose,
                                     struct curl_sockaddr *a)
 {
     (void)purpose;
-    struct http *h = clientp;
+    struct http_xfer *x = clientp;
+    struct http *h = x->h;
     curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-    if (fd != CURL_SOCKET_BAD)
-        sock_get(h, fd)->owned = 1;
+    if (fd == CURL_SOCKET_BAD) {
+        /* libcurl reports COULDNT_CONNECT and drops this errno: keep it, so
+         * that EMFILE is named EMFILE, not ECONNREFUSED */
+        x->open_errno = errno;
+        return fd;
+    }
+    /* A context still held for this fd number belongs to a socket that was
+     * closed without telling us (the kernel reuses only free numbers). */
+    sock_forget(h, fd);
+    struct sockctx *c = sock_get(h, fd);
+    if (!c) {
+        close(fd);
+        x->open_errno = EMFILE;
+        return CURL_SOCKET_BAD;
+    }
+    c->owned = 1;
     return fd;
 }
 
 static int on_close_socket(void *clientp, curl_socket_t fd)
 {
-    struct http *h = clientp;
-    if (fd < h->nsocks && h->socks[fd]) {
-        struct sockctx *c = h->socks[fd];
-        h->socks[fd] = NULL;
-        /* Stop polling before the fd number can be reused by a new socket. */
-        uv_close((uv_handle_t *)&c->poll, free_ctx);
-    }
+    /* Stop polling before the fd number can be reused by a new socket. */
+    sock_forget(clientp, fd);
     return close(fd);
 }
 
@@ -247,7 +306,67 @@ static void due_unlink(struct http *h, struct http_xfer *x)
     x->due_prev = x->due_next = NULL;
 }
 
+static void wait_push(struct http *h, struct http_xfer *x)
+{
+    x->where = X_WAITING;
+    x->wait_next = NULL;
+    x->wait_prev = h->wait_tail;
+    if (h->wait_tail)
+        h->wait_tail->wait_next = x;
+    else
+        h->wait_head = x;
+    h->wait_tail = x;
+    h->nwaiting++;
+}
+
+static void wait_unlink(struct http *h, struct http_xfer *x)
+{
+    if (x->wait_prev)
+        x->wait_prev->wait_next = x->wait_next;
+    else
+        h->wait_head = x->wait_next;
+    if (x->wait_next)
+        x->wait_next->wait_prev = x->wait_prev;
+    else
+        h->wait_tail = x->wait_prev;
+    x->wait_prev = x->wait_next = NULL;
+    h->nwaiting--;
+}
+
+static void multi_add(struct http *h, struct http_xfer *x)
+{
+    x->where = X_ADDED;
+    h->added++;
+    curl_multi_add_handle(h->multi, x->easy);
+}
+
+/* Take x out of wherever it is (libcurl, the wait FIFO, the deadline list):
+ * its transfer is over. */
+static void detach(struct http *h, struct http_xfer *x)
+{
+    if (x->where == X_ADDED) {
+        curl_multi_remove_handle(h->multi, x->easy);
+        h->added--;
+    } else if (x->where == X_WAITING) {
+        wait_unlink(h, x);
+    }
+    x->where = X_IDLE;
+    due_unlink(h, x);
+    h->inflight--;
+}
+
+/* Give free pool slots to the oldest waiting transfers. */
+static void pump(struct http *h)
+{
+    while (h->wait_head && h->added < h->o.pool) {
+        struct http_xfer *x = h->wait_head;
+        wait_unlink(h, x);
+        multi_add(h, x);
+    }
+}
+
 static void on_deadline(uv_timer_t *t);
+static void on_deadline_more(uv_idle_t *i);
 
 static void due_arm(struct http *h, uint64_t now)
 {
@@ -257,24 +376,44 @@ static void due_arm(struct http *h, uint64_t now)
 }
 
 /* Fail every transfer whose deadline has passed, as libcurl's own timeout
- * would (CURLE_OPERATION_TIMEDOUT: ETIMEDOUT), then re-arm for the next. */
-static void on_deadline(uv_timer_t *t)
+ * would (CURLE_OPERATION_TIMEDOUT: ETIMEDOUT), then re-arm for the next.
+ * A storm of expiries is worked off in slices of DEADLINE_BUDGET_US, so the
+ * loop still serves sockets, commands and signals in between (an idle
+ * handle continues: a 0 ms timer would run again before any poll). */
+static void expire(struct http *h)
 {
-    struct http *h = t->data;
     uint64_t now = uv_now(h->loop);
+    int64_t until = now_us() + DEADLINE_BUDGET_US;
+    int n = 0;
     struct http_xfer *x;
     while ((x = h->due_head) && x->due_ms <= now) {
+        if (++n % 16 == 0 && now_us() > until) {
+            uv_timer_stop(&h->deadline);
+            uv_idle_start(&h->deadline_more, on_deadline_more);
+            pump(h);
+            return;
+        }
         struct http_result r = {0};
         r.curl_code = CURLE_OPERATION_TIMEDOUT;
+        r.detail = "";
         r.total_us = (int64_t)h->timeout_ms * 1000;
         r.bytes = x->bytes;
-        curl_multi_remove_handle(h->multi, x->easy);
-        x->added = 0;
-        due_unlink(h, x);
-        h->inflight--;
+        detach(h, x);
         h->done(x, &r, x->ud);
     }
+    pump(h);
     due_arm(h, now);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    expire(t->data);
+}
+
+static void on_deadline_more(uv_idle_t *i)
+{
+    uv_idle_stop(i);
+    expire(i->data);
 }
 
 static void drain(struct http *h)
@@ -289,6 +428,10 @@ static void drain(struct http *h)
         r.curl_code = (int)msg->data.result;
         struct http_xfer *x = NULL;
         curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
+        r.detail = r.curl_code ? x->errbuf : "";
+        r.too_large = x->too_large;
+        if (x->too_large)
+            r.curl_code = CURLE_FILESIZE_EXCEEDED; /* not the write error it surfaces as */
         /* libcurl 7.88 sets OS_ERRNO only for these; it is stale otherwise. */
         if (r.curl_code == CURLE_COULDNT_CONNECT || r.curl_code == CURLE_OPERATION_TIMEDOUT ||
             r.curl_code == CURLE_SEND_ERROR || r.curl_code == CURLE_RECV_ERROR) {
@@ -296,6 +439,8 @@ static void drain(struct http *h)
             curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oe);
             r.os_errno = (int)oe;
         }
+        if (r.curl_code == CURLE_COULDNT_CONNECT && x->open_errno)
+            r.os_errno = x->open_errno;
         long status = 0;
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         r.status = (int)status;
@@ -312,12 +457,16 @@ static void drain(struct http *h)
             r.body = x->body.data ? x->body.data : "";
             r.body_len = x->body.len;
         }
-        curl_multi_remove_handle(h->multi, e);
-        x->added = 0;
-        due_unlink(h, x);
-        h->inflight--;
+        detach(h, x);
         h->done(x, &r, x->ud);
+        if (x->keep && x->where == X_IDLE) {
+            if (x->body.cap > KEEP_SPARE)
+                buf_free(&x->body);
+            if (x->hdrs.cap > KEEP_SPARE)
+                buf_free(&x->hdrs);
+        }
     }
+    pump(h);
 }
 
 static void process(struct http *h, curl_socket_t fd, int flags)
@@ -356,6 +505,7 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
     h->loop = loop;
     h->o = *o;
     h->done = done;
+    h->kept_max = o->kept_max ? o->kept_max : KEEP_DEFAULT;
     if (o->user_agent)
         snprintf(h->user_agent, sizeof h->user_agent, "%s", o->user_agent);
     static const char *const proxy_vars[] = {"http_proxy", "HTTP_PROXY", "https_proxy",
@@ -371,6 +521,8 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
     h->timer.data = h;
     uv_timer_init(loop, &h->deadline);
     h->deadline.data = h;
+    uv_idle_init(loop, &h->deadline_more);
+    h->deadline_more.data = h;
     h->timeout_ms = o->timeout_us > 0 ? (uint64_t)(o->timeout_us + 999) / 1000 : 0;
     uv_check_init(loop, &h->check);
     h->check.data = h;
@@ -385,7 +537,7 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
     return h;
 }
 
-/* The struct holds three handles; libuv runs close callbacks in no promised
+/* The struct holds four handles; libuv runs close callbacks in no promised
  * order (1.44: the last closed first) and reads each handle after the one
  * before it: free only after the last of them. */
 static void free_http(uv_handle_t *hd)
@@ -399,7 +551,7 @@ void http_free(struct http *h)
 {
     for (int i = 0; i < h->nall; i++) {
         struct http_xfer *x = h->all[i];
-        if (x->added)
+        if (x->where == X_ADDED)
             curl_multi_remove_handle(h->multi, x->easy);
         curl_easy_cleanup(x->easy);
         buf_free(&x->body);
@@ -412,7 +564,8 @@ void http_free(struct http *h)
         if (h->socks[fd])
             uv_close((uv_handle_t *)&h->socks[fd]->poll, free_ctx);
     free(h->socks);
-    h->closing = 3;
+    h->closing = 4;
+    uv_close((uv_handle_t *)&h->deadline_more, free_http);
     uv_close((uv_handle_t *)&h->check, free_http);
     uv_close((uv_handle_t *)&h->deadline, free_http);
     uv_close((uv_handle_t *)&h->timer, free_http);
@@ -454,11 +607,17 @@ static struct http_xfer *xfer_new(struct http *h)
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, h);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+    /* HTTP only, redirects too: a Location must not reach ftp://, file://,
+     * gopher://, ... with the script's credentials */
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+
     if (h->user_agent[0])
         curl_easy_setopt(e, CURLOPT_USERAGENT, h->user_agent);
     /* Without a proxy in the environment, say so once: libcurl otherwise
@@ -478,11 +637,12 @@ static void add(struct http *h, struct http_xfer *x, void *ud)
 {
     x->ud = ud;
     x->bytes = 0;
+    x->open_errno = 0;
+    x->too_large = 0;
     if (x->keep) {
         buf_clear(&x->body);
         buf_clear(&x->hdrs);
     }
-    x->added = 1;
     h->inflight++;
     if (h->timeout_ms) {
         uint64_t now = uv_now(h->loop);
@@ -497,7 +657,10 @@ static void add(struct http *h, struct http_xfer *x, void *ud)
         if (!uv_is_active((uv_handle_t *)&h->deadline))
             due_arm(h, now);
     }
-    curl_multi_add_handle(h->multi, x->easy);
+    if (h->o.pool > 0 && (h->added >= h->o.pool || h->wait_head))
+        wait_push(h, x);
+    else
+        multi_add(h, x);
 }
 
 /* Put "name=value" cookies in the handle's jar for the URL's host, as a
@@ -583,16 +746,19 @@ void http_release(struct http *h, struct http_xfer *x)
 
 int http_cancel(struct http *h, struct http_xfer *x)
 {
-    if (!x->added)
+    if (x->where == X_IDLE)
         return 0;
-    curl_multi_remove_handle(h->multi, x->easy);
-    x->added = 0;
-    due_unlink(h, x);
-    h->inflight--;
+    detach(h, x);
+    pump(h);
     return 1;
 }
 
 int http_inflight(const struct http *h)
 {
     return h->inflight;
+}
+
+int http_waiting(const struct http *h)
+{
+    return h->nwaiting;
 }

@@ -7,7 +7,14 @@
  *  - after (re)adding transfers, libcurl is kicked with CURL_SOCKET_TIMEOUT
  *    at once (outside its callbacks) instead of waiting a 1 ms timer;
  *  - curl_multi_info_read is drained after every socket action;
- *  - CURLINFO_OS_ERRNO is read only for the codes where 7.88 sets it.
+ *  - CURLINFO_OS_ERRNO is read only for the codes where 7.88 sets it;
+ *  - a socket libcurl drops before it ever waited to read (a connect
+ *    attempt) is forgotten at once: 7.88 closes such sockets without the
+ *    close-socket callback, and a poll left on a closed fd makes libuv abort;
+ *  - with a pool, transfers past the pool's size wait in a FIFO of our own:
+ *    libcurl's pending list costs O(n) per removal (a timeout storm was
+ *    O(n^2) and never ended);
+ *  - only http:// and https:// are spoken, redirects included.
  * Engine thread only. Easy handles are long-lived and recycled. */
 #ifndef LOADTOP_HTTP_H
 #define LOADTOP_HTTP_H
@@ -24,6 +31,9 @@ struct http_xfer;
 struct http_result {
     int curl_code;          /* 0 = a response arrived */
     int os_errno;           /* valid for connect/send/recv/timeout failures, else 0 */
+    const char *detail;     /* libcurl's message for a failure ("" if none); valid during
+                               the callback only */
+    int too_large;          /* the body passed http_opts.max_body: the transfer was cut */
     int status;             /* HTTP status, 0 if none */
     int64_t response_us;    /* request written -> first byte */
     int64_t total_us;       /* transfer start (incl. connect) -> last byte */
@@ -60,10 +70,14 @@ struct http_request {
 
 struct http_opts {
     int64_t timeout_us;     /* whole-request timeout */
-    int pool;               /* > 0: at most this many connections in total (requests queue) */
+    int pool;               /* > 0: at most this many transfers at once; the others wait in
+                               http.c's own FIFO (never in libcurl's pending list) */
     int maxconnects;        /* connection cache size */
     int insecure;           /* skip TLS peer/host verification */
     const char *user_agent; /* default User-Agent (a request's own header wins); NULL = none */
+    uint64_t max_body;      /* cut a response past this many body bytes (0 = no limit) */
+    uint64_t kept_max;      /* keep_response: headers and body are kept up to this many bytes
+                               each (0 = 1 MiB); larger buffers are released after use */
 };
 
 /* curl_global_init; once per process, before any thread starts. */
@@ -83,22 +97,27 @@ void http_headers_free(void *slist);
 /* Start a transfer. `x` is a recycled handle from an earlier call (its
  * previous transfer must be done) or NULL for a new one; returns the handle
  * in use. `ud` is passed to the done callback. The transfer starts at once
- * (see http_flush). */
+ * (see http_flush), or, with a pool whose slots are all taken, waits in
+ * FIFO order for one; its timeout runs from this call either way. */
 struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct http_request *r,
                              void *ud);
 /* Start the same request again on `x` (closed model: nothing changes). */
 void http_restart(struct http *h, struct http_xfer *x, void *ud);
 /* Return a finished handle to the free pool (its easy handle is kept). */
 void http_release(struct http *h, struct http_xfer *x);
-/* Abort a running transfer without calling its done callback. Returns 1 if
- * one was running, 0 if `x` was idle. */
+/* Abort a running or waiting transfer without calling its done callback.
+ * Returns 1 if one was running, 0 if `x` was idle. O(1) (no libcurl pending
+ * list is ever searched). */
 int http_cancel(struct http *h, struct http_xfer *x);
 
 /* Kick libcurl for transfers added since the last kick. Call after a batch
  * of http_start/http_restart made outside libcurl callbacks. */
 void http_flush(struct http *h);
 
-/* Transfers currently added to the multi handle. */
+/* Transfers started and not done: running in libcurl or waiting for a
+ * pool slot. */
 int http_inflight(const struct http *h);
+/* Of those, the ones waiting for a pool slot (always 0 without a pool). */
+int http_waiting(const struct http *h);
 
 #endif

@@ -8,7 +8,8 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1
 
 # Debian packages: build needs, then what the tests drive (tmux, jq, curl).
 DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
-            libncurses-dev libjansson-dev libmimalloc-dev tmux jq curl procps
+            libncurses-dev libjansson-dev libmimalloc-dev tmux jq curl procps \
+            python3 time util-linux
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
@@ -87,7 +88,7 @@ integration: loadtop
 	./tests/run-integration.sh
 
 # Every suite prints "ok"/"not ok" lines; the totals line is the sum of all.
-SUITES := tests/run-integration.sh tests/flows.sh tests/tui.sh tests/html.sh
+SUITES := tests/run-integration.sh tests/faults.sh tests/flows.sh tests/tui.sh tests/html.sh
 
 test: deps
 	$(MAKE) --no-print-directory loadtop tests/unit

@@ -13,9 +13,11 @@
 #include "util.h"
 #include "version.h"
 
-/* Arrivals started per loop iteration at most, so that a late engine still
- * serves its sockets while it catches up (each late start is measured). */
+/* Arrivals started per loop iteration at most, and the time spent on them,
+ * so that a late engine still serves its sockets, commands and signals
+ * while it catches up (each late start is measured). */
 #define ARRIVAL_BATCH 2000
+#define ARRIVAL_BUDGET_US 2000
 
 static const char *const state_names[] = {"STARTING", "RUNNING", "PAUSED", "DRAINING", "DONE"};
 
@@ -83,26 +85,72 @@ static void begin_stop(struct engine *e, int64_t now, int64_t drain_us, const ch
     e->state = ENG_DRAINING;
     e->drain_deadline = now + drain_us;
     uv_timer_stop(&e->arrival_timer);
+    uv_idle_stop(&e->arrival_more);
     stats_event(&e->st, rel(e, now), "stop", "%s; draining %llu active VUs", why,
                 (unsigned long long)e->active);
     engine_maybe_finish(e);
 }
 
-static void on_arrival_timer(uv_timer_t *t);
+static const char *const skip_names[SKIP_N] = {
+    "loadtop.skipped.max_vusers", "loadtop.skipped.vu_limit", "loadtop.skipped.pool_full",
+    "loadtop.skipped.late"};
 
-/* Start every arrival that is due, then sleep until the next one. */
+void engine_skip(struct engine *e, int phase, enum skip_cause why)
+{
+    stats_vu_skipped(&e->st, phase);
+    if (e->c_skip[why] < 0)
+        e->c_skip[why] = stats_counter_index(&e->st, skip_names[why]);
+    stats_count(&e->st, phase, -1, e->c_skip[why], 1);
+    e->skip_sec[why]++;
+}
+
+/* Say, once a second while it lasts, that arrivals are being skipped and why. */
+static void note_skips(struct engine *e, int64_t t)
+{
+    static const char *const what[SKIP_N] = {"maxVusers", "VU limit", "pool full", "late"};
+    uint64_t sum = 0;
+    char parts[96] = "";
+    size_t len = 0;
+    for (int i = 0; i < SKIP_N; i++) {
+        sum += e->skip_sec[i];
+        if (e->skip_sec[i] && len < sizeof parts) {
+            int n = snprintf(parts + len, sizeof parts - len, "%s%s %llu", len ? ", " : "",
+                             what[i], (unsigned long long)e->skip_sec[i]);
+            len += n > 0 ? (size_t)n : 0;
+        }
+        e->skip_sec[i] = 0;
+    }
+    if (sum)
+        stats_event(&e->st, t, "warning", "skipped %llu arrivals in the last second (%s)",
+                    (unsigned long long)sum, parts);
+}
+
+static void on_arrival_timer(uv_timer_t *t);
+static void on_arrival_more(uv_idle_t *i);
+
+/* Start every arrival that is due, then sleep until the next one. An
+ * arrival more than ENGINE_LATE_US behind its intended time is skipped:
+ * the engine cannot keep up, and sending it late would only measure the
+ * backlog. Works at most ARRIVAL_BUDGET_US at a time. */
 static void run_arrivals(struct engine *e)
 {
     if (e->stopping || e->plan->model == MODEL_CLOSED || !e->phases_started)
         return;
-    int64_t now = now_us();
-    int n = 0;
+    int64_t now = now_us(), until = now + ARRIVAL_BUDGET_US;
+    int n = 0, more = 0;
     int64_t next;
     sched_advance(&e->sched, now);
-    while ((next = sched_peek(&e->sched)) != SCHED_NONE && next <= now && n < ARRIVAL_BATCH) {
+    while ((next = sched_peek(&e->sched)) != SCHED_NONE && next <= now) {
+        if (n >= ARRIVAL_BATCH || ((n & 15) == 15 && now_us() > until)) {
+            more = 1;
+            break;
+        }
         int ph = sched_take(&e->sched);
         note_phase_changes(e, now);
-        vu_arrival(e, ph, next, now);
+        if (now - next > ENGINE_LATE_US)
+            engine_skip(e, ph, SKIP_LATE);
+        else
+            vu_arrival(e, ph, next, now);
         n++;
     }
     note_phase_changes(e, now);
@@ -112,10 +160,12 @@ static void run_arrivals(struct engine *e)
     next = sched_peek(&e->sched);
     if (next == SCHED_NONE) {
         uv_timer_stop(&e->arrival_timer);
+    } else if (more || next <= now_us()) {
+        uv_timer_stop(&e->arrival_timer);
+        uv_idle_start(&e->arrival_more, on_arrival_more);
     } else {
         /* libuv timers have 1 ms resolution: round up, never fire early. */
-        int64_t wait = next - now_us();
-        uint64_t ms = n >= ARRIVAL_BATCH || wait <= 0 ? 0 : (uint64_t)((wait + 999) / 1000);
+        uint64_t ms = (uint64_t)((next - now_us() + 999) / 1000);
         uv_timer_start(&e->arrival_timer, on_arrival_timer, ms, 0);
     }
 }
@@ -123,6 +173,12 @@ static void run_arrivals(struct engine *e)
 static void on_arrival_timer(uv_timer_t *t)
 {
     run_arrivals(t->data);
+}
+
+static void on_arrival_more(uv_idle_t *i)
+{
+    uv_idle_stop(i);
+    run_arrivals(i->data);
 }
 
 static void publish(struct engine *e);
@@ -133,6 +189,7 @@ static void close_handles(struct engine *e)
     http_free(e->http);
     e->http = NULL;
     uv_close((uv_handle_t *)&e->arrival_timer, NULL);
+    uv_close((uv_handle_t *)&e->arrival_more, NULL);
     uv_close((uv_handle_t *)&e->tick_timer, NULL);
     uv_close((uv_handle_t *)&e->async, NULL);
 }
@@ -329,10 +386,17 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
                     sched_target_rate(&e->sched, now));
         break;
     }
-    case CMD_STOP:
-        begin_stop(e, now, e->o.drain_us, "stop requested");
+    case CMD_STOP: {
+        int64_t d = e->o.drain_us;
+        if (c->value > 0 && c->value * 1e6 < (double)d)
+            d = (int64_t)(c->value * 1e6);
+        begin_stop(e, now, d, "stop requested");
+        /* a second, shorter bound (SIGTERM after Ctrl-C) still applies */
+        if (e->stopping && now + d < e->drain_deadline)
+            e->drain_deadline = now + d;
         e->interrupted = 1;
         break;
+    }
     case CMD_ABORT:
         e->interrupted = 1;
         if (!e->stopping)
@@ -398,6 +462,7 @@ static void fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
     s->mult = e->sched.mult;
     s->active_vus = e->active;
     s->inflight = e->http ? (uint64_t)http_inflight(e->http) : 0;
+    s->waiting = e->http ? (uint64_t)http_waiting(e->http) : 0;
     s->total = st->total.c;
     /* Whole-run summaries walk histograms and move slowly: they are redone
      * once a second (and whenever the run is not simply running), and
@@ -495,6 +560,7 @@ static void on_tick(uv_timer_t *t)
     if (!e->stopping)
         run_arrivals(e);
     while (rel(e, now) >= e->next_sec_us) {
+        note_skips(e, rel(e, now));
         hostmon_sample(&e->hm, &e->host);
         /* the plan as it stood when this second began */
         stats_close_second(&e->st, e->sec_target, e->sec_phase, &e->host);
@@ -587,8 +653,10 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
         e->o.tick_us = 100000;
     if (e->o.interval_us <= 0)
         e->o.interval_us = 10000000;
+    /* Every request ends by its own timeout (http.c's deadline list), so
+     * the last one started ends within it: a little more is enough. */
     if (e->o.drain_us <= 0)
-        e->o.drain_us = plan->timeout_us + 1000000;
+        e->o.drain_us = plan->timeout_us + 500000;
     e->rng = (uint64_t)wall_us() ^ 0x9E3779B97F4A7C15ULL;
     const char *seed = getenv("LOADTOP_SEED");
     if (seed && *seed)
@@ -596,8 +664,18 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     raise_fd_limit();
     struct rlimit rl;
     uint64_t fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (uint64_t)rl.rlim_cur : 1024;
-    /* a VU holds at most one connection; keep fds for everything else */
-    e->max_active = plan->pool > 0 ? 1000000 : (fds > 256 ? fds - 128 : fds / 2);
+    /* Memory follows the VUs at once, so they are bounded by configuration,
+     * never by how far behind the run is; without a pool a VU also holds a
+     * connection: keep fds for everything else. */
+    e->max_active = (uint64_t)(o->max_vus > 0 ? o->max_vus : ENGINE_MAX_VUS);
+    if (plan->pool <= 0) {
+        uint64_t by_fds = fds > 256 ? fds - 128 : fds / 2;
+        if (by_fds < e->max_active)
+            e->max_active = by_fds;
+    }
+    e->queue_max = plan->pool > 0 ? (uint64_t)plan->pool * ENGINE_QUEUE_PER_CONN : 0;
+    for (int i = 0; i < SKIP_N; i++)
+        e->c_skip[i] = -1;
 
     stats_init(&e->st, plan->nphases, plan->nendpoints, plan->nscenarios);
     for (int i = 0; i < plan->nphases; i++) {
@@ -642,6 +720,8 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     e->async.data = e;
     uv_timer_init(&e->loop, &e->arrival_timer);
     e->arrival_timer.data = e;
+    uv_idle_init(&e->loop, &e->arrival_more);
+    e->arrival_more.data = e;
     uv_timer_init(&e->loop, &e->tick_timer);
     e->tick_timer.data = e;
     fill_snapshot(e, e->pub, now_us());

@@ -27,7 +27,8 @@ enum cmd_kind {
     CMD_MULT,       /* set the rate multiplier to value (1.0 = plan) */
     CMD_SCALE,      /* multiply the multiplier by value */
     CMD_RATE,       /* set the multiplier so the current target becomes value/s */
-    CMD_STOP,       /* stop arrivals, drain active VUs (bounded), finish */
+    CMD_STOP,       /* stop arrivals, drain active VUs (bounded by value seconds if > 0,
+                       else by engine_opts.drain_us), finish */
     CMD_ABORT,      /* stop now: active VUs are counted as they are */
     CMD_REPORT,     /* build a report of the run so far (engine_take_report) */
     CMD_NOTE,       /* record tag as a "warning" event */
@@ -64,6 +65,7 @@ struct snapshot {
     int64_t phase_elapsed_us, phase_duration_us;
     double target_rate, mult;
     uint64_t active_vus, inflight;
+    uint64_t waiting;               /* of inflight: requests waiting for a pool connection */
     struct counters total;
     struct sumstat total_s[SUM_N];
     int nintervals;                 /* closed intervals so far */
@@ -87,10 +89,19 @@ struct snapshot {
 struct engine_opts {
     int64_t interval_us;            /* intermediate report period */
     int64_t tick_us;                /* snapshot period, default 100 ms */
-    int64_t drain_us;               /* bound on draining at the end, default plan timeout + 1 s */
+    int64_t drain_us;               /* bound on draining at the end, default plan timeout + 0.5 s */
+    int64_t max_vus;                /* at most this many VUs at once (0: ENGINE_MAX_VUS, and
+                                       never more than the fd limit allows) */
     const char *version;
     const char *argv_line;          /* the command line, for the report */
 };
+
+/* Bounds that keep the engine in control of itself under overload (see
+ * README "Limits"): what does not fit is skipped and counted by cause. */
+#define ENGINE_MAX_VUS 20000        /* default VU bound (memory: see README) */
+#define ENGINE_QUEUE_PER_CONN 4     /* requests that may wait per pool connection */
+#define ENGINE_LATE_US 1000000      /* an arrival this late is skipped, not sent */
+#define ENGINE_TERM_DRAIN_S 1.0     /* SIGTERM/SIGHUP: CMD_STOP's drain bound (seconds) */
 
 struct engine;
 

@@ -60,6 +60,17 @@ struct loop_state {
 
 enum vu_hook { HOOK_NONE, HOOK_BEFORE, HOOK_AFTER };
 
+/* Why an arrival was skipped: each has a counter loadtop.skipped.<cause>
+ * (their sum is vusers.skipped) and a line in the event log every second
+ * it happens. */
+enum skip_cause {
+    SKIP_MAX_VUSERS, /* the phase's maxVusers */
+    SKIP_VU_LIMIT,   /* engine_opts.max_vus, or the fd limit */
+    SKIP_POOL_FULL,  /* the pool's wait queue is full */
+    SKIP_LATE,       /* more than ENGINE_LATE_US behind schedule: the engine cannot keep up */
+    SKIP_N
+};
+
 struct vu {
     struct engine *e;
     int scenario, phase, pc, depth;
@@ -86,6 +97,10 @@ struct engine {
     uv_thread_t thread;
     uv_async_t async;
     uv_timer_t arrival_timer, tick_timer;
+    /* Arrivals left over when run_arrivals ran out of budget: an idle
+     * handle, not a 0 ms timer, which libuv 1.44 would run again in the
+     * same pass of its timers, never polling sockets in between. */
+    uv_idle_t arrival_more;
     struct http *http;
     struct stats st;
     struct sched sched;
@@ -97,6 +112,10 @@ struct engine {
     struct payload_cursor *cursors;/* [npayloads] */
     json_t **payload_all;          /* [npayloads]: loadAll rows (objects when fields), or NULL */
     int c_expect_ok, c_expect_failed; /* named counter indexes */
+    int c_skip[SKIP_N];            /* loadtop.skipped.<cause>, interned at first use (-1 before) */
+    uint64_t skip_sec[SKIP_N];     /* skipped in the open second, by cause */
+    uint64_t queue_max;            /* pool mode: requests that may wait for a connection */
+    uint32_t err_noted;            /* error indexes whose first cause is in the event log */
     struct vu *hook;               /* the before/after VU running, or NULL */
     int phases_started;            /* `before` is done: the schedule runs */
     int after_state;               /* 0 not run, 1 running, 2 done */
@@ -158,6 +177,8 @@ void vu_abort_hook(struct engine *e);
 void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud);
 
 /* engine.c */
+/* Count an arrival of `phase` that is not started, and why. */
+void engine_skip(struct engine *e, int phase, enum skip_cause why);
 /* Called by vu.c when the last active VU ends while stopping. */
 void engine_maybe_finish(struct engine *e);
 /* Called by vu.c when a hook's flow ends; `why` says why it failed (NULL = ok). */

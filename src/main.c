@@ -27,6 +27,7 @@
 
 enum { EXIT_RAN = 0, EXIT_CHECKS = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_EXPECT = 21 };
 
+
 /* --body @FILE -> the file's bytes. Returns NULL after a message. */
 static char *read_body(const char *arg, size_t *len)
 {
@@ -191,7 +192,7 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
     while (!engine_done(e)) {
         struct timespec ts = {0, 100 * 1000 * 1000};
         int sig = sigtimedwait(sigs, NULL, &ts);
-        if (sig == SIGINT || sig == SIGTERM) {
+        if (sig == SIGINT) {
             interrupts++;
             struct engine_cmd c = {.kind = interrupts == 1 ? CMD_STOP : CMD_ABORT};
             engine_send(e, &c);
@@ -200,6 +201,14 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
                                     ? "loadtop: stopping: no new arrivals, draining active VUs "
                                       "(interrupt again to stop at once)\n"
                                     : "loadtop: stopping now\n");
+        } else if (sig == SIGTERM || sig == SIGHUP) {
+            /* Sent by timeout(1), Kubernetes, systemd or a closed terminal:
+             * they wait only briefly, so the report must be written soon. */
+            struct engine_cmd c = {.kind = CMD_STOP, .value = ENGINE_TERM_DRAIN_S};
+            engine_send(e, &c);
+            if (!h->o->quiet)
+                fprintf(stderr, "loadtop: %s: stopping within %.0f s and writing the report\n",
+                        sig == SIGTERM ? "SIGTERM" : "SIGHUP", ENGINE_TERM_DRAIN_S);
         } else if (sig == SIGUSR1) {
             char msg[300];
             if (snapfile_request(e, h->o->snapshot_dir, msg, sizeof msg) < 0)
@@ -292,6 +301,7 @@ static int run(const struct options *o, int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
     sigaddset(&sigs, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 

@@ -982,8 +982,16 @@ static int pick_scenario(struct engine *e)
 void vu_arrival(struct engine *e, int phase, int64_t intended, int64_t now)
 {
     int cap = e->plan->phases[phase].max_vusers;
-    if ((cap > 0 && e->active >= (uint64_t)cap) || e->active >= e->max_active) {
-        stats_vu_skipped(&e->st, phase);
+    if (cap > 0 && e->active >= (uint64_t)cap) {
+        engine_skip(e, phase, SKIP_MAX_VUSERS);
+        return;
+    }
+    if (e->active >= e->max_active) {
+        engine_skip(e, phase, SKIP_VU_LIMIT);
+        return;
+    }
+    if (e->queue_max && (uint64_t)http_waiting(e->http) >= e->queue_max) {
+        engine_skip(e, phase, SKIP_POOL_FULL);
         return;
     }
     struct vu *v = vu_alloc(e, phase, pick_scenario(e), intended, now, HOOK_NONE);
@@ -1011,6 +1019,24 @@ void vu_start_hook(struct engine *e, enum vu_hook which)
     http_flush(e->http);
 }
 
+/* A failed request: its error, the bytes that did arrive, and the first
+ * time a name is seen, libcurl's own words for it in the event log. */
+static void count_error(struct engine *e, int phase, const struct reqtpl *t, const char *err,
+                        const struct http_result *r)
+{
+    stats_error(&e->st, phase, t->endpoint, err);
+    if (r->bytes)
+        stats_downloaded(&e->st, phase, t->endpoint, r->bytes);
+    int idx = stats_error_index(&e->st, err);
+    if (idx < 32 && !(e->err_noted & (1u << idx)) && r->detail && *r->detail) {
+        e->err_noted |= 1u << idx;
+        char text[160];
+        snprintf(text, sizeof text, "%s (%s): %s", err,
+                 t->endpoint >= 0 ? e->plan->endpoints[t->endpoint].key : "-", r->detail);
+        engine_note(e, "error", text);
+    }
+}
+
 void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
 {
     (void)x;
@@ -1018,14 +1044,14 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
     struct engine *e = v->e;
     int64_t now = now_us();
     const struct reqtpl *t = &e->reqs[v->prog->ops[v->pc].req];
-    const char *err = r->curl_code ? errclass_name(r->curl_code, r->os_errno, NULL) : NULL;
+    const char *err = r->curl_code ? errclass_name(r->curl_code, r->os_errno, r->detail) : NULL;
     if (!counted(v))
         ;
     else if (!err)
         stats_response(&e->st, v->phase, t->endpoint, r->status, r->response_us, r->total_us,
                        now - v->req_intended_us, r->bytes);
     else
-        stats_error(&e->st, v->phase, t->endpoint, err);
+        count_error(e, v->phase, t, err, r);
     if (v->closed && !e->stopping && e->state == ENG_PAUSED)
         e->closed_parked++; /* this worker ends here; resume starts a new one */
     else if (v->closed && !e->stopping &&
@@ -1077,9 +1103,8 @@ void vu_abort_all(struct engine *e)
     while (e->active_list) {
         struct vu *v = e->active_list;
         int ep = vu_cancel(e, v);
-        /* a request cut short is an error; a VU cut in a think is only failed */
-        if (ep != -2)
-            stats_error(&e->st, v->phase, ep, "ERR_INTERRUPTED");
+        /* cut in a request or a think: every failed VU has an error name */
+        stats_error(&e->st, v->phase, ep >= 0 ? ep : -1, "ERR_INTERRUPTED");
         vu_finish(v, 0, NULL);
     }
 }

@@ -40,7 +40,7 @@ static struct sigaction old_fatal[NFATAL];
  * handler it switches off and on with two sigaction calls in every screen
  * update); this handler instead hands them to the UI thread, where they are
  * blocked, so the signalfd gets them whichever thread the kernel chose. */
-static const int taken_sigs[] = {SIGINT, SIGTERM, SIGUSR1, SIGWINCH, SIGTSTP};
+static const int taken_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGWINCH, SIGTSTP};
 #define NTAKEN ((int)(sizeof taken_sigs / sizeof taken_sigs[0]))
 static struct sigaction old_taken[NTAKEN];
 static sigset_t old_mask;
@@ -423,9 +423,10 @@ static void suspend(void)
     resize();  /* the terminal may have changed size meanwhile, unseen */
 }
 
-/* Take the signals waiting on the signalfd: SIGINT/SIGTERM act like a
- * confirmed q, SIGUSR1 saves a snapshot, SIGWINCH resizes, SIGTSTP
- * suspends. Returns 1 when the whole screen must be drawn again. */
+/* Take the signals waiting on the signalfd: SIGINT acts like a confirmed q,
+ * SIGTERM and SIGHUP stop with a short drain, SIGUSR1 saves a snapshot,
+ * SIGWINCH resizes, SIGTSTP suspends. Returns 1 when the whole screen must
+ * be drawn again. */
 static int take_signals(struct ui_state *u, const struct snapshot *s, int sfd)
 {
     struct signalfd_siginfo si;
@@ -448,7 +449,10 @@ static int take_signals(struct ui_state *u, const struct snapshot *s, int sfd)
         } else {
             if (u->mode == MODE_CONFIRM)
                 u->mode = MODE_NORMAL;
-            ui_stop(u, s);
+            if (sig == SIGINT)
+                ui_stop(u, s);
+            else
+                ui_terminate(u, s, sig == SIGTERM ? "SIGTERM" : "SIGHUP");
             redraw = 1;
         }
     }

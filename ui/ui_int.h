@@ -75,6 +75,9 @@ void ui_message(struct ui_state *u, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* What SIGINT/SIGTERM and a confirmed 'q' do: stop, or abort if stopping. */
 void ui_stop(struct ui_state *u, const struct snapshot *s);
+/* SIGTERM or SIGHUP (`name`): stop with the short drain bound
+ * (ENGINE_TERM_DRAIN_S), so that the report is written soon. */
+void ui_terminate(struct ui_state *u, const struct snapshot *s, const char *name);
 
 /* Drawing helpers (ui_draw.c). Roles map to colours, or to bold/reverse on
  * monochrome terminals and under NO_COLOR. */

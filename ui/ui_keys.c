@@ -79,6 +79,18 @@ void ui_stop(struct ui_state *u, const struct snapshot *s)
     }
 }
 
+void ui_terminate(struct ui_state *u, const struct snapshot *s, const char *name)
+{
+    if (s->state == ENG_DONE || engine_done(u->e)) {
+        u->quit = 1;
+        return;
+    }
+    send(u, CMD_STOP, ENGINE_TERM_DRAIN_S);
+    u->stopping = 1;
+    ui_message(u, 0, "%s: stopping within %.0f s, then writing the report", name,
+               ENGINE_TERM_DRAIN_S);
+}
+
 static void act_pause(struct ui_state *u, const struct snapshot *s, int key)
 {
     if (steerable(u, s, "pause and resume"))

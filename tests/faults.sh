@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Faults and overload: the real binary, headless, against servers that
+# misbehave on purpose and loads far past what one core can send. Each test
+# asserts that the run ends on time, names its errors and keeps its
+# accounting (created = completed + failed, arrivals = created + skipped,
+# skips by cause = vusers.skipped). Loopback only; every process started
+# here ends by itself or is killed on exit.
+SUITE=faults
+. "$(dirname "$0")/lib.sh"
+
+start_target main || exit 1
+T=http://127.0.0.1:$PORT
+
+# The generator's core: the last CPU when there are two or more, so that the
+# target (left unpinned) keeps the others.
+NCPU=$(nproc)
+PIN=()
+[ "$NCPU" -ge 2 ] && PIN=(taskset -c $((NCPU - 1)))
+
+# elapsed CMD...: runs CMD, sets RC and SECS (wall time, 0.01 s).
+elapsed() {
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@"
+    RC=$?
+    t1=$(date +%s%N)
+    SECS=$(((t1 - t0) / 10000000))
+    SECS=$((SECS / 100)).$(printf '%02d' $((SECS % 100)))
+}
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
+# --- a request times out while the pool is full (was SIGABRT in 8 of 10) ----
+# libcurl 7.88 closes an abandoned connect attempt without the close-socket
+# callback; the poll left on it made libuv abort on epoll_ctl(EBADF).
+for i in 1 2; do
+    run_lt poolto$i 30 -d 2s -r 1000 -c 50 --timeout 1s "$T/delay/800"
+    f=$WORK/poolto$i.json
+    expect "run $i: exit code (stderr: $(tail -c 200 "$WORK/poolto$i.err"))" "$RC" 0
+    expect "run $i: arrivals" "$(($(counter "$f" vusers.created) + $(counter "$f" vusers.skipped)))" 2000
+    expect_true "run $i: some ETIMEDOUT" "[ $(counter "$f" errors.ETIMEDOUT) -gt 0 ]"
+    expect_true "run $i: requests waited at most pool x 4" \
+        "[ $(counter "$f" loadtop.skipped.pool_full) -gt 0 ]"
+    invariant "$f"
+done
+cat >"$WORK/pool.yml" <<EOT
+config:
+  target: "$T"
+  http: { pool: 50, timeout: 1 }
+  phases: [{ duration: 2, arrivalRate: 1000 }]
+scenarios:
+  - flow: [{ get: { url: "/delay/800" } }]
+EOT
+run_lt poolyml 30 "$WORK/pool.yml"
+expect "script with config.http.pool: exit code" "$RC" 0
+invariant "$WORK/poolyml.json"
+finish "timeouts while the pool is full: no crash, report written, counts add up"
+
+# --- open model at ten times what one core can send, with a pool -------------
+elapsed /usr/bin/time -f %M -o "$WORK/rss1" "${PIN[@]}" timeout -k 2 30 \
+    "$BIN" --headless -q -o "$WORK/over1.json" -r 200000 -c 50 -d 4s --timeout 2s "$T/up" \
+    >"$WORK/over1.out" 2>"$WORK/over1.err"
+f=$WORK/over1.json
+rss=$(tail -1 "$WORK/rss1")
+expect "exit code" "$RC" 0
+expect_true "ends within duration + timeout + 2 s (took $SECS s)" "le $SECS 8"
+expect "requests + skipped = planned" \
+    "$(($(counter "$f" http.requests) + $(counter "$f" vusers.skipped)))" 800000
+expect_true "skips are counted by cause" "[ $(counter "$f" loadtop.skipped.pool_full) -gt 0 ]"
+expect_true "RSS below 200 MB (was $rss KB)" "[ $rss -lt 204800 ]"
+expect_true "the skips were said while they happened" \
+    "grep -q '^warning: skipped [0-9]* arrivals in the last second' '$WORK/over1.err'"
+invariant "$f"
+finish "-r 200000 -c 50 on one core: ends on time, skips counted, memory bounded ($rss KB, $SECS s)"
+
+# --- fresh connection per arrival at ten times what one core can open -------
+cat >"$WORK/fresh.yml" <<EOT
+config:
+  target: "$T"
+  http: { timeout: 2 }
+  phases: [{ duration: 4, arrivalRate: 100000 }]
+scenarios:
+  - flow: [{ get: { url: "/up" } }]
+EOT
+elapsed /usr/bin/time -f %M -o "$WORK/rss2" "${PIN[@]}" timeout -k 2 30 \
+    "$BIN" --headless -q -o "$WORK/over2.json" "$WORK/fresh.yml" \
+    >"$WORK/over2.out" 2>"$WORK/over2.err"
+f=$WORK/over2.json
+rss=$(tail -1 "$WORK/rss2")
+expect "exit code" "$RC" 0
+expect_true "ends within duration + timeout + 2 s (took $SECS s)" "le $SECS 8"
+expect "created + skipped = planned" \
+    "$(($(counter "$f" vusers.created) + $(counter "$f" vusers.skipped)))" 400000
+expect_true "late arrivals are skipped and counted" "[ $(counter "$f" loadtop.skipped.late) -gt 0 ]"
+expect_true "lag is bounded by 1 s" "[ \$(jqv $f '.aggregate.summaries[\"loadtop.schedule_lag\"].max') -le 1000 ]"
+expect_true "RSS below 400 MB (was $rss KB)" "[ $rss -lt 409600 ]"
+invariant "$f"
+finish "100 000 fresh connections/s on one core: ends on time, late arrivals skipped ($rss KB, $SECS s)"
+
+# --- SIGTERM, SIGHUP under overload: out within 2 s, report written ---------
+for sig in TERM HUP; do
+    "${PIN[@]}" "$BIN" --headless -q -o "$WORK/sig$sig.json" -r 100000 -c 100 -d 60s \
+        --timeout 20s "$T/stall" >"$WORK/sig$sig.out" 2>"$WORK/sig$sig.err" &
+    pid=$!
+    pids+=($pid)
+    sleep 2
+    t0=$(date +%s%N)
+    kill -$sig $pid
+    bounded_wait $pid 10
+    RC=$?
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    f=$WORK/sig$sig.json
+    expect "SIG$sig: exit code" "$RC" 0
+    expect_true "SIG$sig: out within 2 s (took $ms ms)" "[ $ms -le 2000 ]"
+    expect "SIG$sig: state" "$(jqv "$f" .run.state)" interrupted
+    expect_true "SIG$sig: in-flight requests named" "[ $(counter "$f" errors.ERR_INTERRUPTED) -gt 0 ]"
+    invariant "$f"
+done
+finish "SIGTERM and SIGHUP under overload: out within 2 s with the report written"
+
+# --- fd exhaustion is EMFILE, not ECONNREFUSED -------------------------------
+(ulimit -n 256 && exec timeout -k 2 20 "$BIN" --headless -q -o "$WORK/emfile.json" -c 1000 -d 2s \
+    "$T/up" >"$WORK/emfile.out" 2>"$WORK/emfile.err")
+RC=$?
+f=$WORK/emfile.json
+expect "exit code" "$RC" 0
+expect_true "errors.EMFILE counted" "[ $(counter "$f" errors.EMFILE) -gt 0 ]"
+expect "no ECONNREFUSED" "$(counter "$f" errors.ECONNREFUSED)" 0
+expect_true "responses too" "[ $(counter "$f" http.codes.200) -gt 0 ]"
+cat >"$WORK/emfile.yml" <<EOT
+config:
+  target: "$T"
+  phases: [{ duration: 1, arrivalRate: 500 }]
+scenarios:
+  - flow: [{ get: { url: "/delay/2000" } }]
+EOT
+(ulimit -n 256 && exec timeout -k 2 20 "$BIN" --headless -q -o "$WORK/emfile2.json" \
+    "$WORK/emfile.yml" >"$WORK/emfile2.out" 2>"$WORK/emfile2.err")
+f=$WORK/emfile2.json
+expect_true "script: VU limit skips counted" "[ $(counter "$f" loadtop.skipped.vu_limit) -gt 0 ]"
+expect_true "script: and said why" "grep -q 'VU limit' '$WORK/emfile2.err'"
+invariant "$f"
+finish "ulimit -n 256: EMFILE named; a script skips past the fd limit and says why"
+
+# --- redirects never leave http(s) -------------------------------------------
+python3 - "$WORK/ftp.port" "$WORK/ftp.accepts" <<'EOF' &
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8); s.settimeout(0.2)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+n, end = 0, time.time() + 15
+while time.time() < end:
+    try:
+        c, _ = s.accept(); n += 1; c.sendall(b"220 ftp\r\n"); c.close()
+    except socket.timeout:
+        pass
+    open(sys.argv[2], "w").write(str(n))
+EOF
+pids+=($!)
+for _ in $(seq 50); do [ -s "$WORK/ftp.port" ] && break; sleep 0.1; done
+FTP=$(cat "$WORK/ftp.port")
+run_lt ftp 20 -n 3 -c 1 "$T/redirect?to=ftp://127.0.0.1:$FTP/etc/passwd"
+run_lt file 20 -n 3 -c 1 "$T/redirect?to=file:///etc/passwd"
+sleep 0.3
+expect "exit code" "$RC" 0
+expect "no connection to the ftp port" "$(cat "$WORK/ftp.accepts")" 0
+expect "ftp: named" "$(counter "$WORK/ftp.json" errors.ERR_UNSUPPORTED_PROTOCOL)" 3
+expect "file: named" "$(counter "$WORK/file.json" errors.ERR_UNSUPPORTED_PROTOCOL)" 3
+expect_true "file: /etc/passwd not read" "[ $(counter "$WORK/file.json" http.downloaded_bytes) -lt 600 ]"
+finish "a redirect to ftp:// or file:// is refused, not followed"
+
+summary

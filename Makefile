@@ -99,7 +99,7 @@ integration: loadtop
 	./tests/run-integration.sh
 
 # Every suite prints "ok"/"not ok" lines; the totals line is the sum of all.
-SUITES := tests/run-integration.sh tests/flows.sh tests/tui.sh tests/html.sh
+SUITES := tests/run-integration.sh tests/flows.sh tests/tui.sh tests/html.sh tests/target.sh
 
 test: deps
 	$(MAKE) --no-print-directory loadtop tests/unit

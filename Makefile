@@ -8,12 +8,12 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1
 
 # Debian packages: build needs, then what the tests drive (tmux, jq, curl).
 DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
-            libncurses-dev libjansson-dev libmimalloc-dev tmux jq curl procps \
+            libncurses-dev libjansson-dev libmimalloc-dev node-llhttp tmux jq curl procps \
             python3 time util-linux
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-            -Isrc -Iui -MMD -MP
+            -Isrc -Iui -I$(LLHTTP_INC) -MMD -MP
 BUILD    := build
 ifeq ($(SANITIZE),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -30,8 +30,15 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 
+# llhttp (Node's HTTP parser, for the built-in target) is compiled from the C
+# sources Debian's node-llhttp ships, not copied into this tree.
+LLHTTP_SRC := /usr/share/llhttp
+LLHTTP_INC := /usr/share/include/llhttp
+LLHTTP_OBJ  = $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o $(BUILD)/llhttp/llhttp.o
+
 SRC      := $(wildcard src/*.c) $(wildcard ui/*.c)
-LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRC))) $(BUILD)/version.o
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRC))) $(BUILD)/version.o \
+            $(LLHTTP_OBJ)
 MAIN_OBJ := $(BUILD)/src/main.o
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
@@ -70,6 +77,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
+# Generated code, not ours to warn about: the same flags, warnings not fatal.
+$(BUILD)/llhttp/%.o: $(LLHTTP_SRC)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-error -c -o $@ $<
+
 # Installs only what is missing; silent and instant when all is present.
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -88,7 +100,8 @@ integration: loadtop
 	./tests/run-integration.sh
 
 # Every suite prints "ok"/"not ok" lines; the totals line is the sum of all.
-SUITES := tests/run-integration.sh tests/faults.sh tests/flows.sh tests/tui.sh tests/html.sh
+SUITES := tests/run-integration.sh tests/faults.sh tests/flows.sh tests/tui.sh tests/html.sh \
+          tests/target.sh
 
 test: deps
 	$(MAKE) --no-print-directory loadtop tests/unit

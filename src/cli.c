@@ -120,6 +120,12 @@ static const struct cli_opt cli_opts[] = {
      APPLY_TARGET, KIND_INT, F(capacity), 0, 1000000000},
     {"latency", 0, "MS", "milliseconds added to every reply", NULL, GROUP_TARGET, APPLY_TARGET,
      KIND_INT, F(latency_ms), 0, 3600000},
+    {"header-timeout", 0, "MS", "close a connection whose request head takes longer", "10000",
+     GROUP_TARGET, APPLY_TARGET, KIND_INT, F(header_timeout_ms), 1, 86400000},
+    {"idle-timeout", 0, "MS", "close a connection that sends nothing for this long", "60000",
+     GROUP_TARGET, APPLY_TARGET, KIND_INT, F(idle_timeout_ms), 1, 86400000},
+    {"max-connections", 0, "N", "close new connections past N open ones", "10000", GROUP_TARGET,
+     APPLY_TARGET, KIND_INT, F(max_conns), 1, 1000000},
 };
 
 #define NOPTS ((int)(sizeof cli_opts / sizeof cli_opts[0]))

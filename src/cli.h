@@ -40,6 +40,9 @@ struct options {
     const char *listen;        /* --listen ADDR:PORT */
     int capacity;              /* --capacity N */
     int latency_ms;            /* --latency MS */
+    int header_timeout_ms;     /* --header-timeout MS, default 10000 */
+    int idle_timeout_ms;       /* --idle-timeout MS, default 60000 */
+    int max_conns;             /* --max-connections N, default 10000 */
     char *method_buf;          /* heap, upper-cased copy behind `method`; cli_free() frees */
 };
 

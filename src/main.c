@@ -453,8 +453,13 @@ int main(int argc, char **argv)
         rc = render_saved(o.script, o.output);
         break;
     case MODE_TARGET: {
-        struct target_opts t = {
-            .listen = o.listen, .capacity = o.capacity, .latency_ms = o.latency_ms, .quiet = o.quiet};
+        struct target_opts t = {.listen = o.listen,
+                                .capacity = o.capacity,
+                                .latency_ms = o.latency_ms,
+                                .header_timeout_ms = o.header_timeout_ms,
+                                .idle_timeout_ms = o.idle_timeout_ms,
+                                .max_conns = o.max_conns,
+                                .quiet = o.quiet};
         rc = target_main(&t);
         break;
     }

@@ -246,6 +246,18 @@ TEST(cli_subcommands)
     ASSERT_STR(o.listen, "127.0.0.1:8080");
     ASSERT_EQ(o.capacity, 0);
     ASSERT_EQ(o.latency_ms, 0);
+    ASSERT_EQ(o.header_timeout_ms, 10000);
+    ASSERT_EQ(o.idle_timeout_ms, 60000);
+    ASSERT_EQ(o.max_conns, 10000);
+    cli_free(&o);
+
+    ASSERT_EQ(parse(&o, &c, "target", "--header-timeout", "500", "--idle-timeout=1500",
+                    "--max-connections", "2", NULL),
+              0);
+    ASSERT_STR(c.err, "");
+    ASSERT_EQ(o.header_timeout_ms, 500);
+    ASSERT_EQ(o.idle_timeout_ms, 1500);
+    ASSERT_EQ(o.max_conns, 2);
     cli_free(&o);
 
     ASSERT_EQ(parse(&o, &c, "target", "--listen", "0.0.0.0:0", "--capacity", "64", "--latency=20",
@@ -361,6 +373,14 @@ TEST(cli_errors_values)
                        "--listen=h:65536");
     ASSERT_USAGE_ERROR("--latency: '-1' is not a non-negative integer", "target", "--latency",
                        "-1");
+    ASSERT_USAGE_ERROR("--header-timeout: '0' is not a positive integer", "target",
+                       "--header-timeout", "0");
+    ASSERT_USAGE_ERROR("--idle-timeout: '90000000' is too large (at most 86400000)", "target",
+                       "--idle-timeout=90000000");
+    ASSERT_USAGE_ERROR("--max-connections: '0' is not a positive integer", "target",
+                       "--max-connections", "0");
+    ASSERT_USAGE_ERROR("--max-connections applies to 'loadtop target' only", "--demo",
+                       "--max-connections=5");
 }
 
 TEST(cli_errors_wrong_mode)
@@ -395,11 +415,12 @@ TEST(cli_usage_lists_every_option)
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         if (!strstr(c.out, lines[i]))
             TEST_FAIL_("usage lacks \"%s\"", lines[i]);
-    const char *longs[] = {"target",   "environment", "output",       "headless", "interval",
-                           "quiet",    "version",     "help",         "rate",     "duration",
-                           "requests", "connections", "method",       "header",   "body",
-                           "timeout",  "fps",         "snapshot-dir", "demo",     "listen",
-                           "capacity", "latency",     "variables",    "ignore-js"};
+    const char *longs[] = {
+        "target",         "environment",  "output",         "headless", "interval",  "quiet",
+        "version",        "help",         "rate",           "duration", "requests",  "connections",
+        "method",         "header",       "body",           "timeout",  "fps",       "snapshot-dir",
+        "demo",           "listen",       "capacity",       "latency",  "variables", "ignore-js",
+        "header-timeout", "idle-timeout", "max-connections"};
     for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++) {
         char want[40];
         snprintf(want, sizeof want, " --%s", longs[i]);

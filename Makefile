@@ -9,7 +9,7 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1
 # Debian packages: build needs, then what the tests drive (tmux, jq, curl).
 DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
             libncurses-dev libjansson-dev libmimalloc-dev node-llhttp tmux jq curl procps \
-            python3 time util-linux
+            python3 time util-linux iproute2
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \

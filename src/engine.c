@@ -706,6 +706,7 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
          * request wrk and wrk2 send (-H adds one): in libcurl 7.88 the
          * header alone costs 0.5 µs a request, 4 % of a keep-alive GET. */
         .user_agent = plan->script ? ua : NULL,
+        .max_body = ENGINE_MAX_BODY,
     };
     if (plan->model == MODEL_CLOSED)
         ho.maxconnects = plan->connections;

@@ -101,7 +101,8 @@ struct engine_opts {
 #define ENGINE_MAX_VUS 20000        /* default VU bound (memory: see README) */
 #define ENGINE_QUEUE_PER_CONN 4     /* requests that may wait per pool connection */
 #define ENGINE_LATE_US 1000000      /* an arrival this late is skipped, not sent */
-#define ENGINE_TERM_DRAIN_S 1.0     /* SIGTERM/SIGHUP: CMD_STOP's drain bound (seconds) */
+#define ENGINE_TERM_DRAIN_S 1.0
+#define ENGINE_MAX_BODY (1ull << 30) /* a response body past 1 GiB is cut: ERR_RESPONSE_TOO_LARGE */     /* SIGTERM/SIGHUP: CMD_STOP's drain bound (seconds) */
 
 struct engine;
 

@@ -430,8 +430,11 @@ static void drain(struct http *h)
         curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
         r.detail = r.curl_code ? x->errbuf : "";
         r.too_large = x->too_large;
-        if (x->too_large)
-            r.curl_code = CURLE_FILESIZE_EXCEEDED; /* not the write error it surfaces as */
+        if (x->too_large) {
+            /* not the write error it surfaces as */
+            r.curl_code = CURLE_FILESIZE_EXCEEDED;
+            r.detail = "the response body passed the size limit";
+        }
         /* libcurl 7.88 sets OS_ERRNO only for these; it is stale otherwise. */
         if (r.curl_code == CURLE_COULDNT_CONNECT || r.curl_code == CURLE_OPERATION_TIMEDOUT ||
             r.curl_code == CURLE_SEND_ERROR || r.curl_code == CURLE_RECV_ERROR) {
@@ -605,7 +608,6 @@ static struct http_xfer *xfer_new(struct http *h)
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
@@ -710,7 +712,10 @@ struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct h
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, (long)r->forbid_reuse);
     if (r->keep_response != x->keep) {
         x->keep = r->keep_response;
+        /* HEADERDATA only with the function: with HEADERDATA alone libcurl
+         * hands the headers to the write callback, which counts body bytes */
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, x->keep ? on_header : NULL);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, x->keep ? x : NULL);
     }
     if (r->no_redirect != x->no_redirect) {
         x->no_redirect = r->no_redirect;

@@ -167,4 +167,94 @@ expect "file: named" "$(counter "$WORK/file.json" errors.ERR_UNSUPPORTED_PROTOCO
 expect_true "file: /etc/passwd not read" "[ $(counter "$WORK/file.json" http.downloaded_bytes) -lt 600 ]"
 finish "a redirect to ftp:// or file:// is refused, not followed"
 
+# --- responses that break HTTP, each with its own name -----------------------
+# malformed ROUTE NAME COUNTER: 5 requests, each must end as COUNTER.
+malformed() {
+    run_lt "m$1" 20 -n 5 -c 1 --timeout 5s "$T/$2"
+    f=$WORK/m$1.json
+    expect "$2: exit code" "$RC" 0
+    expect "$2: $3" "$(counter "$f" "$3")" 5
+    expect "$2: vusers.failed" "$(counter "$f" vusers.failed)" "$4"
+    invariant "$f"
+}
+malformed status malformed errors.ERR_BAD_RESPONSE 5
+malformed http09 http09 errors.ERR_BAD_RESPONSE 5
+malformed chunk badchunk errors.ERR_BAD_RESPONSE 5
+malformed bighead bigheader/1024 errors.ERR_HEADERS_TOO_LARGE 5
+malformed endless endless errors.ERR_RESPONSE_TOO_LARGE 5
+malformed cut closebody errors.ECONNRESET 5
+malformed s999 status/999 http.codes.999 0
+malformed many manyheaders/2000 http.codes.200 0
+expect "the cut body's bytes are counted" "$(counter "$WORK/mcut.json" http.downloaded_bytes)" 500
+expect_true "the endless body's bytes are counted" \
+    "[ $(counter "$WORK/mendless.json" http.downloaded_bytes) -ge $((5 << 30)) ]"
+expect_true "the first of each says why" \
+    "grep -q '^error: ERR_BAD_RESPONSE (GET /malformed): Unsupported HTTP version' '$WORK/mstatus.err'"
+finish "malformed status line, HTTP/0.9, bad chunks, 1 MB headers, endless and cut bodies, 999: named"
+
+# --- the server is killed mid-run and comes back on the same port ------------
+RPORT=$(free_port)
+"$BIN" target --listen "127.0.0.1:$RPORT" >"$WORK/restart1.out" 2>&1 &
+tpid=$!
+pids+=($tpid)
+sleep 0.3
+cat >"$WORK/restart.yml" <<EOT
+config:
+  target: "http://127.0.0.1:$RPORT"
+  http: { timeout: 2 }
+  phases: [{ duration: 4, arrivalRate: 50 }]
+scenarios:
+  - flow: [{ get: { url: "/up" } }]
+EOT
+timeout -k 2 20 "$BIN" --headless -q -o "$WORK/restart.json" "$WORK/restart.yml" \
+    >"$WORK/restart.out" 2>"$WORK/restart.err" &
+lpid=$!
+pids+=($lpid)
+sleep 1.2
+{ kill -9 $tpid; wait $tpid; } 2>/dev/null
+sleep 1.5
+"$BIN" target --listen "127.0.0.1:$RPORT" >"$WORK/restart2.out" 2>&1 &
+pids+=($!)
+bounded_wait $lpid 15
+RC=$?
+f=$WORK/restart.json
+ok200=$(counter "$f" http.codes.200) refused=$(counter "$f" errors.ECONNREFUSED)
+reset=$(counter "$f" errors.ECONNRESET)
+expect "exit code" "$RC" 0
+expect "every arrival is a 200, refused or reset" "$((ok200 + refused + reset))" 200
+expect_true "refused while down (got $refused)" "[ $refused -ge 50 ] && [ $refused -le 100 ]"
+expect_true "200 before and after (got $ok200)" "[ $ok200 -ge 100 ]"
+after=$(jqv "$f" '[.timeline[] | select(.t >= 3) | .codes["2xx"] // 0] | add // 0')
+expect_true "200 again after the restart (seconds 3+: $after)" "[ $after -ge 30 ]"
+invariant "$f"
+finish "server killed and restarted: ECONNREFUSED while down ($refused), 200 before and after ($ok200)"
+
+# --- ephemeral ports run out: EADDRNOTAVAIL, in a namespace of our own --------
+if unshare -n true 2>/dev/null; then
+    cat >"$WORK/ns.sh" <<EOT
+ip link set lo up
+sysctl -qw net.ipv4.ip_local_port_range="40000 40003"
+sysctl -qw net.ipv4.tcp_tw_reuse=0
+"$BIN" target --listen 127.0.0.1:0 >"$WORK/ns-target.out" 2>&1 &
+tp=\$!
+for _ in \$(seq 50); do grep -q listening "$WORK/ns-target.out" && break; sleep 0.1; done
+port=\$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$WORK/ns-target.out")
+printf 'config:\n  target: http://127.0.0.1:%s\n  phases: [{duration: 1, arrivalRate: 20}]\nscenarios:\n  - flow: [{get: {url: /up}}]\n' \$port >"$WORK/ns.yml"
+timeout -k 2 20 "$BIN" --headless -q -o "$WORK/ns.json" "$WORK/ns.yml" >"$WORK/ns.out" 2>"$WORK/ns.err"
+echo \$? >"$WORK/ns.rc"
+kill \$tp
+EOT
+    timeout -k 2 30 unshare -n bash "$WORK/ns.sh"
+    f=$WORK/ns.json
+    # four local ports, one taken by the target's listener: three connections
+    # in TIME_WAIT, then every connect fails
+    expect "exit code" "$(cat "$WORK/ns.rc")" 0
+    expect "http.codes.200" "$(counter "$f" http.codes.200)" 3
+    expect "errors.EADDRNOTAVAIL" "$(counter "$f" errors.EADDRNOTAVAIL)" 17
+    invariant "$f"
+    finish "out of local ports (a namespace with 4): 3 x 200, then 17 x EADDRNOTAVAIL"
+else
+    ok "out of local ports: skipped (network namespaces are not allowed here: unshare -n failed)"
+fi
+
 summary

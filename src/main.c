@@ -293,8 +293,35 @@ static struct target *demo_start(struct plan *plan)
     return t;
 }
 
+/* Every report file must be writable before the run starts: finding out at
+ * the end loses the results. The snapshot directory only gets a warning
+ * (snapshots are optional, and the default is the current directory). */
+static int check_outputs(const struct options *o)
+{
+    char why[300];
+    if (o->output && writable_path(o->output, why, sizeof why) < 0) {
+        fprintf(stderr, "loadtop: -o %s: %s\n", o->output, why);
+        return -1;
+    }
+    for (int i = 0; i < o->nreports; i++)
+        if (writable_path(o->reports[i], why, sizeof why) < 0) {
+            fprintf(stderr, "loadtop: --report %s: %s\n", o->reports[i], why);
+            return -1;
+        }
+    if (o->snapshot_dir) {
+        char *probe = xasprintf("%s/loadtop-snapshot.json", o->snapshot_dir);
+        if (writable_path(probe, why, sizeof why) < 0)
+            fprintf(stderr, "loadtop: warning: --snapshot-dir %s: %s: snapshots will fail\n",
+                    o->snapshot_dir, why);
+        free(probe);
+    }
+    return 0;
+}
+
 static int run(const struct options *o, int argc, char **argv)
 {
+    if (check_outputs(o) < 0)
+        return EXIT_USAGE;
     /* Signals: blocked before any thread starts (the demo target's too), so
      * that only this thread takes them, with sigtimedwait. */
     sigset_t sigs;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -182,24 +183,85 @@ void buf_free(struct buf *b)
     b->len = b->cap = 0;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len)
+static int write_all(int fd, const char *data, size_t len)
 {
-    char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
-        return -1;
-    }
     size_t off = 0;
     while (off < len) {
         ssize_t w = write(fd, data + off, len - off);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            goto fail;
+            return -1;
         }
         off += (size_t)w;
     }
+    return 0;
+}
+
+/* A device, FIFO or socket: written through, never renamed over (as root,
+ * a rename over /dev/null replaced the device with a file). O_NONBLOCK so
+ * that a FIFO without a reader fails (ENXIO) instead of waiting for ever. */
+static int write_in_place(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    int rc = write_all(fd, data, len);
+    int saved = errno;
+    if (close(fd) < 0 && rc == 0)
+        return -1;
+    errno = saved;
+    return rc;
+}
+
+/* /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: one of our own
+ * descriptors, written as it is (its offset, O_APPEND); a rename would
+ * replace the /dev/stdout symlink, a reopen would write from offset 0. */
+static int own_fd(const char *path)
+{
+    if (!strcmp(path, "/dev/stdout"))
+        return STDOUT_FILENO;
+    if (!strcmp(path, "/dev/stderr"))
+        return STDERR_FILENO;
+    const char *n = !strncmp(path, "/dev/fd/", 8)         ? path + 8
+                    : !strncmp(path, "/proc/self/fd/", 14) ? path + 14
+                                                           : NULL;
+    if (!n || !*n || strspn(n, "0123456789") != strlen(n) || strlen(n) > 6)
+        return -1;
+    return atoi(n);
+}
+
+/* Written in place rather than renamed over: a device, FIFO or socket, or
+ * a symlink to one (a symlink to a regular file is replaced, never
+ * written through: a planted link must not redirect the report). */
+static int in_place(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return 0;
+    if (S_ISLNK(st.st_mode) && (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+        return 0;
+    return 1;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len)
+{
+    int fd0 = own_fd(path);
+    if (fd0 >= 0)
+        return write_all(fd0, data, len);
+    if (in_place(path))
+        return write_in_place(path, data, len);
+    char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    if (write_all(fd, data, len) < 0)
+        goto fail;
     if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {
@@ -219,4 +281,61 @@ fail:;
     free(tmp);
     errno = saved;
     return -1;
+}
+
+int writable_path(const char *path, char *why, size_t n)
+{
+    struct stat st;
+    if (!*path) {
+        snprintf(why, n, "empty file name");
+        return -1;
+    }
+    int fd0 = own_fd(path);
+    if (fd0 >= 0) {
+        int fl = fcntl(fd0, F_GETFL);
+        if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
+            snprintf(why, n, "descriptor %d is not open for writing", fd0);
+            return -1;
+        }
+        return 0;
+    }
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(why, n, "is a directory");
+            return -1;
+        }
+        if (in_place(path)) {
+            /* written in place: it must open for writing now */
+            int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+            if (fd < 0) {
+                snprintf(why, n, "%s", errno == ENXIO ? "a FIFO with no reader" : strerror(errno));
+                return -1;
+            }
+            close(fd);
+            return 0;
+        }
+    }
+    /* a new file, or a regular one replaced by rename: its directory */
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+    int rc = 0;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(why, n, "no such directory: %s", dir);
+        rc = -1;
+    } else {
+        /* the temp file write_file_atomic will make: access(2) says yes to
+         * root on /proc, and knows nothing of quotas */
+        char *tmp = xasprintf("%s/.loadtop-probe.XXXXXX", dir);
+        int fd = mkstemp(tmp);
+        if (fd < 0) {
+            snprintf(why, n, "cannot create a file in %s: %s", dir, strerror(errno));
+            rc = -1;
+        } else {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
+    }
+    free(dir);
+    return rc;
 }

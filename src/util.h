@@ -48,9 +48,20 @@ void buf_urlencode(struct buf *b, const char *s, int form);
 /* Append "%XX" for byte ch. */
 void buf_pct(struct buf *b, unsigned char ch);
 
-/* Write `len` bytes to `path` atomically: a temp file in the same directory,
- * fsync, then rename(2). Returns 0, or -1 with errno set (the target file is
+/* Write `len` bytes to `path`. A new path, a regular file or a symlink to
+ * one is written atomically: a temp file in the same directory, fsync, then
+ * rename(2) (a symlink is replaced, never written through). A device, FIFO
+ * or socket, or a symlink to one (/dev/null), is written in place, never
+ * replaced; /dev/stdout, /dev/stderr and /dev/fd/N are our own descriptors,
+ * written as they are. Returns 0, or -1 with errno set (a regular target is
  * untouched and the temp file removed). */
 int write_file_atomic(const char *path, const char *data, size_t len);
+
+/* Can write_file_atomic(path) be expected to succeed? Checked before a run
+ * so that its results are not lost at the end: the directory exists and is
+ * writable, the path is not a directory, a FIFO has a reader. Returns 0, or
+ * -1 with a short reason in why[n] ("no such directory: out"). */
+int writable_path(const char *path, char *why, size_t n);
+
 
 #endif

@@ -495,10 +495,40 @@ expect "exit code" "$RC" 2
 expect_true "message" "grep -q \"^loadtop: -c: '0' \" '$WORK/usage.err'"
 finish "a usage error exits 2"
 
-run_lt ro 10 -n 5 -c 1 -o /proc/nonexistent/x.json "$T/up"
-expect "exit code" "$RC" 3
-expect_true "message" "grep -q 'cannot write /proc/nonexistent/x.json' '$WORK/ro.err'"
-finish "an unwritable report exits 3 with a message"
+# refused before the run (the results would be lost at its end), no request sent
+before=$(curl -s "$T/up" >/dev/null; date +%s%N)
+run_lt ro 10 -d 5s -c 1 -o /proc/nonexistent/x.json "$T/up"
+expect "missing directory: exit code" "$RC" 2
+expect_true "missing directory: message" \
+    "grep -q '^loadtop: -o /proc/nonexistent/x.json: no such directory: /proc/nonexistent' '$WORK/ro.err'"
+run_lt rodir 10 -d 5s -c 1 -o "$WORK" "$T/up"
+expect "a directory: exit code" "$RC" 2
+expect_true "a directory: message" "grep -q 'is a directory' '$WORK/rodir.err'"
+run_lt roproc 10 -d 5s -c 1 --report /proc/x.md "$T/up"
+expect "/proc: exit code" "$RC" 2
+expect_true "/proc: message" "grep -q '^loadtop: --report /proc/x.md: cannot create a file in /proc' '$WORK/roproc.err'"
+mkfifo "$WORK/fifo"
+run_lt rofifo 10 -d 5s -c 1 -o "$WORK/fifo" "$T/up"
+expect "a FIFO with no reader: exit code" "$RC" 2
+expect_true "refused at once, not after the run" "[ \$(( (\$(date +%s%N) - before) / 1000000000 )) -lt 4 ]"
+finish "an unwritable report is refused before the run (exit 2): missing dir, a dir, /proc, a FIFO"
+
+# devices are written through, never replaced (as root a rename replaced /dev/null)
+ln -s /dev/null "$WORK/null-link"
+run_lt devnull 10 -n 2 -c 1 -o /dev/null "$T/up"
+expect "/dev/null: exit code" "$RC" 0
+expect_true "/dev/null is still the device" "[ -c /dev/null ]"
+timeout -k 2 10 "$BIN" --headless -q -n 2 -c 1 -o /dev/stdout "$T/up" >"$WORK/stdout.json" 2>/dev/null
+expect "/dev/stdout: the report on stdout" "$(jqv "$WORK/stdout.json" .run.state)" done
+expect_true "/dev/stdout is still a symlink" "[ -L /dev/stdout ]"
+run_lt nulllink 10 -n 2 -c 1 -o "$WORK/null-link" "$T/up"
+expect_true "a link to /dev/null is written through and kept" "[ -L '$WORK/null-link' ] && [ -c /dev/null ]"
+echo keep >"$WORK/victim"
+ln -s "$WORK/victim" "$WORK/planted"
+run_lt planted 10 -n 2 -c 1 -o "$WORK/planted" "$T/up"
+expect "a link to a regular file is replaced, its target untouched" "$(cat "$WORK/victim")" keep
+expect "the report is where the link was" "$(jqv "$WORK/planted" .run.state)" done
+finish "-o /dev/null and -o /dev/stdout write through the device, never over it"
 
 echo "integration: $pass passed, $fail failed"
 echo "$pass $fail" >"$COUNT_FILE"

@@ -599,7 +599,9 @@ static void start_phases(struct engine *e)
     sched_init(&e->sched, e->plan->phases, e->plan->nphases, e->t0);
     e->state = ENG_RUNNING;
     e->last_phase = -1;
-    stats_event(&e->st, 0, "start", "run started: %s", e->plan->target ? e->plan->target : "");
+    char target[256];
+    url_redact(target, sizeof target, e->plan->target ? e->plan->target : "");
+    stats_event(&e->st, 0, "start", "run started: %s", target);
     note_phase_changes(e, e->t0);
     sample_second_plan(e, e->t0);
     uv_timer_start(&e->tick_timer, on_tick, (uint64_t)(e->o.tick_us / 1000),

@@ -116,6 +116,8 @@ struct engine {
     uint64_t skip_sec[SKIP_N];     /* skipped in the open second, by cause */
     uint64_t queue_max;            /* pool mode: requests that may wait for a connection */
     uint32_t err_noted;            /* error indexes whose first cause is in the event log */
+    const char **secrets;          /* names captures store into (borrowed from the plan): */
+    int nsecrets;                  /* their values never reach the event log */
     struct vu *hook;               /* the before/after VU running, or NULL */
     int phases_started;            /* `before` is done: the schedule runs */
     int after_state;               /* 0 not run, 1 running, 2 done */

@@ -133,13 +133,53 @@ static int url_plan(const struct options *o, struct plan *p)
     return 0;
 }
 
+/* One argument as reports may show it: credential headers, a literal
+ * --body and a URL's password are replaced by [redacted]. `opt` is the
+ * option this argument is the value of ("-H", "--body", ...) or NULL. */
+static void show_arg(struct buf *b, const char *opt, const char *arg)
+{
+    if (opt && (!strcmp(opt, "-H") || !strcmp(opt, "--header"))) {
+        size_t name = strcspn(arg, ":");
+        if (arg[name] && header_is_secret(arg, name)) {
+            buf_printf(b, "%.*s: [redacted]", (int)name, arg);
+            return;
+        }
+    } else if (opt && !strcmp(opt, "--body") && arg[0] != '@') {
+        buf_puts(b, "[redacted]");
+        return;
+    }
+    char shown[2048];
+    url_redact(shown, sizeof shown, arg);
+    buf_puts(b, strlen(arg) < sizeof shown ? shown : arg);
+}
+
+/* The command line for reports and the banner, with secrets redacted. */
 static char *command_line(int argc, char **argv)
 {
     struct buf b = {0};
+    const char *opt = NULL;
     for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
         if (i)
             buf_puts(&b, " ");
-        buf_puts(&b, argv[i]);
+        if (opt) {
+            show_arg(&b, opt, a);
+            opt = NULL;
+        } else if (!strcmp(a, "-H") || !strcmp(a, "--header") || !strcmp(a, "--body")) {
+            buf_puts(&b, a);
+            opt = a;
+        } else if (!strncmp(a, "-H", 2) && a[2]) {
+            buf_puts(&b, "-H");
+            show_arg(&b, "-H", a + 2);
+        } else if (!strncmp(a, "--header=", 9) || !strncmp(a, "--body=", 7)) {
+            size_t eq = strcspn(a, "=");
+            char o[16];
+            snprintf(o, sizeof o, "%.*s", (int)eq, a);
+            buf_printf(&b, "%s=", o);
+            show_arg(&b, o, a + eq + 1);
+        } else {
+            show_arg(&b, NULL, a);
+        }
     }
     return b.data;
 }
@@ -378,9 +418,11 @@ static int run(const struct options *o, int argc, char **argv)
         plan_free(&plan);
         return EXIT_FATAL;
     }
+    char shown[512];
+    url_redact(shown, sizeof shown, plan.target ? plan.target : "");
     if (!o->quiet)
         fprintf(stderr, "loadtop %s: %s, %d phase%s, %.0fs planned\n", loadtop_version,
-                plan.target, plan.nphases, plan.nphases == 1 ? "" : "s",
+                shown, plan.nphases, plan.nphases == 1 ? "" : "s",
                 plan.model == MODEL_CLOSED && o->requests && !o->duration_given
                     ? 0.0
                     : plan_duration_us(&plan) / 1e6);

@@ -368,7 +368,9 @@ static json_t *run_json(const struct plan *p, const struct stats *st, const stru
     put(o, "version", jstr(m->version));
     put(o, "state", jstr(m->state));
     put(o, "command", jstr(m->argv_line));
-    put(o, "target", jstr(p->target));
+    char target[1024];
+    url_redact(target, sizeof target, p->target ? p->target : "");
+    put(o, "target", jstr(p->target ? target : NULL));
     put(o, "script", jstr(p->script));
     put(o, "startedAt", jstr(iso));
     put(o, "elapsed", jsecs(m->elapsed_us));

@@ -339,3 +339,30 @@ int writable_path(const char *path, char *why, size_t n)
     free(dir);
     return rc;
 }
+
+void url_redact(char *out, size_t n, const char *url)
+{
+    const char *scheme = strstr(url, "://");
+    const char *auth = scheme ? scheme + 3 : NULL;
+    size_t alen = auth ? strcspn(auth, "/?#") : 0;
+    const char *at = auth ? memchr(auth, '@', alen) : NULL;
+    /* the last '@' of the authority ends the userinfo */
+    while (at && memchr(at + 1, '@', alen - (size_t)(at + 1 - auth)))
+        at = memchr(at + 1, '@', alen - (size_t)(at + 1 - auth));
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon) {
+        snprintf(out, n, "%s", url);
+        return;
+    }
+    snprintf(out, n, "%.*s[redacted]%s", (int)(colon + 1 - url), url, at);
+}
+
+int header_is_secret(const char *name, size_t len)
+{
+    static const char *const names[] = {"authorization", "proxy-authorization", "cookie",
+                                        "set-cookie", "x-api-key", "x-auth-token"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == len && !strncasecmp(names[i], name, len))
+            return 1;
+    return 0;
+}

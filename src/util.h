@@ -63,5 +63,14 @@ int write_file_atomic(const char *path, const char *data, size_t len);
  * -1 with a short reason in why[n] ("no such directory: out"). */
 int writable_path(const char *path, char *why, size_t n);
 
+/* `url` with the password of its userinfo replaced ("http://alice:[redacted]@
+ * host/"), into out[n] (cut to fit). For anything shown or written: banners,
+ * reports, the dashboard. */
+void url_redact(char *out, size_t n, const char *url);
+
+/* Is `name` (a header name, any case) one whose value is a credential:
+ * Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key,
+ * X-Auth-Token? Its value is never written to reports or logs. */
+int header_is_secret(const char *name, size_t len);
 
 #endif

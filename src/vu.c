@@ -199,6 +199,22 @@ static int needs_render(const struct plan *p, const struct step *s)
            any_tpl_header(p->default_headers, p->ndefault_headers);
 }
 
+/* Captured values are credentials as often as not (a login's token): note
+ * every name a capture stores into, so vu_note can keep them out of the
+ * event log, and so out of reports and stderr. */
+static void add_secrets(struct engine *e, const struct step *s)
+{
+    for (int i = 0; i < s->ncaptures; i++) {
+        int seen = 0;
+        for (int k = 0; k < e->nsecrets && !seen; k++)
+            seen = !strcmp(e->secrets[k], s->captures[i].as);
+        if (seen)
+            continue;
+        e->secrets = xrealloc(e->secrets, sizeof *e->secrets * (size_t)(e->nsecrets + 1));
+        e->secrets[e->nsecrets++] = s->captures[i].as;
+    }
+}
+
 static int add_req(struct engine *e, const struct step *s, int hook)
 {
     const struct plan *p = e->plan;
@@ -211,6 +227,7 @@ static int add_req(struct engine *e, const struct step *s, int hook)
     r->render = needs_render(p, s);
     r->keep = s->ncaptures || (!hook && p->expect && s->nexpects);
     r->cond = s->if_true || s->has_probability;
+    add_secrets(e, s);
     if (!r->render) {
         struct vu_req q = {0};
         build(p, s, NULL, &q);
@@ -376,6 +393,7 @@ void vu_unprepare(struct engine *e)
         json_decref(e->payload_all[i]);
     free(e->payload_all);
     free(e->cursors);
+    free(e->secrets);
     json_decref(e->shared);
 }
 
@@ -444,6 +462,48 @@ static void set_var(json_t *vars, const char *path, json_t *value)
     }
     json_object_set_new(cur, seg, value);
     free(p);
+}
+
+/* vars at a dotted path ("user.token"), or NULL. */
+static const json_t *var_at(const json_t *vars, const char *path)
+{
+    char *p = xstrdup(path), *seg = p, *dot;
+    const json_t *cur = vars;
+    while (cur && (dot = strchr(seg, '.')) && dot > seg && dot[1]) {
+        *dot = '\0';
+        cur = json_object_get(cur, seg);
+        seg = dot + 1;
+    }
+    cur = cur ? json_object_get(cur, seg) : NULL;
+    free(p);
+    return cur;
+}
+
+/* An event from a VU (a log step, a failed expectation) with every value a
+ * capture stored replaced by [redacted]. */
+static void vu_note(struct vu *v, const char *kind, const char *text)
+{
+    struct engine *e = v->e;
+    struct buf b = {0};
+    buf_puts(&b, text);
+    for (int i = 0; v->vars && i < e->nsecrets; i++) {
+        const char *val = json_string_value(var_at(v->vars, e->secrets[i]));
+        size_t vl = val ? strlen(val) : 0;
+        if (vl < 3) /* "1", "ok": no secret, and would redact half the line */
+            continue;
+        struct buf out = {0};
+        const char *p = b.data, *hit;
+        while ((hit = strstr(p, val))) {
+            buf_append(&out, p, (size_t)(hit - p));
+            buf_puts(&out, "[redacted]");
+            p = hit + vl;
+        }
+        buf_puts(&out, p);
+        buf_free(&b);
+        b = out;
+    }
+    engine_note(e, kind, b.data);
+    buf_free(&b);
 }
 
 /* ---- the flow ---- */
@@ -763,7 +823,7 @@ static void vu_step(struct vu *v)
             struct tpl_ctx tc;
             ctx_of(v, &tc);
             char *t = render(op->step->text, v->vars ? &tc : NULL);
-            engine_note(e, "log", t);
+            vu_note(v, "log", t);
             free(t);
             v->pc++;
             continue;
@@ -909,7 +969,7 @@ static int after_response(struct vu *v, const struct reqtpl *t, const struct htt
         if (!ok) {
             char text[256];
             snprintf(text, sizeof text, "%s: %s", e->plan->endpoints[t->endpoint].key, msg);
-            engine_note(e, "expect", text);
+            vu_note(v, "expect", text);
             exp_failed = 1;
         }
     }

@@ -167,6 +167,42 @@ expect "file: named" "$(counter "$WORK/file.json" errors.ERR_UNSUPPORTED_PROTOCO
 expect_true "file: /etc/passwd not read" "[ $(counter "$WORK/file.json" http.downloaded_bytes) -lt 600 ]"
 finish "a redirect to ftp:// or file:// is refused, not followed"
 
+# --- secrets never reach reports, snapshots, the event log or stderr ---------
+run_lt secret 20 -n 2 -c 1 -H 'Authorization: Bearer sekrit-A' -H 'cookie: sid=sekrit-B' \
+    --body 'password=sekrit-C' --report "$WORK/secret.md" --report "$WORK/secret.html" \
+    "http://alice:sekrit-D@127.0.0.1:$PORT/up"
+expect "exit code" "$RC" 0
+expect "no secret in any report" "$(cat "$WORK"/secret.json "$WORK"/secret.md "$WORK"/secret.html | grep -c sekrit)" 0
+expect_true "the command is there, redacted" \
+    "jqv $WORK/secret.json .run.command | grep -qF -- \"-H Authorization: [redacted] -H cookie: [redacted] --body [redacted]\""
+expect "the target, redacted" "$(jqv "$WORK/secret.json" .run.target)" "http://alice:[redacted]@127.0.0.1:$PORT/up"
+"$BIN" --headless -n 1 -c 1 "http://alice:sekrit-D@127.0.0.1:$PORT/up" >"$WORK/banner.out" 2>"$WORK/banner.err"
+expect "no secret in the banner" "$(grep -c sekrit "$WORK/banner.err")" 0
+cat >"$WORK/capture.yml" <<EOT
+config:
+  target: "$T"
+  phases: [{ duration: 1, arrivalCount: 2 }]
+  plugins: { expect: {} }
+scenarios:
+  - flow:
+      - post:
+          url: "/login"
+          json: { username: "carol" }
+          capture: { json: "$.token", as: "token" }
+      - log: "my token is {{ token }}"
+      - get:
+          url: "/echo"
+          headers: { Authorization: "Bearer {{ token }}" }
+          expect:
+            - equals: ["{{ token }}", "nope"]
+EOT
+"$BIN" --headless -q -o "$WORK/capture.json" --report "$WORK/capture.md" "$WORK/capture.yml" \
+    >"$WORK/capture.out" 2>"$WORK/capture.err"
+expect "the flow ran" "$(counter "$WORK/capture.json" plugins.expect.failed)" 2
+expect "no captured token anywhere" "$(cat "$WORK"/capture.* | grep -c 'tok-[0-9]')" 0
+expect_true "the log line, redacted" "grep -q '^log: my token is \[redacted\]' '$WORK/capture.err'"
+finish "Authorization, Cookie, --body, a URL's password and captured values are redacted"
+
 # --- responses that break HTTP, each with its own name -----------------------
 # malformed ROUTE NAME COUNTER: 5 requests, each must end as COUNTER.
 malformed() {

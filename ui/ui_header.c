@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ui_int.h"
+#include "util.h"
 
 static enum ui_role state_role(enum engine_state st)
 {
@@ -73,8 +74,9 @@ static void draw_title(const struct snapshot *s, const struct ui_state *u, int y
     int lx = x + ui_put(y, x, 8, UC_TITLE, "loadtop ");
     if (u->o->demo)
         lx += ui_put(y, lx, 6, UC_WARN, "demo ");
-    char what[512], fit[512];
-    snprintf(what, sizeof what, "%s%s%s", u->plan->target ? u->plan->target : "",
+    char what[512], fit[512], target[256];
+    url_redact(target, sizeof target, u->plan->target ? u->plan->target : "");
+    snprintf(what, sizeof what, "%s%s%s", target,
              u->o->script ? "  " : "", u->o->script ? u->o->script : "");
     ui_fit(fit, sizeof fit, what, cx - lx - 2);
     ui_put(y, lx, cx - lx - 2, UC_NORMAL, fit);

@@ -124,8 +124,8 @@ TEST(cli_general_options)
     ASSERT_EQ(o.quiet, 1);
     /* attached short values */
     cli_free(&o);
-    ASSERT_EQ(parse(&o, &c, "-tfoo", "-eNAME", "-oout.json", "s.yml", NULL), 0);
-    ASSERT_STR(o.target, "foo");
+    ASSERT_EQ(parse(&o, &c, "-thttp://foo", "-eNAME", "-oout.json", "s.yml", NULL), 0);
+    ASSERT_STR(o.target, "http://foo");
     ASSERT_STR(o.environment, "NAME");
     ASSERT_STR(o.output, "out.json");
     cli_free(&o);
@@ -281,7 +281,7 @@ TEST(cli_url_or_script)
         ASSERT(o.script == NULL);
         cli_free(&o);
     }
-    const char *scripts[] = {"httpbin.yml", "dir/http:/x.yml", "ftp://x", "-"};
+    const char *scripts[] = {"httpbin.yml", "dir/http:/x.yml", "dir/x://y.yml", "-"};
     for (int i = 0; i < 4; i++) {
         ASSERT_EQ(parse(&o, &c, (char *)scripts[i], NULL), 0);
         ASSERT_STR(o.script, scripts[i]);

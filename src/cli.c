@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
 #include <jansson.h>
 
 #include "plan.h"
@@ -249,12 +250,19 @@ static int cli_url(const char *name, const char *text, const char **out)
     return 0;
 }
 
+/* ADDR:PORT as the target takes it: an IPv4 address, [IPv6] or localhost. */
 static int cli_listen(const char *name, const char *text, const char **out)
 {
     const char *colon = strrchr(text, ':');
     const char *port = colon ? colon + 1 : "";
-    size_t len = strlen(port);
-    if (!colon || colon == text || !len || len > 5 || strspn(port, "0123456789") != len ||
+    size_t len = strlen(port), hlen = colon ? (size_t)(colon - text) : 0;
+    char host[64] = "", addr[16];
+    size_t v6 = text[0] == '[' && hlen > 2 && text[hlen - 1] == ']';
+    if (hlen > v6 * 2 && hlen - v6 * 2 < sizeof host)
+        memcpy(host, text + v6, hlen - v6 * 2);
+    /* the same parse as the target's, so that a bad address is a usage error (2), not 3 */
+    int host_ok = !strcmp(host, "localhost") || inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) == 1;
+    if (!colon || !host_ok || !len || len > 5 || strspn(port, "0123456789") != len ||
         atol(port) > 65535)
         return cli_bad(name, text, "is not ADDR:PORT (e.g. 127.0.0.1:8080)");
     *out = text;

@@ -372,7 +372,8 @@ TEST(cli_errors_wrong_mode)
     ASSERT_USAGE_ERROR("--header applies to one-URL runs", "s.yml", "-H", "A: b");
     ASSERT_USAGE_ERROR("--target applies to script runs", "-t", "http://a", "http://b");
     ASSERT_USAGE_ERROR("--environment applies to script runs", "--demo", "-e", "x");
-    ASSERT_USAGE_ERROR("--listen applies to 'loadtop target' only", "--listen", "h:1", "s.yml");
+    ASSERT_USAGE_ERROR("--listen applies to 'loadtop target' only", "--listen", "127.0.0.1:1",
+                       "s.yml");
     ASSERT_USAGE_ERROR("--capacity applies to 'loadtop target' only", "--demo", "--capacity=3");
     ASSERT_USAGE_ERROR("--connections does not apply to 'loadtop target'", "target", "-c", "5");
     ASSERT_USAGE_ERROR("--output does not apply to 'loadtop target'", "target", "-o", "x.json");
@@ -476,6 +477,15 @@ TEST(cli_refuses_hostile_values)
                    "--snapshot-dir=", "http://x");
     ASSERT_REFUSAL("loadtop: -e: the value is empty" TRY, "-e", "", "s.yml");
     ASSERT_REFUSAL("(accepted)", "--body", "", "http://x"); /* an empty body is a body */
+    ASSERT_REFUSAL("loadtop: --listen: 'x:80' is not ADDR:PORT (e.g. 127.0.0.1:8080)" TRY, "target",
+                   "--listen", "x:80");
+    ASSERT_REFUSAL("loadtop: --listen: '999.1.1.1:80' is not ADDR:PORT (e.g. 127.0.0.1:8080)" TRY,
+                   "target", "--listen", "999.1.1.1:80");
+    ASSERT_REFUSAL(
+        "loadtop: --listen: '127.0.0.1\\n:80' is not ADDR:PORT (e.g. 127.0.0.1:8080)" TRY, "target",
+        "--listen", "127.0.0.1\n:80");
+    ASSERT_REFUSAL("(accepted)", "target", "--listen", "[::1]:0");
+    ASSERT_REFUSAL("(accepted)", "target", "--listen", "localhost:8080");
 }
 
 TEST(cli_refuses_bad_urls_and_headers)

@@ -119,8 +119,10 @@ static struct cond *parse_atom(struct parser *ps)
         ps->p++;
         struct cond *c = parse_or(ps);
         ps->depth--;
+        if (!c) /* said; and ps->p may be at the end, not to be stepped past */
+            return NULL;
         skip(ps);
-        if (c && *ps->p != ')') {
+        if (*ps->p != ')') {
             cond_free(c);
             return fail(ps, at,
                         xasprintf("missing `)` for `(` at column %d", (int)(at - ps->s) + 1));

@@ -69,6 +69,7 @@ TEST(cond_parse_errors)
         {"a == 1 == 2", "unexpected `=`", 8},
         {"a.", "bad variable name `a.`", 1},
         {"", "unexpected end of the condition", 1},
+        {"((", "unexpected end of the condition", 3}, /* read past the end before */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int col = 0;

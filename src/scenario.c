@@ -25,6 +25,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -32,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,8 +115,8 @@ static void report_at(struct ctx *c, int line, int col, int is_error, const char
     if (!c->said)
         c->said = json_object();
     int seen = json_object_get(c->said, key) != NULL;
-    if (!seen)
-        json_object_set_new(c->said, key, json_true());
+    if (!seen) /* nocheck: a message need not be valid UTF-8 to be a key here */
+        json_object_set_new_nocheck(c->said, key, json_true());
     free(key);
     if (!seen && c->shown[is_error] < MAX_MESSAGES) {
         c->shown[is_error]++;

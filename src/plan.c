@@ -166,7 +166,8 @@ int plan_url_check(const char *url, int *at, char *why, size_t n)
         snprintf(why, n, "has no host");
         return -1;
     }
-    /* the port: after the last ':' of the authority that is not inside [IPv6] */
+    /* libcurl parses the port; this finds where it starts, for the column: after the
+     * authority's last ':' that is not inside [IPv6] */
     const char *user = memchr(host, '@', (size_t)(end - host)), *hp = user ? user + 1 : host;
     const char *v6 = *hp == '[' ? memchr(hp, ']', (size_t)(end - hp)) : NULL;
     const char *colon = NULL;

@@ -73,6 +73,10 @@ FORCE:
 tests/unit: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# tests/refuse.sh's listener: counts the connections a refusal must never make.
+tests/tools/accept-count: tests/tools/accept-count.c
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
@@ -101,10 +105,10 @@ integration: loadtop
 
 # Every suite prints "ok"/"not ok" lines; the totals line is the sum of all.
 SUITES := tests/run-integration.sh tests/faults.sh tests/flows.sh tests/tui.sh tests/html.sh \
-          tests/target.sh
+          tests/target.sh tests/refuse.sh
 
 test: deps
-	$(MAKE) --no-print-directory loadtop tests/unit
+	$(MAKE) --no-print-directory loadtop tests/unit tests/tools/accept-count
 	@rm -f $(BUILD)/*.count; fail=0; \
 	 ./tests/unit > $(BUILD)/unit.log 2>&1 || fail=1; cat $(BUILD)/unit.log; \
 	 sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' $(BUILD)/unit.log > $(BUILD)/unit.count; \
@@ -128,6 +132,6 @@ format:
 	clang-format -i src/*.c src/*.h ui/*.c ui/*.h tests/*.c tests/*.h
 
 clean:
-	rm -rf build build-san loadtop tests/unit
+	rm -rf build build-san loadtop tests/unit tests/tools/accept-count
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -43,8 +43,8 @@ void check_spec_threshold(struct check_spec *out, const char *metric, double max
     char *n = js_num(max);
     char *t = xasprintf("%s < %s", metric, n);
     /* quoted, names such as metrics-by-endpoint's (with slashes) still work */
-    char *e = plain_name(metric) || strchr(metric, '\'') ? xstrdup(t)
-                                                         : xasprintf("'%s' < %s", metric, n);
+    char *e =
+        plain_name(metric) || strchr(metric, '\'') ? xstrdup(t) : xasprintf("'%s' < %s", metric, n);
     free(n);
     spec_set(out, t, e, 1, line, col);
 }
@@ -84,7 +84,7 @@ int checks_validate(const struct check_spec *specs, int n, const char *file, FIL
     int bad = 0;
     for (int i = 0; i < n; i++) {
         int col;
-        char *msg;
+        char *msg, shown[64];
         struct expr *e = expr_parse(specs[i].expr, &col, &msg);
         if (e) {
             expr_free(e);
@@ -94,9 +94,9 @@ int checks_validate(const struct check_spec *specs, int n, const char *file, FIL
         if (specs[i].line > 0)
             fprintf(diag, "%s:%d:%d: bad ensure expression: %s\n", file, specs[i].line,
                     specs[i].col + col - 1, msg);
-        else
+        else /* clipped: an expression from the command line may be any size */
             fprintf(diag, "%s: bad ensure expression `%s` at column %d: %s\n", file,
-                    specs[i].expr, col, msg);
+                    str_clip(shown, sizeof shown, specs[i].expr), col, msg);
         free(msg);
     }
     return bad;
@@ -254,8 +254,8 @@ json_t *checks_results_json(const struct check_result *r, int n)
 {
     json_t *a = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:b, s:b, s:s}", "text", r[i].text, "ok",
-                                           r[i].ok, "strict", r[i].strict, "message",
+        json_array_append_new(a, json_pack("{s:s, s:b, s:b, s:s}", "text", r[i].text, "ok", r[i].ok,
+                                           "strict", r[i].strict, "message",
                                            r[i].message ? r[i].message : ""));
     return a;
 }

@@ -42,7 +42,7 @@ void check_specs_free(struct check_spec *specs, int n);
 /* Parse every spec; print one line per bad one to `diag`:
  *   FILE:LINE:COL: bad ensure expression: MESSAGE       (line > 0)
  *   FILE: bad ensure expression `TEXT` at column C: MESSAGE  (line 0;
- *   pass "--ensure" as FILE)
+ *   pass "--ensure" as FILE; TEXT clipped to a few dozen characters)
  * Returns the number of bad specs (0 = all good). */
 int checks_validate(const struct check_spec *specs, int n, const char *file, FILE *diag);
 

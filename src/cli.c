@@ -11,8 +11,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
 #include <jansson.h>
 
+#include "plan.h"
 #include "util.h"
 
 /* Where an option makes sense; checked once the positional decides the run. */
@@ -32,7 +34,9 @@ static const char *const cli_group_title[] = {"General", "One-URL runs", "Dashbo
 
 enum cli_kind {
     KIND_FLAG,   /* int = 1 */
-    KIND_STR,    /* const char * = argv string */
+    KIND_STR,    /* const char * = argv string, not empty */
+    KIND_BODY,   /* const char * = argv string, maybe empty */
+    KIND_URL,    /* const char * checked by plan_url_check */
     KIND_INT,    /* int in [min, max] */
     KIND_INT64,  /* int64_t in [min, max] */
     KIND_RATE,   /* double > 0 */
@@ -66,7 +70,7 @@ struct cli_opt {
  * group, where it applies, kind, field, min, max. */
 static const struct cli_opt cli_opts[] = {
     {"target", 't', "URL", "base URL, overrides config.target", NULL, GROUP_GENERAL, APPLY_SCRIPT,
-     KIND_STR, F(target), 0, 0},
+     KIND_URL, F(target), 0, 0},
     {"environment", 'e', "NAME", "use config.environments.NAME", NULL, GROUP_GENERAL, APPLY_SCRIPT,
      KIND_STR, F(environment), 0, 0},
     {"variables", 'v', "JSON", "add or override config.variables, e.g. '{\"id\": 7}'", NULL,
@@ -75,8 +79,8 @@ static const struct cli_opt cli_opts[] = {
      GROUP_GENERAL, APPLY_SCRIPT, KIND_FLAG, F(ignore_js), 0, 0},
     {"output", 'o', "FILE.json", "write the JSON report to FILE.json", NULL, GROUP_GENERAL,
      APPLY_RUN | APPLY_REPORT, KIND_STR, F(output), 0, 0},
-    {"report", 0, "FILE", "also write FILE.md or FILE.html (repeatable)", NULL,
-     GROUP_GENERAL, APPLY_RUN, KIND_REPORT, 0, 0, 0},
+    {"report", 0, "FILE", "also write FILE.md or FILE.html (repeatable)", NULL, GROUP_GENERAL,
+     APPLY_RUN, KIND_REPORT, 0, 0, 0},
     {"ensure", 0, "EXPR", "a check on the results, e.g. 'http.response_time.p99 < 200'", NULL,
      GROUP_GENERAL, APPLY_RUN, KIND_ENSURE, 0, 0, 0},
     {"headless", 0, NULL, "no dashboard: progress lines and a summary", NULL, GROUP_GENERAL,
@@ -103,7 +107,7 @@ static const struct cli_opt cli_opts[] = {
     {"header", 'H', "'K: V'", "add a request header (repeatable)", NULL, GROUP_URL,
      APPLY_URL | APPLY_DEMO, KIND_HEADER, 0, 0, 0},
     {"body", 0, "STRING|@FILE", "request body, or the contents of FILE", NULL, GROUP_URL,
-     APPLY_URL | APPLY_DEMO, KIND_STR, F(body), 0, 0},
+     APPLY_URL | APPLY_DEMO, KIND_BODY, F(body), 0, 0},
     {"timeout", 0, "SECONDS", "per-request timeout", NULL, GROUP_URL, APPLY_URL | APPLY_DEMO,
      KIND_DUR, F(timeout_us), 0, 0},
 
@@ -141,21 +145,37 @@ __attribute__((format(printf, 1, 2))) static int cli_fail(const char *fmt, ...)
     return -1;
 }
 
+/* "loadtop: NAME: 'VALUE' what..." (NULL name: no "NAME: "); the value
+ * clipped and escaped, so that a huge or binary one is never echoed whole. */
+__attribute__((format(printf, 3, 4))) static int cli_bad(const char *name, const char *val,
+                                                         const char *fmt, ...)
+{
+    char shown[64];
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "loadtop: %s%s'%s' ", name ? name : "", name ? ": " : "",
+            str_clip(shown, sizeof shown, val));
+    vfprintf(stderr, fmt, ap);
+    fputs("\nTry 'loadtop --help'.\n", stderr);
+    va_end(ap);
+    return -1;
+}
+
 /* Strict: digits only (no sign, no blanks, no base prefix), then a range check. */
 static int cli_int(const char *name, const char *text, long long min, long long max, long long *out)
 {
     const char *what = min > 0 ? "a positive integer" : "a non-negative integer";
     for (const char *p = text; *p; p++)
         if (!isdigit((unsigned char)*p))
-            return cli_fail("%s: '%s' is not %s", name, text, what);
+            return cli_bad(name, text, "is not %s", what);
     if (!*text)
-        return cli_fail("%s: '%s' is not %s", name, text, what);
+        return cli_bad(name, text, "is not %s", what);
     errno = 0;
     long long v = strtoll(text, NULL, 10);
     if (v < min)
-        return cli_fail("%s: '%s' is not %s", name, text, what);
+        return cli_bad(name, text, "is not %s", what);
     if (errno == ERANGE || v > max)
-        return cli_fail("%s: '%s' is too large (at most %lld)", name, text, max);
+        return cli_bad(name, text, "is too large (at most %lld)", max);
     *out = v;
     return 0;
 }
@@ -166,21 +186,27 @@ static int cli_rate(const char *name, const char *text, double *out)
     char *end;
     double v = strtod(text, &end);
     if (!*text || digits != strlen(text) || *end || !isfinite(v) || v <= 0)
-        return cli_fail("%s: '%s' is not a positive number", name, text);
+        return cli_bad(name, text, "is not a positive number");
+    /* the schedule counts in µs: a faster rate would put arrivals on one tick */
+    if (v > PLAN_MAX_RATE)
+        return cli_bad(name, text, "is too large (at most %.0f a second)", PLAN_MAX_RATE);
     *out = v;
     return 0;
 }
 
 static int cli_duration(const char *name, const char *text, int64_t *out)
 {
-    int64_t v;
-    /* parse_duration_us goes through strtod, which would also take " 5" or "0x5". */
-    if (!isdigit((unsigned char)text[0]) && text[0] != '.')
-        return cli_fail("%s: '%s' is not a duration (e.g. 500ms, 10s, 2m, 1h)", name, text);
-    if (parse_duration_us(text, &v) < 0)
-        return cli_fail("%s: '%s' is not a duration (e.g. 500ms, 10s, 2m, 1h)", name, text);
+    int64_t v = 0;
+    /* strtod alone would also take " 5", "0x5" or "+5" */
+    int r = isdigit((unsigned char)text[0]) || text[0] == '.'
+                ? parse_duration_max(text, PLAN_MAX_DURATION_US, &v)
+                : -1;
+    if (r == -1)
+        return cli_bad(name, text, "is not a duration (e.g. 500ms, 10s, 2m, 1h)");
+    if (r == -2)
+        return cli_bad(name, text, "is too long (at most 8760h, a year)");
     if (v <= 0)
-        return cli_fail("%s: '%s' must be longer than zero", name, text);
+        return cli_bad(name, text, "must be longer than zero");
     *out = v;
     return 0;
 }
@@ -188,9 +214,9 @@ static int cli_duration(const char *name, const char *text, int64_t *out)
 static int cli_method(const char *name, const char *text, struct options *o)
 {
     /* An RFC 9110 token would allow more, but letters, '-' and '_' cover real methods. */
-    if (!*text ||
+    if (!*text || strlen(text) > 32 ||
         strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_") != strlen(text))
-        return cli_fail("%s: '%s' is not an HTTP method", name, text);
+        return cli_bad(name, text, "is not an HTTP method");
     free(o->method_buf);
     o->method_buf = xstrdup(text);
     for (char *p = o->method_buf; *p; p++)
@@ -199,24 +225,52 @@ static int cli_method(const char *name, const char *text, struct options *o)
     return 0;
 }
 
+/* 'Name: value': a token, then a value on one line (no header smuggled in). */
 static int cli_header(const char *name, const char *text, struct options *o)
 {
     const char *colon = strchr(text, ':');
+    char why[128];
+    int at, in_value;
     if (!colon || colon == text || strcspn(text, " \t") < (size_t)(colon - text))
-        return cli_fail("%s: '%s' is not a header (expected 'Name: value')", name, text);
+        return cli_bad(name, text, "is not a header (expected 'Name: value')");
+    char *hname = xstrndup(text, (size_t)(colon - text));
+    int bad = plan_header_check(hname, colon + 1, &at, &in_value, why, sizeof why);
+    free(hname);
+    if (bad < 0)
+        return cli_bad(name, text, "is refused: %s", why);
+    if (o->nheaders == PLAN_MAX_HEADERS)
+        return cli_fail("%s: more than %d headers (the limit)", name, PLAN_MAX_HEADERS);
     o->headers = xrealloc(o->headers, (size_t)(o->nheaders + 1) * sizeof *o->headers);
     o->headers[o->nheaders++] = text;
     return 0;
 }
 
+/* A URL to send to: http(s), a host, a port in 1-65535, nothing to inject. */
+static int cli_url(const char *name, const char *text, const char **out)
+{
+    char why[128];
+    int at;
+    if (plan_url_check(text, &at, why, sizeof why) < 0)
+        return cli_bad(name, text, "%s", why);
+    *out = text;
+    return 0;
+}
+
+/* ADDR:PORT as the target takes it: an IPv4 address, [IPv6] or localhost. */
 static int cli_listen(const char *name, const char *text, const char **out)
 {
     const char *colon = strrchr(text, ':');
     const char *port = colon ? colon + 1 : "";
-    size_t len = strlen(port);
-    if (!colon || colon == text || !len || len > 5 || strspn(port, "0123456789") != len ||
+    size_t len = strlen(port), hlen = colon ? (size_t)(colon - text) : 0;
+    char host[64] = "", addr[16];
+    size_t v6 = text[0] == '[' && hlen > 2 && text[hlen - 1] == ']';
+    if (hlen > v6 * 2 && hlen - v6 * 2 < sizeof host)
+        memcpy(host, text + v6, hlen - v6 * 2);
+    /* the same parse as the target's, so that a bad address is a usage error (2), not 3 */
+    int host_ok = !strcmp(host, "localhost") || inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) == 1;
+    if (!colon || !host_ok || !len || len > 5 || strspn(port, "0123456789") != len ||
         atol(port) > 65535)
-        return cli_fail("%s: '%s' is not ADDR:PORT (e.g. 127.0.0.1:8080)", name, text);
+        return cli_bad(name, text, "is not ADDR:PORT (e.g. 127.0.0.1:8080)");
     *out = text;
     return 0;
 }
@@ -231,8 +285,15 @@ static int cli_apply(const struct cli_opt *d, const char *name, const char *val,
         *(int *)field = 1;
         return 0;
     case KIND_STR:
+        if (!*val)
+            return cli_fail("%s: the value is empty", name);
         *(const char **)field = val;
         return 0;
+    case KIND_BODY:
+        *(const char **)field = val;
+        return 0;
+    case KIND_URL:
+        return cli_url(name, val, (const char **)field);
     case KIND_INT:
         if (cli_int(name, val, d->min, d->max, &n) < 0)
             return -1;
@@ -252,7 +313,7 @@ static int cli_apply(const struct cli_opt *d, const char *name, const char *val,
     case KIND_REPORT: {
         const char *dot = strrchr(val, '.');
         if (!dot || (strcasecmp(dot, ".md") && strcasecmp(dot, ".html") && strcasecmp(dot, ".htm")))
-            return cli_fail("%s: '%s' must end in .md or .html", name, val);
+            return cli_bad(name, val, "must end in .md or .html");
         o->reports = xrealloc(o->reports, (size_t)(o->nreports + 1) * sizeof *o->reports);
         o->reports[o->nreports++] = val;
         return 0;
@@ -268,7 +329,7 @@ static int cli_apply(const struct cli_opt *d, const char *name, const char *val,
         int ok = json_is_object(j);
         json_decref(j);
         if (!ok)
-            return cli_fail("%s: '%s' is not a JSON object (e.g. '{\"id\": 7}')", name, val);
+            return cli_bad(name, val, "is not a JSON object (e.g. '{\"id\": 7}')");
         *(const char **)field = val;
         return 0;
     }
@@ -313,6 +374,13 @@ static int cli_is_url(const char *s)
     return !strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8);
 }
 
+/* "ftp://...", "ws://...": a URL, but not one loadtop can load-test. */
+static int cli_other_scheme(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    return n > 0 && isalpha((unsigned char)s[0]) && !strncmp(s + n, "://", 3);
+}
+
 /* Why option `d` does not fit the run `apply` (one APPLY_ bit). */
 static int cli_misplaced(const struct cli_opt *d, unsigned apply)
 {
@@ -344,11 +412,14 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
     }
     for (; i < argc; i++) {
         const char *arg = argv[i], *val;
+        char shown[64];
         if (options_done || arg[0] != '-' || !arg[1]) {
             if (positional)
-                return cli_fail("unexpected argument '%s' (one script or URL at a time)", arg);
+                return cli_fail("unexpected argument '%s' (one script or URL at a time)",
+                                str_clip(shown, sizeof shown, arg));
             if (o->mode == MODE_TARGET)
-                return cli_fail("unexpected argument '%s' ('loadtop target' takes none)", arg);
+                return cli_fail("unexpected argument '%s' ('loadtop target' takes none)",
+                                str_clip(shown, sizeof shown, arg));
             positional = arg;
             continue;
         }
@@ -358,8 +429,10 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
         }
         const struct cli_opt *d = cli_lookup(arg, &val);
         if (!d) {
-            size_t len = arg[1] == '-' ? strcspn(arg, "=") : 2;
-            return cli_fail("unknown option '%.*s'", (int)len, arg);
+            char *opt = xstrndup(arg, arg[1] == '-' ? strcspn(arg, "=") : 2);
+            cli_fail("unknown option '%s'", str_clip(shown, sizeof shown, opt));
+            free(opt);
+            return -1;
         }
         char name[64];
         if (arg[1] == '-')
@@ -399,12 +472,16 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
             run = APPLY_DEMO;
         else if (cli_is_url(positional))
             run = APPLY_URL, o->url = positional;
+        else if (cli_other_scheme(positional))
+            return cli_bad(NULL, positional, "is not an http:// or https:// URL");
         else
             run = APPLY_SCRIPT, o->script = positional;
     }
     for (int k = 0; k < NOPTS; k++)
         if (seen[k] && !(cli_opts[k].apply & run))
             return cli_misplaced(&cli_opts[k], run);
+    if (o->url)
+        return cli_url(NULL, o->url, &o->url);
     return 0;
 }
 

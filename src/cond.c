@@ -25,6 +25,7 @@ struct parser {
     const char *s, *p;
     int err_col;
     char *err;
+    int depth, ops; /* bounds: the tree is freed and evaluated by recursion */
 };
 
 static struct cond *node(enum ckind k)
@@ -88,15 +89,40 @@ static int word(struct parser *ps, const char *w)
 
 static struct cond *parse_or(struct parser *ps);
 
+/* Every `(`, `-` and `not` nests a level of recursion: bound them. */
+static int deeper(struct parser *ps, const char *at)
+{
+    if (ps->depth == COND_MAX_DEPTH) {
+        fail(ps, at, xasprintf("nested more than %d deep (the limit)", COND_MAX_DEPTH));
+        return 0;
+    }
+    ps->depth++;
+    return 1;
+}
+
+/* One more binary operator, at `at`: 0 past COND_MAX_OPS, after the message. */
+static int count_op(struct parser *ps, const char *at)
+{
+    if (++ps->ops <= COND_MAX_OPS)
+        return 1;
+    fail(ps, at, xasprintf("more than %d operators (the limit)", COND_MAX_OPS));
+    return 0;
+}
+
 static struct cond *parse_atom(struct parser *ps)
 {
     skip(ps);
     const char *at = ps->p;
     if (*at == '(') {
+        if (!deeper(ps, at))
+            return NULL;
         ps->p++;
         struct cond *c = parse_or(ps);
+        ps->depth--;
+        if (!c) /* said; and ps->p may be at the end, not to be stepped past */
+            return NULL;
         skip(ps);
-        if (c && *ps->p != ')') {
+        if (*ps->p != ')') {
             cond_free(c);
             return fail(ps, at,
                         xasprintf("missing `)` for `(` at column %d", (int)(at - ps->s) + 1));
@@ -148,8 +174,11 @@ static struct cond *parse_unary(struct parser *ps)
 {
     skip(ps);
     if (*ps->p == '-') {
+        if (!deeper(ps, ps->p))
+            return NULL;
         ps->p++;
         struct cond *l = parse_unary(ps);
+        ps->depth--;
         if (!l)
             return NULL;
         struct cond *c = node(K_NEG);
@@ -171,6 +200,7 @@ static struct cond *parse_level(struct parser *ps, const struct level *lv)
     struct cond *l = lv->next(ps);
     while (l) {
         skip(ps);
+        const char *at = ps->p;
         int k = -1;
         for (int i = 0; i < 4 && lv->text[i] && k < 0; i++) {
             const char *t = lv->text[i];
@@ -180,7 +210,7 @@ static struct cond *parse_level(struct parser *ps, const struct level *lv)
         }
         if (k < 0)
             return l;
-        struct cond *r = lv->next(ps);
+        struct cond *r = count_op(ps, at) ? lv->next(ps) : NULL;
         if (!r) {
             cond_free(l);
             return NULL;
@@ -216,8 +246,9 @@ static struct cond *parse_cmp(struct parser *ps)
         size_t n = strlen(text[i]);
         if (strncmp(ps->p, text[i], n))
             continue;
+        const char *at = ps->p;
         ps->p += n;
-        struct cond *r = parse_sum(ps);
+        struct cond *r = count_op(ps, at) ? parse_sum(ps) : NULL;
         if (!r) {
             cond_free(l);
             return NULL;
@@ -230,8 +261,12 @@ static struct cond *parse_cmp(struct parser *ps)
 static struct cond *parse_not(struct parser *ps)
 {
     skip(ps);
+    const char *at = ps->p;
     if (word(ps, "not")) {
+        if (!deeper(ps, at))
+            return NULL;
         struct cond *l = parse_not(ps);
+        ps->depth--;
         if (!l)
             return NULL;
         struct cond *c = node(K_NOT);
@@ -255,7 +290,7 @@ static struct cond *parse_or(struct parser *ps)
 
 struct cond *cond_parse(const char *text, int *err_col, char **err_msg)
 {
-    struct parser ps = {text, text, 0, NULL};
+    struct parser ps = {text, text, 0, NULL, 0, 0};
     struct cond *c = parse_or(&ps);
     skip(&ps);
     if (c && *ps.p) {

@@ -15,9 +15,16 @@
 
 struct cond;
 
+/* Bounds on what cond_parse accepts, since the tree is walked by
+ * recursion: `(`, `-` and `not` nested at most COND_MAX_DEPTH deep, and at
+ * most COND_MAX_OPS binary operators. */
+#define COND_MAX_DEPTH 64
+#define COND_MAX_OPS 1000
+
 /* Parse `text`. Returns the tree (free with cond_free), or NULL with
  * *err_col set to the 1-based column of the problem and *err_msg to a heap
- * message the caller frees ("unexpected `)`", "unterminated string"). */
+ * message the caller frees ("unexpected `)`", "unterminated string",
+ * "nested more than 64 deep (the limit)"). */
 struct cond *cond_parse(const char *text, int *err_col, char **err_msg);
 void cond_free(struct cond *c);
 

@@ -3,12 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
-
 
 /* [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?; *is_int when
  * neither "." nor an exponent. */
@@ -70,6 +72,7 @@ int csv_parse(const char *text, size_t len, const struct csv_opts *o, struct csv
     char delim = o->delimiter ? o->delimiter : ',';
     size_t i = 0;
     int line = 1, nrec = 0;
+    long nvalues = 0;
     struct buf f = {0};
     json_t *rows = json_array(), *row = NULL;
     const char *why = NULL;
@@ -117,6 +120,11 @@ int csv_parse(const char *text, size_t len, const struct csv_opts *o, struct csv
                 }
                 buf_append(&f, text + b, i - b);
             }
+            /* each value costs a JSON node: 50 bytes of memory for a 2-byte field */
+            if (++nvalues > CSV_MAX_VALUES) {
+                why = "more than 5000000 values (the limit for a payload)";
+                goto fail;
+            }
             json_t *v = field_value(f.data, f.len, o->cast && !quoted);
             if (!v) {
                 why = "invalid UTF-8";
@@ -158,30 +166,45 @@ fail:
 
 int csv_load(const char *path, const struct csv_opts *o, struct csv *out, char *err, size_t n)
 {
-    char chunk[65536], perr[256];
+    char chunk[65536], perr[256], shown[80];
     struct buf b = {0};
-    size_t k;
+    struct stat st;
+    const char *bad = NULL;
     out->rows = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (err && n)
-            snprintf(err, n, "%s: %s", path, strerror(errno));
-        return -1;
+    str_clip(shown, sizeof shown, path);
+    /* non-blocking: opening a FIFO must not wait for a writer; nothing is
+     * read before the file is known to be a regular one of a sane size */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0)
+        bad = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        bad = strerror(EISDIR);
+    else if (!S_ISREG(st.st_mode))
+        bad = "not a regular file";
+    else if (st.st_size > CSV_MAX_FILE)
+        bad = "larger than 100 MiB (the limit for a payload)";
+    ssize_t k = 0;
+    while (!bad && b.len <= CSV_MAX_FILE && (k = read(fd, chunk, sizeof chunk)) != 0) {
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            bad = strerror(errno);
+        else
+            buf_append(&b, chunk, (size_t)k);
     }
-    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, k);
-    if (ferror(f)) {
-        int e = errno;
-        fclose(f);
+    if (!bad && b.len > CSV_MAX_FILE) /* it grew while read */
+        bad = "larger than 100 MiB (the limit for a payload)";
+    if (fd >= 0)
+        close(fd);
+    if (bad) {
+        if (err && n)
+            snprintf(err, n, "%s: %s", shown, bad);
         buf_free(&b);
-        if (err && n)
-            snprintf(err, n, "%s: %s", path, strerror(e));
         return -1;
     }
-    fclose(f);
     int r = csv_parse(b.data ? b.data : "", b.len, o, out, perr, sizeof perr);
     if (r < 0 && err && n)
-        snprintf(err, n, "%s: %s", path, perr);
+        snprintf(err, n, "%s: %s", shown, perr);
     buf_free(&b);
     return r;
 }

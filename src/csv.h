@@ -30,17 +30,28 @@ struct csv {
     json_t *rows; /* array of arrays of values; owned, release with csv_free */
 };
 
+/* Limits: a payload file of at most CSV_MAX_FILE bytes, and of at most
+ * CSV_MAX_VALUES fields (each costs a JSON value: a 100 MiB file of
+ * one-character fields would take gigabytes). */
+#define CSV_MAX_FILE (100 << 20)
+#define CSV_MAX_VALUES 5000000L
+
 /* Parse `len` bytes of `text` (opts NULL = all zero). Returns 0 with
  * out->rows set, or -1 with out->rows = NULL and a message in err (n bytes)
  * such as "line 3: unterminated quoted field" (the line where the quote
  * opened), "line 2: quote inside an unquoted field", "line 2: unexpected
- * character after a closing quote", "line 4: invalid UTF-8". */
+ * character after a closing quote", "line 4: invalid UTF-8", "line 9:
+ * more than 5000000 values (the limit for a payload)". */
 int csv_parse(const char *text, size_t len, const struct csv_opts *o, struct csv *out, char *err,
               size_t n);
 
 /* Read and parse the file at `path`. Errors as csv_parse's, prefixed with
  * the path ("users.csv: line 3: ..."); an unreadable file gives
- * "users.csv: No such file or directory" (strerror). */
+ * "users.csv: No such file or directory" (strerror). The file must be a
+ * regular one ("/dev/zero: not a regular file", "dir: Is a directory") of
+ * at most CSV_MAX_FILE bytes: that is checked on the open file before a
+ * byte is read, and a FIFO is opened without waiting for a writer. The
+ * path in messages is clipped (str_clip); the contents never appear. */
 int csv_load(const char *path, const struct csv_opts *o, struct csv *out, char *err, size_t n);
 
 void csv_free(struct csv *c);

@@ -11,8 +11,15 @@
 #include "util.h"
 
 enum tok {
-    T_END, T_NUM, T_NAME, T_LP, T_RP, T_NOT, T_NEG, /* T_NEG: only as a unary operator */
-    T_BIN, T_BAD,
+    T_END,
+    T_NUM,
+    T_NAME,
+    T_LP,
+    T_RP,
+    T_NOT,
+    T_NEG, /* T_NEG: only as a unary operator */
+    T_BIN,
+    T_BAD,
 };
 
 struct lexer {
@@ -27,6 +34,8 @@ struct lexer {
     /* first error */
     int err_col;
     char *err;
+    /* bounds: the tree is walked by recursion (free, names, eval) */
+    int depth, ops;
 };
 
 static int name_start(int c)
@@ -161,8 +170,10 @@ static void next(struct lexer *L)
     static const struct {
         const char *w, *msg;
     } hints[] = {
-        {"&&", "use `and` instead of `&&`"}, {"||", "use `or` instead of `||`"},
-        {"=", "use `==` to compare"},         {"!", "use `not` instead of `!`"},
+        {"&&", "use `and` instead of `&&`"},
+        {"||", "use `or` instead of `||`"},
+        {"=", "use `==` to compare"},
+        {"!", "use `not` instead of `!`"},
         {"\"", "strings are not supported (quote a metric name with ')"},
         {",", "functions and lists are not supported"},
         {"?", "`? :` is not supported"},
@@ -238,7 +249,23 @@ static char *found(const struct lexer *L)
 
 static struct expr *parse_binary(struct lexer *L, int min_prec);
 
+static struct expr *parse_unary_at(struct lexer *L);
+
+/* Each `(`, `not` and unary `-` is a level of recursion: bound them. */
 static struct expr *parse_unary(struct lexer *L)
+{
+    if ((L->t == T_LP || L->t == T_NOT || (L->t == T_BIN && L->op == EXPR_SUB)) &&
+        L->depth == EXPR_MAX_DEPTH) {
+        fail(L, L->col, xasprintf("nested more than %d deep (the limit)", EXPR_MAX_DEPTH));
+        return NULL;
+    }
+    L->depth++;
+    struct expr *e = parse_unary_at(L);
+    L->depth--;
+    return e;
+}
+
+static struct expr *parse_unary_at(struct lexer *L)
 {
     int col = L->col;
     if (L->t == T_NOT || (L->t == T_BIN && L->op == EXPR_SUB)) {
@@ -296,6 +323,11 @@ static struct expr *parse_binary(struct lexer *L, int min_prec)
 {
     struct expr *l = parse_unary(L);
     while (l && L->t == T_BIN && prec(L->op) >= min_prec) {
+        if (++L->ops > EXPR_MAX_OPS) {
+            fail(L, L->col, xasprintf("more than %d operators (the limit)", EXPR_MAX_OPS));
+            expr_free(l);
+            return NULL;
+        }
         struct expr *e = node(EXPR_BIN, L->col);
         e->op = L->op;
         e->l = l;
@@ -458,8 +490,7 @@ static void check_name(void *ctx, const char *name)
     buf_printf(&m->list, "%s%s", m->n++ ? ", " : "", name);
 }
 
-int expr_eval(const struct expr *e, expr_lookup_fn lookup, void *ctx, double *out,
-              char **err_msg)
+int expr_eval(const struct expr *e, expr_lookup_fn lookup, void *ctx, double *out, char **err_msg)
 {
     struct missing m = {.lookup = lookup, .ctx = ctx};
     expr_names(e, check_name, &m);

@@ -28,10 +28,16 @@ struct expr {
     int col;               /* 1-based column of the node's token in the text */
 };
 
+/* Bounds on what expr_parse accepts, since the tree is walked by
+ * recursion: `(`, `not` and unary `-` nested at most EXPR_MAX_DEPTH deep,
+ * and at most EXPR_MAX_OPS binary operators. */
+#define EXPR_MAX_DEPTH 64
+#define EXPR_MAX_OPS 1000
+
 /* Parse `text`. Returns the tree (free with expr_free), or NULL with
  * *err_col set to the 1-based column of the problem and *err_msg to a heap
  * message the caller frees ("unexpected `)`", "missing `)` for `(` at
- * column 3", ...). */
+ * column 3", "nested more than 64 deep (the limit)", ...). */
 struct expr *expr_parse(const char *text, int *err_col, char **err_msg);
 void expr_free(struct expr *e);
 

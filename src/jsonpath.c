@@ -21,8 +21,9 @@ struct jp_step {
 struct jp_hits {
     const json_t **v;
     size_t n, cap;
+    size_t visits; /* nodes looked at: `$..*..*` on a big document is quadratic */
+    int over;      /* visits passed JSONPATH_MAX_VISITS */
 };
-
 
 static int is_name_ch(int ch)
 {
@@ -50,6 +51,7 @@ static int jp_parse(const char *path, struct jp_step **out, int *nout, size_t *a
     }
     for (p++; *p;) {
         struct jp_step s = {JP_KEY, 0, NULL, 0};
+        const char *start = p;
         if (p[0] == '.' && p[1] == '.') {
             s.deep = 1;
             p += 2;
@@ -116,6 +118,12 @@ static int jp_parse(const char *path, struct jp_step **out, int *nout, size_t *a
             }
             s.key = xstrndup(b, (size_t)(p - b));
         }
+        if (n == JSONPATH_MAX_STEPS) {
+            free(s.key);
+            p = start;
+            *why = "more than 64 steps (the limit)";
+            goto fail;
+        }
         st = xrealloc(st, (size_t)(n + 1) * sizeof *st);
         st[n++] = s;
     }
@@ -150,11 +158,9 @@ static void select_from(const json_t *node, const struct jp_step *st, int i, int
     char num[24];
     if (s->kind == JP_WILD) {
         if (json_is_object(node)) {
-            json_object_foreach((json_t *)node, k, x)
-                collect(x, st, i + 1, n, h);
+            json_object_foreach((json_t *)node, k, x) collect(x, st, i + 1, n, h);
         } else if (json_is_array(node)) {
-            json_array_foreach(node, j, x)
-                collect(x, st, i + 1, n, h);
+            json_array_foreach(node, j, x) collect(x, st, i + 1, n, h);
         }
         return;
     }
@@ -182,6 +188,10 @@ static void collect(const json_t *node, const struct jp_step *st, int i, int n, 
     const char *k;
     json_t *x;
     size_t j;
+    if (h->over || ++h->visits > JSONPATH_MAX_VISITS) {
+        h->over = 1;
+        return;
+    }
     if (i == n) {
         hit(h, node);
         return;
@@ -190,11 +200,9 @@ static void collect(const json_t *node, const struct jp_step *st, int i, int n, 
     if (!st[i].deep)
         return;
     if (json_is_object(node)) {
-        json_object_foreach((json_t *)node, k, x)
-            collect(x, st, i, n, h);
+        json_object_foreach((json_t *)node, k, x) collect(x, st, i, n, h);
     } else if (json_is_array(node)) {
-        json_array_foreach(node, j, x)
-            collect(x, st, i, n, h);
+        json_array_foreach(node, j, x) collect(x, st, i, n, h);
     }
 }
 
@@ -215,7 +223,9 @@ json_t *jsonpath_get(const json_t *doc, const char *path, uint64_t *rng, int *er
     if (doc)
         collect(doc, st, 0, n, &h);
     json_t *r = NULL;
-    if (h.n)
+    if (h.over && err)
+        *err = 2;
+    if (h.n && !h.over)
         r = json_deep_copy(h.v[h.n > 1 && rng ? rng_next(rng) % h.n : 0]);
     free(h.v);
     steps_free(st, n);

@@ -14,11 +14,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Bounds: a path has at most JSONPATH_MAX_STEPS steps, and one search
+ * looks at no more than JSONPATH_MAX_VISITS nodes (each `..` walks the
+ * whole subtree, so `$..*..*..*` grows as a power of the document). */
+#define JSONPATH_MAX_STEPS 64
+#define JSONPATH_MAX_VISITS 1000000
+
 /* The value at `path` in `doc`: a new reference (a deep copy) or NULL when
  * nothing matches. Among several matches one is drawn with the
  * xorshift64* state *rng (only then is *rng advanced; NULL rng = the first
  * match in document order). *err (may be NULL) = 1 when `path` is
- * malformed (the result is then NULL), else 0. */
+ * malformed, 2 when the search passed JSONPATH_MAX_VISITS (the result is
+ * then NULL), else 0. */
 json_t *jsonpath_get(const json_t *doc, const char *path, uint64_t *rng, int *err);
 
 /* Load-time check of `path`. Returns 0, or -1 with a message in msg (n

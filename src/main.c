@@ -27,110 +27,23 @@
 
 enum { EXIT_RAN = 0, EXIT_CHECKS = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_EXPECT = 21 };
 
-
-/* --body @FILE -> the file's bytes. Returns NULL after a message. */
-static char *read_body(const char *arg, size_t *len)
-{
-    if (arg[0] != '@') {
-        *len = strlen(arg);
-        return xstrdup(arg);
-    }
-    FILE *f = fopen(arg + 1, "rb");
-    if (!f) {
-        fprintf(stderr, "loadtop: --body: %s: %s\n", arg + 1, strerror(errno));
-        return NULL;
-    }
-    struct buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        fprintf(stderr, "loadtop: --body: %s: read error\n", arg + 1);
-        buf_free(&b);
-        return NULL;
-    }
-    if (!b.data)
-        buf_puts(&b, "");
-    *len = b.len;
-    return b.data;
-}
-
-/* One-URL mode: a plan of one request, open (--rate) or closed model. */
+/* One-URL mode: the plan is built by plan.c from what the options say. */
 static int url_plan(const struct options *o, struct plan *p)
 {
-    memset(p, 0, sizeof *p);
-    p->target = xstrdup(o->url);
-    p->timeout_us = o->timeout_us > 0 ? o->timeout_us : 10000000;
-    p->connections = o->connections;
-    p->pool = o->connections; /* keep-alive pool, like wrk/oha */
-    p->max_requests = o->requests;
-    p->nphases = 1;
-    p->phases = xcalloc(1, sizeof *p->phases);
-    struct phase *ph = &p->phases[0];
-    ph->name = xstrdup("main");
-    ph->duration_us = o->duration_us;
-    if (o->rate > 0) {
-        p->model = MODEL_OPEN;
-
-        if (o->requests > 0 && !o->duration_given) {
-            ph->kind = PHASE_COUNT;
-            ph->count = o->requests;
-            ph->duration_us = (int64_t)(o->requests / o->rate * 1e6);
-            if (ph->duration_us <= 0)
-                ph->duration_us = 1;
-        } else {
-            ph->kind = PHASE_CONST;
-            ph->rate = o->rate;
-        }
-    } else {
-        p->model = MODEL_CLOSED;
-        ph->kind = PHASE_PAUSE; /* no scheduled arrivals: the workers loop */
-        if (o->requests > 0 && !o->duration_given)
-            ph->duration_us = INT64_MAX / 4; /* -n alone runs to completion */
-    }
-    p->nscenarios = 1;
-    p->scenarios = xcalloc(1, sizeof *p->scenarios);
-    struct scenario *sc = &p->scenarios[0];
-    sc->name = xstrdup("default");
-    sc->weight = 1;
-    sc->nsteps = 1;
-    sc->steps = xcalloc(1, sizeof *sc->steps);
-    struct step *s = &sc->steps[0];
-    s->kind = STEP_REQUEST;
-    s->method = xstrdup(o->method);
-    s->url = xstrdup(o->url);
-    if (o->body) {
-        size_t len;
-        s->body = read_body(o->body, &len);
-        if (!s->body)
-            return -1;
-        if (strlen(s->body) != len) {
-            fprintf(stderr, "loadtop: --body: binary bodies (NUL bytes) are not supported\n");
-            return -1;
-        }
-        s->body_kind = BODY_RAW;
-    }
-    s->nheaders = o->nheaders;
-    s->headers = xcalloc((size_t)o->nheaders + 1, sizeof *s->headers);
-    for (int i = 0; i < o->nheaders; i++) {
-        const char *c = strchr(o->headers[i], ':');
-        const char *v = c + 1;
-        while (*v == ' ')
-            v++;
-        s->headers[i].name = xstrndup(o->headers[i], (size_t)(c - o->headers[i]));
-        s->headers[i].value = xstrdup(v);
-    }
-    /* endpoint key: METHOD + path (no scheme, host or query) */
-    const char *path = strstr(o->url, "://");
-    path = path ? strchr(path + 3, '/') : NULL;
-    size_t plen = path ? strcspn(path, "?#") : 0;
-    char *key = xasprintf("%s %.*s", o->method, (int)(path ? plen : 1), path ? path : "/");
-    s->endpoint = plan_endpoint(p, key);
-    free(key);
-    return 0;
+    struct url_run u = {
+        .url = o->url,
+        .method = o->method,
+        .headers = o->headers,
+        .nheaders = o->nheaders,
+        .body = o->body,
+        .rate = o->rate,
+        .duration_us = o->duration_us,
+        .duration_given = o->duration_given,
+        .requests = o->requests,
+        .connections = o->connections,
+        .timeout_us = o->timeout_us,
+    };
+    return plan_from_url(&u, p, stderr);
 }
 
 /* One argument as reports may show it: credential headers, a literal

@@ -1,9 +1,16 @@
 /* plan.c — see plan.h. */
 #include "plan.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "checks.h"
@@ -115,4 +122,258 @@ int64_t plan_duration_us(const struct plan *p)
     for (int i = 0; i < p->nphases; i++)
         t += p->phases[i].duration_us;
     return t;
+}
+
+/* What byte ch is, for "cannot hold ..." messages; b holds at least 16. */
+static const char *plan_char_name(unsigned char ch, char *b, size_t n)
+{
+    if (ch == ' ')
+        return "a space";
+    if (ch == '\t')
+        return "a tab";
+    if (ch < 0x20 || ch == 0x7f)
+        snprintf(b, n, "control character \\x%02x", ch);
+    else
+        snprintf(b, n, "`%c`", ch);
+    return b;
+}
+
+int plan_url_check(const char *url, int *at, char *why, size_t n)
+{
+    char b[32];
+    *at = -1;
+    for (const char *p = url; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch <= ' ' || ch == 0x7f) {
+            *at = (int)(p - url);
+            if (ch == '\r' || ch == '\n')
+                snprintf(why, n, "cannot hold a line break");
+            else
+                snprintf(why, n, "cannot hold %s%s", plan_char_name(ch, b, sizeof b),
+                         ch == ' ' ? " (write %20)" : "");
+            return -1;
+        }
+    }
+    size_t skip = !strncasecmp(url, "http://", 7) ? 7 : !strncasecmp(url, "https://", 8) ? 8 : 0;
+    if (!skip) {
+        *at = 0;
+        snprintf(why, n, "must start with http:// or https://");
+        return -1;
+    }
+    const char *host = url + skip, *end = host + strcspn(host, "/?#");
+    if (host == end || *host == ':' || *host == '@') {
+        *at = (int)skip;
+        snprintf(why, n, "has no host");
+        return -1;
+    }
+    /* libcurl parses the port; this finds where it starts, for the column: after the
+     * authority's last ':' that is not inside [IPv6] */
+    const char *user = memchr(host, '@', (size_t)(end - host)), *hp = user ? user + 1 : host;
+    const char *v6 = *hp == '[' ? memchr(hp, ']', (size_t)(end - hp)) : NULL;
+    const char *colon = NULL;
+    for (const char *p = v6 ? v6 : hp; p < end; p++)
+        if (*p == ':')
+            colon = p;
+    CURLU *u = curl_url();
+    if (!u) {
+        snprintf(why, n, "out of memory");
+        return -1;
+    }
+    CURLUcode rc = curl_url_set(u, CURLUPART_URL, url, 0);
+    char *port = NULL;
+    if (!rc && colon && colon + 1 < end)
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+    int bad_port = rc == CURLUE_BAD_PORT_NUMBER || (port && atol(port) == 0);
+    curl_free(port);
+    curl_url_cleanup(u);
+    if (bad_port) {
+        *at = colon ? (int)(colon + 1 - url) : -1;
+        snprintf(why, n, "has a port outside 1-65535");
+        return -1;
+    }
+    if (rc) {
+        snprintf(why, n, "is not a valid URL (%s)", curl_url_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+int plan_header_check(const char *name, const char *value, int *at, int *in_value, char *why,
+                      size_t n)
+{
+    char b[32];
+    *at = -1;
+    *in_value = 0;
+    if (!*name) {
+        snprintf(why, n, "an empty header name");
+        return -1;
+    }
+    for (const char *p = name; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("!#$%&'*+-.^_`|~", *p)) {
+            *at = (int)(p - name);
+            snprintf(why, n, "a header name cannot hold %s",
+                     plan_char_name((unsigned char)*p, b, sizeof b));
+            return -1;
+        }
+    for (const char *p = value; p && *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+            *at = (int)(p - value);
+            *in_value = 1;
+            if (ch == '\r' || ch == '\n')
+                snprintf(why, n, "a header value must be on one line (no CR or LF)");
+            else
+                snprintf(why, n, "a header value cannot hold %s", plan_char_name(ch, b, sizeof b));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* --body @FILE: the file's bytes, or NULL after a message. */
+static char *plan_read_body(const char *path, size_t *len, FILE *diag)
+{
+    char shown[80];
+    str_clip(shown, sizeof shown, path);
+    /* non-blocking: opening a FIFO must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        fprintf(diag, "loadtop: --body: %s: %s\n", shown, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > PLAN_MAX_BODY_FILE) {
+        fprintf(diag, "loadtop: --body: %s: %s\n", shown,
+                S_ISDIR(st.st_mode)    ? "is a directory"
+                : !S_ISREG(st.st_mode) ? "not a regular file"
+                                       : "larger than 10 MiB (the limit for a body)");
+        close(fd);
+        return NULL;
+    }
+    struct buf b = {0};
+    char chunk[65536];
+    ssize_t r = 0;
+    /* the size may change under us: never read past the limit */
+    while (b.len <= PLAN_MAX_BODY_FILE && (r = read(fd, chunk, sizeof chunk)) != 0) {
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            break;
+        buf_append(&b, chunk, (size_t)r);
+    }
+    int e = errno;
+    close(fd);
+    const char *bad = r < 0                        ? strerror(e)
+                      : b.len > PLAN_MAX_BODY_FILE ? "larger than 10 MiB (the limit for a body)"
+                      : memchr(b.data ? b.data : "", 0, b.len)
+                          ? "binary bodies (NUL bytes) are not supported"
+                          : NULL;
+    if (bad) {
+        fprintf(diag, "loadtop: --body: %s: %s\n", shown, bad);
+        buf_free(&b);
+        return NULL;
+    }
+    if (!b.data)
+        buf_puts(&b, "");
+    *len = b.len;
+    return b.data;
+}
+
+int plan_from_url(const struct url_run *u, struct plan *p, FILE *diag)
+{
+    char why[160];
+    int at, in_value;
+    memset(p, 0, sizeof *p);
+    if (plan_url_check(u->url, &at, why, sizeof why) < 0) {
+        fprintf(diag, "loadtop: the URL %s\n", why);
+        return -1;
+    }
+    if (u->nheaders > PLAN_MAX_HEADERS) {
+        fprintf(diag, "loadtop: -H: more than %d headers (the limit)\n", PLAN_MAX_HEADERS);
+        return -1;
+    }
+    for (int i = 0; i < u->nheaders; i++) {
+        const char *c = strchr(u->headers[i], ':');
+        char *name = c ? xstrndup(u->headers[i], (size_t)(c - u->headers[i])) : NULL;
+        int bad = !c || plan_header_check(name, c + 1, &at, &in_value, why, sizeof why) < 0;
+        free(name);
+        if (bad) {
+            fprintf(diag, "loadtop: -H: %s\n", c ? why : "expected 'Name: value'");
+            return -1;
+        }
+    }
+    p->target = xstrdup(u->url);
+    p->timeout_us = u->timeout_us > 0 ? u->timeout_us : 10000000;
+    p->connections = u->connections;
+    p->pool = u->connections; /* keep-alive pool, like wrk/oha */
+    p->max_requests = u->requests;
+    p->nphases = 1;
+    p->phases = xcalloc(1, sizeof *p->phases);
+    struct phase *ph = &p->phases[0];
+    ph->name = xstrdup("main");
+    ph->duration_us = u->duration_us;
+    if (u->rate > 0) {
+        p->model = MODEL_OPEN;
+        if (u->requests > 0 && !u->duration_given) {
+            double us = (double)u->requests / u->rate * 1e6;
+            if (us > (double)PLAN_MAX_DURATION_US) {
+                fprintf(diag,
+                        "loadtop: -n: %lld requests at %g/s would take longer than 8760h "
+                        "(the limit)\n",
+                        (long long)u->requests, u->rate);
+                return -1;
+            }
+            ph->kind = PHASE_COUNT;
+            ph->count = u->requests;
+            ph->duration_us = (int64_t)us;
+            if (ph->duration_us <= 0)
+                ph->duration_us = 1;
+        } else {
+            ph->kind = PHASE_CONST;
+            ph->rate = u->rate;
+        }
+    } else {
+        p->model = MODEL_CLOSED;
+        ph->kind = PHASE_PAUSE; /* no scheduled arrivals: the workers loop */
+        if (u->requests > 0 && !u->duration_given)
+            ph->duration_us = INT64_MAX / 4; /* -n alone runs to completion */
+    }
+    p->nscenarios = 1;
+    p->scenarios = xcalloc(1, sizeof *p->scenarios);
+    struct scenario *sc = &p->scenarios[0];
+    sc->name = xstrdup("default");
+    sc->weight = 1;
+    sc->nsteps = 1;
+    sc->steps = xcalloc(1, sizeof *sc->steps);
+    struct step *s = &sc->steps[0];
+    s->kind = STEP_REQUEST;
+    s->method = xstrdup(u->method);
+    s->url = xstrdup(u->url);
+    if (u->body) {
+        size_t len = strlen(u->body);
+        s->body = u->body[0] == '@' ? plan_read_body(u->body + 1, &len, diag) : xstrdup(u->body);
+        if (!s->body)
+            return -1;
+        s->body_kind = BODY_RAW;
+    }
+    s->nheaders = u->nheaders;
+    s->headers = xcalloc((size_t)u->nheaders + 1, sizeof *s->headers);
+    for (int i = 0; i < u->nheaders; i++) {
+        const char *c = strchr(u->headers[i], ':');
+        const char *v = c + 1;
+        while (*v == ' ')
+            v++;
+        s->headers[i].name = xstrndup(u->headers[i], (size_t)(c - u->headers[i]));
+        s->headers[i].value = xstrdup(v);
+    }
+    /* endpoint key: METHOD + path (no scheme, host or query) */
+    const char *path = strstr(u->url, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    size_t plen = path ? strcspn(path, "?#") : 0;
+    char *key = xasprintf("%s %.*s", u->method, (int)(path ? plen : 1), path ? path : "/");
+    s->endpoint = plan_endpoint(p, key);
+    free(key);
+    return 0;
 }

@@ -6,6 +6,22 @@
 #define LOADTOP_PLAN_H
 
 #include <stdint.h>
+#include <stdio.h>
+
+/* Limits on what a script or a command line may ask for; past them the
+ * input is refused with a message that names the limit. Chosen far above
+ * real scripts: they bound memory and time, and keep the schedule's
+ * microsecond arithmetic exact. */
+#define PLAN_MAX_RATE 1000000.0   /* arrivals a second: at least one µs tick apart */
+#define PLAN_MAX_DURATION_US (8760LL * 3600 * 1000000) /* any duration: a year, 8760h */
+#define PLAN_MAX_CONNECTIONS 100000 /* -c and config.http.pool */
+#define PLAN_MAX_PHASES 1000      /* each keeps its own histograms */
+#define PLAN_MAX_SCENARIOS 1000
+#define PLAN_MAX_STEPS 10000      /* in the whole script, loop bodies and before/after included */
+#define PLAN_MAX_ENDPOINTS 1000   /* distinct request names: each keeps its own histograms */
+#define PLAN_MAX_HEADERS 100      /* in one mapping of headers or cookies, or -H options */
+#define PLAN_MAX_PAYLOADS 20      /* config.payload files */
+#define PLAN_MAX_LOOP_DEPTH 16    /* loops inside loops (the engine's VU_MAX_DEPTH) */
 
 struct check_spec;
 struct cond;
@@ -179,5 +195,49 @@ int plan_endpoint(struct plan *p, const char *key);
 
 /* Total planned duration of all phases in µs. */
 int64_t plan_duration_us(const struct plan *p);
+
+/* Is `url` a URL loadtop may send to? http:// or https:// (any case), a
+ * host, a port (when given) in 1-65535, and no control character, space or
+ * DEL anywhere. Returns 0, or -1 with the reason in why (n bytes), a
+ * predicate to put after what the URL is ("has no host", "cannot hold a
+ * space (write %20)"; it never quotes the URL), and in *at the 0-based
+ * byte offset of the fault, or -1 when it has no one place. Uses libcurl's
+ * URL parser. */
+int plan_url_check(const char *url, int *at, char *why, size_t n);
+
+/* Is `name: value` a header loadtop may send? The name an RFC 9110 token,
+ * the value without control characters (a tab is fine) or DEL: no CR or
+ * LF, so that no header or request can be smuggled in. Returns 0, or -1
+ * with a short reason in why (n bytes; it never quotes the value) and in
+ * *at the 0-based byte offset of the fault in the name or the value, and
+ * *in_value = 1 when it is in the value. `value` may be NULL: the name only. */
+int plan_header_check(const char *name, const char *value, int *at, int *in_value, char *why,
+                      size_t n);
+
+#define PLAN_MAX_BODY_FILE (10 << 20) /* --body @FILE */
+
+/* One-URL mode: what the command line says (cli.h's struct options, by
+ * value, so that this module needs no cli.h). Strings are borrowed. */
+struct url_run {
+    const char *url;
+    const char *method;          /* upper case */
+    const char *const *headers;  /* "Name: value" */
+    int nheaders;
+    const char *body;            /* STRING, or @FILE; NULL = none */
+    double rate;                 /* > 0: open model; 0: closed */
+    int64_t duration_us;
+    int duration_given;          /* -d was given (else -n alone runs to completion) */
+    int64_t requests;            /* 0 = none */
+    int connections;
+    int64_t timeout_us;          /* 0 = the default, 10 s */
+};
+
+/* Fill `p` (any contents: it is zeroed first) with the plan of a one-URL
+ * run: one request, open (rate) or closed model. --body @FILE is read here:
+ * it must be a regular file of at most PLAN_MAX_BODY_FILE bytes without
+ * NUL bytes (opened non-blocking, so that a FIFO never blocks). Returns 0,
+ * or -1 after printing "loadtop: OPTION: message" lines to `diag` (the
+ * file's contents never appear in them); `p` must be freed either way. */
+int plan_from_url(const struct url_run *u, struct plan *p, FILE *diag);
 
 #endif

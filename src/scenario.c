@@ -25,12 +25,16 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <regex.h>
@@ -46,9 +50,19 @@
 
 extern char **environ;
 
-#define MAX_DEPTH 32
-/* Aliases let a tiny file expand exponentially; cap the nodes we visit. */
-#define MAX_WORK 1000000L
+/* The script's shape, checked on libyaml's events before the document is
+ * built (scenario.h lists the limits): nesting, size, and what aliases
+ * expand to, which the walks below would otherwise pay for. */
+#define MAX_FILE (10 << 20)
+#define MAX_SCALAR (1 << 20)
+#define MAX_DEPTH 64
+#define MAX_NODES 1000000L /* counted with every alias expanded */
+#define MAX_ANCHORS 1000   /* libyaml looks aliases up in a list */
+#define MAX_ALIASES 10000
+/* The walks' own bound, should an alias bomb get past the event pass. */
+#define MAX_WORK 2000000L
+/* Distinct errors (and warnings) printed before "N more errors". */
+#define MAX_MESSAGES 20
 
 struct ctx {
     const char *name;
@@ -62,7 +76,20 @@ struct ctx {
     int strict_capture;      /* defaults.strictCapture: 0 = false, else true */
     int saw_tpl;             /* to_json met a template */
     int last_line, last_col; /* where the last message pointed */
+    json_t *said;            /* "LINE:COL:message" of every message printed or held back */
+    int shown[2], held[2];   /* warnings [0] and errors [1] printed, and held back */
+    int nsteps;              /* steps in the whole script so far */
+    int target_tpl;          /* config.target was a template (its columns moved) */
+    char clips[8][72];       /* Q()'s buffers, used in turn */
+    int nclip;
 };
+
+/* `s` for a message: short, one line (str_clip); valid until 8 more calls. */
+static const char *Q(struct ctx *c, const char *s)
+{
+    char *b = c->clips[c->nclip++ % 8];
+    return str_clip(b, sizeof c->clips[0], s);
+}
 
 /* Known keys of one kind of mapping, as space-separated lists: handled,
  * Artillery's but ignored here (warning), refused, and JavaScript hooks. */
@@ -70,18 +97,47 @@ struct keys {
     const char *ok, *warn, *fail, *js;
 };
 
-static void report_at(struct ctx *c, int line, int col, const char *kind, const char *fmt,
-                      va_list ap)
+/* Print one message, unless it was said before: at the same place as the
+ * last one (a value that failed once, such as a template that renders
+ * undefined, is not reported again by the checks after), or the same text
+ * at the same place (an anchored node met again through its aliases).
+ * After MAX_MESSAGES of a kind the rest are only counted. */
+static void report_at(struct ctx *c, int line, int col, int is_error, const char *fmt, va_list ap)
 {
-    /* one message per place: a value that failed once (a template that
-     * renders undefined) is not reported again by the checks after */
     if (line == c->last_line && col == c->last_col)
         return;
     c->last_line = line;
     c->last_col = col;
-    fprintf(c->diag, "%s:%d:%d: %s", c->name, line, col, kind);
-    vfprintf(c->diag, fmt, ap);
-    fputc('\n', c->diag);
+    char *msg = NULL, *key, line_text[320];
+    if (vasprintf(&msg, fmt, ap) < 0)
+        return;
+    key = xasprintf("%d:%d:%d:%s", line, col, is_error, msg);
+    if (!c->said)
+        c->said = json_object();
+    int seen = json_object_get(c->said, key) != NULL;
+    if (!seen) /* nocheck: a message need not be valid UTF-8 to be a key here */
+        json_object_set_new_nocheck(c->said, key, json_true());
+    free(key);
+    if (!seen && c->shown[is_error] < MAX_MESSAGES) {
+        c->shown[is_error]++;
+        /* a net under every message: one line, never a huge value */
+        fprintf(c->diag, "%s:%d:%d: %s%s\n", c->name, line, col,
+                is_error ? "" : "warning: ", str_clip(line_text, sizeof line_text, msg));
+    } else if (!seen) {
+        c->held[is_error]++;
+    }
+    free(msg);
+}
+
+/* "N more errors" after the MAX_MESSAGES printed, and the same for warnings. */
+static void report_held(struct ctx *c)
+{
+    for (int e = 1; e >= 0; e--)
+        if (c->held[e])
+            fprintf(c->diag, "%s: %d more %s%s not shown\n", c->name, c->held[e],
+                    e ? "error" : "warning", c->held[e] == 1 ? "" : "s");
+    json_decref(c->said);
+    c->said = NULL;
 }
 
 static int line_of(const yaml_node_t *n)
@@ -99,7 +155,7 @@ __attribute__((format(printf, 3, 4))) static void err(struct ctx *c, const yaml_
 {
     va_list ap;
     va_start(ap, fmt);
-    report_at(c, line_of(n), col_of(n), "", fmt, ap);
+    report_at(c, line_of(n), col_of(n), 1, fmt, ap);
     va_end(ap);
     c->errors++;
 }
@@ -119,7 +175,7 @@ __attribute__((format(printf, 4, 5))) static void err_in(struct ctx *c, const ya
 {
     va_list ap;
     va_start(ap, fmt);
-    report_at(c, line_of(n), text_col(n) + col - 1, "", fmt, ap);
+    report_at(c, line_of(n), text_col(n) + col - 1, 1, fmt, ap);
     va_end(ap);
     c->errors++;
 }
@@ -129,7 +185,7 @@ __attribute__((format(printf, 3, 4))) static void warn(struct ctx *c, const yaml
 {
     va_list ap;
     va_start(ap, fmt);
-    report_at(c, line_of(n), col_of(n), "warning: ", fmt, ap);
+    report_at(c, line_of(n), col_of(n), 0, fmt, ap);
     va_end(ap);
 }
 
@@ -210,7 +266,8 @@ static const char *show(const yaml_node_t *n, char *b, size_t size)
         return "a mapping";
     if (is_seq(n))
         return "a list";
-    snprintf(b, size, "`%.60s`", text(n));
+    char t[64];
+    snprintf(b, size, "`%s`", str_clip(t, sizeof t, text(n)));
     return b;
 }
 
@@ -240,7 +297,7 @@ static void check_keys(struct ctx *c, const yaml_node_t *map, const struct keys 
             dup = is_scalar(kj) && !strcmp(text(kj), t);
         }
         if (dup)
-            err(c, key, "duplicate key `%s` in %s", t, where);
+            err(c, key, "duplicate key `%s` in %s", Q(c, t), where);
         else if (!k || word_in(k->ok, t))
             continue;
         else if (word_in(k->warn, t))
@@ -252,7 +309,7 @@ static void check_keys(struct ctx *c, const yaml_node_t *map, const struct keys 
         else if (word_in(k->js, t))
             err(c, key, "`%s` runs JavaScript, which loadtop cannot run (--ignore-js skips it)", t);
         else
-            warn(c, key, "unknown key `%s` in %s", t, where);
+            warn(c, key, "unknown key `%s` in %s", Q(c, t), where);
     }
 }
 
@@ -296,20 +353,36 @@ static const char *string(struct ctx *c, const yaml_node_t *n, const char *key)
     return NULL;
 }
 
-static int number(struct ctx *c, const yaml_node_t *n, const char *key, double *out)
+/* A finite number in [0, max] (YAML's .nan and .inf are not numbers
+ * here); `unit` follows the limit in the message (" a second"). */
+static int number_max(struct ctx *c, const yaml_node_t *n, const char *key, double max,
+                      const char *unit, double *out)
 {
-    int is_int;
-    double v = is_scalar(n) && decimal(text(n), &is_int) ? strtod(text(n), NULL) : NAN;
-    if (!isfinite(v)) {
-        err(c, n, "%s must be a number", key);
+    int is_int, num = is_scalar(n) && decimal(text(n), &is_int);
+    double v = num ? strtod(text(n), NULL) : NAN;
+    if (isnan(v)) {
+        err(c, n, "%s must be a number", Q(c, key));
         return -1;
     }
     if (v < 0) {
-        err(c, n, "%s must not be negative", key);
+        err(c, n, "%s must not be negative", Q(c, key));
+        return -1;
+    }
+    if (v > max && unit) {
+        err(c, n, "%s is too large (at most %.15g%s)", Q(c, key), max, unit);
+        return -1;
+    }
+    if (v > max) {
+        err(c, n, "%s is too large", Q(c, key));
         return -1;
     }
     *out = v;
     return 0;
+}
+
+static int number(struct ctx *c, const yaml_node_t *n, const char *key, double *out)
+{
+    return number_max(c, n, key, DBL_MAX, NULL, out);
 }
 
 /* An integer in [min, max]; min is 0 or 1, which names the message. */
@@ -334,7 +407,12 @@ static int integer(struct ctx *c, const yaml_node_t *n, const char *key, long lo
 static int duration(struct ctx *c, const yaml_node_t *n, const char *key, int64_t *out)
 {
     char b[80];
-    if (!is_scalar(n) || parse_duration_us(text(n), out) < 0) {
+    int r = is_scalar(n) ? parse_duration_max(text(n), PLAN_MAX_DURATION_US, out) : -1;
+    if (r == -2) {
+        err(c, n, "%s is too long (at most 8760h, a year)", key);
+        return -1;
+    }
+    if (r < 0) {
         err(c, n, "bad duration %s for `%s`: use seconds (30, 1.5) or a unit (250ms, 90s, 2m, 1h)",
             show(n, b, sizeof b), key);
         return -1;
@@ -361,6 +439,28 @@ static int boolean(struct ctx *c, const yaml_node_t *n, const char *key, int *ou
     }
     err(c, n, "%s must be true or false", key);
     return -1;
+}
+
+/* jitter: "10%" (up to 100) or milliseconds (up to a year). */
+static int jitter_ok(struct ctx *c, const yaml_node_t *v)
+{
+    const char *t = is_scalar(v) ? text(v) : "";
+    size_t digits = strspn(t, "0123456789.");
+    int is_int, pct = t[digits] == '%';
+    char *num = xstrndup(t, digits);
+    double x = decimal(num, &is_int) ? strtod(num, NULL) : NAN;
+    free(num);
+    if (!digits || isnan(x) || (t[digits] && strcmp(t + digits, "%"))) {
+        err(c, v, "jitter must be a percentage like \"10%%\" or milliseconds");
+        return 0;
+    }
+    if (pct ? x > 100 : x > PLAN_MAX_DURATION_US / 1000) {
+        err(c, v,
+            pct ? "jitter is too large (at most 100%%)"
+                : "jitter is too long (at most 8760h, a year, in milliseconds)");
+        return 0;
+    }
+    return 1;
 }
 
 /* Check the templates in scalar `n`: 1 when it has some, 0 when none, -1
@@ -403,33 +503,32 @@ static void header_set(struct header **h, int *n, const char *name, const char *
     pair_add(h, n, name, value);
 }
 
-static int is_token(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s))
-            return 0;
-    return 1;
-}
-
-static void load_headers(struct ctx *c, const yaml_node_t *n, struct header **h, int *nh)
+/* headers (or cookies: `what`): names are tokens, values one line of
+ * text, so that nothing can be smuggled into the request. */
+static void load_headers(struct ctx *c, const yaml_node_t *n, struct header **h, int *nh,
+                         const char *what)
 {
     if (!is_map(n)) {
-        err(c, n, "headers must be a mapping");
+        err(c, n, "%s must be a mapping", what);
         return;
     }
-    check_keys(c, n, NULL, "headers");
+    if (npairs(n) > PLAN_MAX_HEADERS) {
+        err(c, n, "more than %d %s (the limit)", PLAN_MAX_HEADERS, what);
+        return;
+    }
+    check_keys(c, n, NULL, what);
     for (int i = 0; i < npairs(n); i++) {
         const yaml_node_t *k = node_at(c, pair_at(n, i).key), *v = node_at(c, pair_at(n, i).value);
+        char why[128];
+        int at, in_value;
         if (!is_scalar(k))
             continue;
-        if (!is_token(text(k)))
-            err(c, k, "`%s` is not a valid header name", text(k));
+        if (plan_header_check(text(k), NULL, &at, &in_value, why, sizeof why) < 0)
+            err(c, k, "`%s` is not a valid header name", Q(c, text(k)));
         else if (!is_scalar(v))
-            err(c, v, "header `%s` must be a string", text(k));
-        else if (strpbrk(text(v), "\r\n"))
-            err(c, v, "header `%s` must be on one line", text(k));
+            err(c, v, "header `%s` must be a string", Q(c, text(k)));
+        else if (plan_header_check(text(k), text(v), &at, &in_value, why, sizeof why) < 0)
+            err_in(c, v, at + 1, "header `%s`: %s", Q(c, text(k)), why);
         else if (templated(c, v) >= 0)
             header_set(h, nh, text(k), text(v));
     }
@@ -453,7 +552,7 @@ static void load_variables(struct ctx *c, const yaml_node_t *n)
         if (!is_scalar(k))
             continue;
         if (is_seq(v) && !nitems(v)) {
-            err(c, v, "variable `%s` is an empty list", text(k));
+            err(c, v, "variable `%s` is an empty list", Q(c, text(k)));
             continue;
         }
         c->saw_tpl = -1; /* values are used as they are, never rendered */
@@ -530,12 +629,12 @@ static void load_defaults(struct ctx *c, const yaml_node_t *n, const char *where
     check_keys(c, n, &defaults_keys, where);
     const yaml_node_t *v = get(c, n, "headers");
     if (v)
-        load_headers(c, v, &c->p->default_headers, &c->p->ndefault_headers);
+        load_headers(c, v, &c->p->default_headers, &c->p->ndefault_headers, "headers");
     if ((v = get(c, n, "cookie"))) {
         if (!is_map(v))
             err(c, v, "cookie must be a mapping of names to values");
         else
-            load_headers(c, v, &c->p->default_cookies, &c->p->ndefault_cookies);
+            load_headers(c, v, &c->p->default_cookies, &c->p->ndefault_cookies, "cookies");
     }
     if ((v = get(c, n, "strictCapture")))
         boolean(c, v, "strictCapture", &c->strict_capture);
@@ -545,7 +644,7 @@ static void load_defaults(struct ctx *c, const yaml_node_t *n, const char *where
             err(c, v, "think must be a mapping like `{jitter: \"10%%\"}`");
         } else {
             check_keys(c, v, &think_keys, "think");
-            if (j && string(c, j, "jitter")) {
+            if (j && string(c, j, "jitter") && jitter_ok(c, j)) {
                 free(c->p->think_jitter);
                 c->p->think_jitter = xstrdup(text(j));
             }
@@ -564,7 +663,7 @@ static void load_http(struct ctx *c, const yaml_node_t *n)
     long long pool;
     if ((v = get(c, n, "timeout")))
         positive_duration(c, v, "timeout", &c->p->timeout_us);
-    if ((v = get(c, n, "pool")) && !integer(c, v, "pool", 0, INT_MAX, &pool))
+    if ((v = get(c, n, "pool")) && !integer(c, v, "pool", 1, PLAN_MAX_CONNECTIONS, &pool))
         c->p->pool = (int)pool;
     if ((v = get(c, n, "defaults")))
         load_defaults(c, v, "config.http.defaults");
@@ -594,7 +693,7 @@ static void load_phase(struct ctx *c, const yaml_node_t *n, struct phase *ph)
     const char *name = v ? string(c, v, "name") : NULL;
     ph->name = xstrdup(name ? name : "unnamed");
     long long m;
-    if ((v = get(c, n, "maxVusers")) && !integer(c, v, "maxVusers", 0, INT_MAX, &m))
+    if ((v = get(c, n, "maxVusers")) && !integer(c, v, "maxVusers", 1, INT_MAX, &m))
         ph->max_vusers = (int)m;
 
     const yaml_node_t *pause = get(c, n, "pause"), *count = get(c, n, "arrivalCount");
@@ -617,14 +716,21 @@ static void load_phase(struct ctx *c, const yaml_node_t *n, struct phase *ph)
         positive_duration(c, dur, "duration", &ph->duration_us);
     if (count) {
         ph->kind = PHASE_COUNT;
-        if (!integer(c, count, "arrivalCount", 0, INT64_MAX, &m))
+        if (integer(c, count, "arrivalCount", 1, INT64_MAX, &m))
+            return;
+        /* the schedule spaces arrivals duration/count µs apart: at least one tick */
+        if (ph->duration_us > 0 && m > ph->duration_us)
+            err(c, count,
+                "arrivalCount %lld over %.15gs is more than %.0f arrivals a second (the limit)", m,
+                ph->duration_us / 1e6, PLAN_MAX_RATE);
+        else
             ph->count = m;
         return;
     }
-    number(c, rate, "arrivalRate", &ph->rate);
+    number_max(c, rate, "arrivalRate", PLAN_MAX_RATE, " a second", &ph->rate);
     if (to) {
         ph->kind = PHASE_RAMP;
-        number(c, to, "rampTo", &ph->rate_to);
+        number_max(c, to, "rampTo", PLAN_MAX_RATE, " a second", &ph->rate_to);
     } else {
         ph->kind = ph->rate == 0 ? PHASE_PAUSE : PHASE_CONST;
     }
@@ -643,6 +749,10 @@ static void load_phases(struct ctx *c, const yaml_node_t *cfg)
     }
     if (!nitems(v)) {
         err(c, v, "phases is empty");
+        return;
+    }
+    if (nitems(v) > PLAN_MAX_PHASES) {
+        err(c, item_at(c, v, PLAN_MAX_PHASES), "more than %d phases (the limit)", PLAN_MAX_PHASES);
         return;
     }
     c->p->phases = xcalloc((size_t)nitems(v), sizeof *c->p->phases);
@@ -725,7 +835,8 @@ static void load_ensure(struct ctx *c, const yaml_node_t *n)
                     add_check(c, &spec);
                 }
             }
-        } else if (!number(c, v, key, &num)) {
+        } else if (!strcmp(key, "maxErrorRate") ? !number_max(c, v, key, 100, "%", &num)
+                                                : !number(c, v, key, &num)) {
             if (check_spec_shorthand(&spec, key, num, (int)k->start_mark.line + 1, text_col(k)) ==
                 0)
                 add_check(c, &spec);
@@ -756,7 +867,7 @@ static void load_plugins(struct ctx *c, const yaml_node_t *n)
             if (e)
                 boolean(c, e, "reportFailuresAsErrors", &c->p->expect_errors);
         } else {
-            warn(c, k, "plugin `%s` is not supported, ignored", text(k));
+            warn(c, k, "plugin `%s` is not supported, ignored", Q(c, text(k)));
         }
     }
 }
@@ -851,12 +962,18 @@ static void render_config(struct ctx *c, yaml_node_t *n, int depth, const struct
     if (is_scalar(n)) {
         if (templated(c, n) <= 0)
             return;
-        json_t *v = tpl_render(text(n), t);
+        int too_big = 0;
+        json_t *v = tpl_render_checked(text(n), t, &too_big);
+        if (too_big) {
+            err(c, n, "renders to more than 1 MiB (the limit for a template)");
+            json_decref(v);
+            return;
+        }
         if (!v) {
             err(c, n,
                 "`%s` is undefined here (config is rendered once, with $env and "
                 "$environment)",
-                text(n));
+                Q(c, text(n)));
             return;
         }
         char *r = tpl_stringify(v);
@@ -889,6 +1006,8 @@ static void render_config_keys(struct ctx *c, const yaml_node_t *cfg)
     static const char *const keys[] = {"target", "phases", "http", "tls", "payload"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         int id = find_id(c, node_id(c, cfg), keys[i]);
+        if (id && i == 0)
+            c->target_tpl = is_scalar(node_at(c, id)) && tpl_has(text(node_at(c, id)));
         if (id)
             render_config(c, node_at(c, id), 0, &t);
     }
@@ -902,8 +1021,14 @@ static void load_config(struct ctx *c, const yaml_node_t *cfg, const struct scen
     render_config_keys(c, cfg);
     const yaml_node_t *v = get(c, cfg, "target");
     const char *t = v ? string(c, v, "target") : NULL;
+    char why[128];
+    int at;
     if (t && !is_http(t))
-        err(c, v, "target must start with http:// or https://, not `%s`", t);
+        err(c, v, "target must start with http:// or https://, not `%s`", Q(c, t));
+    else if (t && plan_url_check(t, &at, why, sizeof why) < 0 && (at < 0 || c->target_tpl))
+        err(c, v, "target %s", why); /* rendered: its columns are not the script's */
+    else if (t && plan_url_check(t, &at, why, sizeof why) < 0)
+        err_in(c, v, at + 1, "target %s", why);
     else if (t)
         p->target = xstrdup(t);
     if (o->target) {
@@ -925,7 +1050,10 @@ static void load_config(struct ctx *c, const yaml_node_t *cfg, const struct scen
     if (o->variables)
         load_cli_variables(c, o->variables);
     if ((v = get(c, cfg, "payload"))) {
-        if (is_seq(v))
+        if (is_seq(v) && nitems(v) > PLAN_MAX_PAYLOADS)
+            err(c, item_at(c, v, PLAN_MAX_PAYLOADS), "more than %d payload files (the limit)",
+                PLAN_MAX_PAYLOADS);
+        else if (is_seq(v))
             for (int i = 0; i < nitems(v); i++)
                 load_payload(c, item_at(c, v, i));
         else
@@ -975,7 +1103,7 @@ static int merge_environment(struct ctx *c, int cfg, const char *name)
     const yaml_node_t *envs = get(c, node_at(c, cfg), "environments");
     if (!envs) {
         err(c, node_at(c, cfg), "environment `%s` is not defined: config has no `environments`",
-            name);
+            Q(c, name));
         return 0;
     }
     if (!is_map(envs)) {
@@ -985,18 +1113,23 @@ static int merge_environment(struct ctx *c, int cfg, const char *name)
     const yaml_node_t *env = get(c, envs, name);
     if (!env) {
         struct buf b = {0};
+        int more = 0;
         for (int i = 0; i < npairs(envs); i++) {
             const yaml_node_t *k = node_at(c, pair_at(envs, i).key);
-            if (is_scalar(k))
-                buf_printf(&b, "%s`%s`", b.len ? ", " : "", text(k));
+            if (is_scalar(k) && b.len < 200) /* a few names, not a thousand */
+                buf_printf(&b, "%s`%s`", b.len ? ", " : "", Q(c, text(k)));
+            else if (is_scalar(k))
+                more = 1;
         }
-        err(c, envs, "environment `%s` is not in config.environments (it has %s)", name,
+        if (more)
+            buf_puts(&b, ", ...");
+        err(c, envs, "environment `%s` is not in config.environments (it has %s)", Q(c, name),
             b.len ? b.data : "none");
         buf_free(&b);
         return 0;
     }
     if (!is_map(env)) {
-        err(c, env, "environment `%s` must be a mapping", name);
+        err(c, env, "environment `%s` must be a mapping", Q(c, name));
         return 0;
     }
     return merge_maps(c, cfg, node_id(c, env), 0);
@@ -1096,7 +1229,7 @@ static int load_fields(struct ctx *c, const yaml_node_t *n, const char *what, st
             const yaml_node_t *x = is_seq(v) ? item_at(c, v, j) : v;
             if (!is_scalar(x)) {
                 err(c, x, "%s value for `%s` must be a string, a number or a list of them", what,
-                    text(k));
+                    Q(c, text(k)));
                 break;
             }
             tpl |= templated(c, x) > 0;
@@ -1178,7 +1311,7 @@ static void load_capture(struct ctx *c, const yaml_node_t *n, struct step *s)
         return;
     char msg[200];
     if (!tpl && kind == CAPTURE_JSON && jsonpath_check(text(expr), msg, sizeof msg) < 0) {
-        err(c, expr, "bad JSONPath `%s`: %s", text(expr), msg);
+        err(c, expr, "bad JSONPath `%s`: %s", Q(c, text(expr)), msg);
         return;
     }
     if ((v = get(c, n, "strict")))
@@ -1186,7 +1319,7 @@ static void load_capture(struct ctx *c, const yaml_node_t *n, struct step *s)
     if ((v = get(c, n, "flags")) && string(c, v, "flags")) {
         cap.icase = strchr(text(v), 'i') != NULL;
         if (text(v)[strspn(text(v), "gimsuy")])
-            err(c, v, "unknown regexp flag in `%s`", text(v));
+            err(c, v, "unknown regexp flag in `%s`", Q(c, text(v)));
     }
     if ((v = get(c, n, "group"))) {
         long long g;
@@ -1200,7 +1333,7 @@ static void load_capture(struct ctx *c, const yaml_node_t *n, struct step *s)
         int rc = regcomp(&re, text(expr), REG_EXTENDED | (cap.icase ? REG_ICASE : 0));
         if (rc) {
             regerror(rc, &re, msg, sizeof msg);
-            err(c, expr, "bad regexp `%s`: %s (POSIX extended syntax)", text(expr), msg);
+            err(c, expr, "bad regexp `%s`: %s (POSIX extended syntax)", Q(c, text(expr)), msg);
             return;
         }
         if (re.re_nsub < (size_t)cap.group)
@@ -1291,7 +1424,7 @@ static void load_request_options(struct ctx *c, const yaml_node_t *n, struct ste
         if (!is_map(v))
             err(c, v, "cookie must be a mapping of names to values");
         else
-            load_headers(c, v, &s->cookies, &s->ncookies);
+            load_headers(c, v, &s->cookies, &s->ncookies, "cookies");
     }
     if ((v = get(c, n, "auth"))) {
         const yaml_node_t *u = is_map(v) ? get(c, v, "user") : NULL;
@@ -1312,7 +1445,8 @@ static void load_request_options(struct ctx *c, const yaml_node_t *n, struct ste
         s->no_redirect = !b;
     if ((v = get(c, n, "gzip")) && !boolean(c, v, "gzip", &b))
         s->gzip = b;
-    if ((v = get(c, n, "probability")) && !number(c, v, "probability", &s->probability))
+    if ((v = get(c, n, "probability")) &&
+        !number_max(c, v, "probability", 100, "%", &s->probability))
         s->has_probability = 1;
     if ((v = get(c, n, "ifTrue")) && string(c, v, "ifTrue")) {
         int col;
@@ -1322,6 +1456,31 @@ static void load_request_options(struct ctx *c, const yaml_node_t *n, struct ste
             free(msg);
         }
     }
+}
+
+/* A url as written: nothing below a space, and no DEL, outside templates
+ * (`{{ id }}` has spaces; what it renders to is encoded per request).
+ * Returns 0, or -1 after an error at the character. */
+static int url_text(struct ctx *c, const yaml_node_t *u)
+{
+    const char *url = text(u);
+    for (const char *p = url; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (p[0] == '{' && p[1] == '{' && strstr(p + 2, "}}")) {
+            p = strstr(p + 2, "}}") + 1;
+            continue;
+        }
+        if (ch > ' ' && ch != 0x7f)
+            continue;
+        if (ch == ' ')
+            err_in(c, u, (int)(p - url) + 1, "url cannot hold a space (write %%20)");
+        else if (ch == '\r' || ch == '\n')
+            err_in(c, u, (int)(p - url) + 1, "url cannot hold a line break");
+        else
+            err_in(c, u, (int)(p - url) + 1, "url cannot hold control character \\x%02x", ch);
+        return -1;
+    }
+    return 0;
 }
 
 static void load_request(struct ctx *c, const yaml_node_t *akey, const yaml_node_t *n,
@@ -1344,11 +1503,21 @@ static void load_request(struct ctx *c, const yaml_node_t *akey, const yaml_node
         return;
     }
     const char *url = string(c, u, "url");
-    if (!url || templated(c, u) < 0)
+    if (!url || templated(c, u) < 0 || url_text(c, u) < 0)
         return;
     /* a url that starts with a template gets the target when it renders to "/..." */
     if (url[0] != '/' && !is_http(url) && strncmp(url, "{{", 2)) {
-        err(c, u, "url `%s` must start with `/`, http:// or https://", url);
+        err(c, u, "url `%s` must start with `/`, http:// or https://", Q(c, url));
+        return;
+    }
+    char why[128];
+    int at;
+    /* templates are rendered, and checked, per request */
+    if (is_http(url) && !tpl_has(url) && plan_url_check(url, &at, why, sizeof why) < 0) {
+        if (at < 0)
+            err(c, u, "url %s", why);
+        else
+            err_in(c, u, at + 1, "url %s", why);
         return;
     }
     size_t plen = strcspn(url, "?#");
@@ -1356,7 +1525,17 @@ static void load_request(struct ctx *c, const yaml_node_t *akey, const yaml_node
     const char *name = (v = get(c, n, "name")) ? string(c, v, "name") : NULL;
     if (!c->hook) {
         char *key = name ? xstrdup(name) : xasprintf("%s %.*s", s->method, (int)plen, url);
-        s->endpoint = plan_endpoint(c->p, key);
+        int known = 0;
+        for (int i = 0; i < c->p->nendpoints && !known; i++)
+            known = !strcmp(c->p->endpoints[i].key, key);
+        /* each endpoint keeps histograms of its own */
+        if (!known && c->p->nendpoints == PLAN_MAX_ENDPOINTS)
+            err(c, n,
+                "more than %d distinct requests (the limit on endpoints; a `name` shared "
+                "by requests makes them one)",
+                PLAN_MAX_ENDPOINTS);
+        else
+            s->endpoint = plan_endpoint(c->p, key);
         free(key);
     }
 
@@ -1380,7 +1559,7 @@ static void load_request(struct ctx *c, const yaml_node_t *akey, const yaml_node
     s->url = b.data;
 
     if ((v = get(c, n, "headers")))
-        load_headers(c, v, &s->headers, &s->nheaders);
+        load_headers(c, v, &s->headers, &s->nheaders, "headers");
     const yaml_node_t *json = get(c, n, "json"), *body = get(c, n, "body");
     const yaml_node_t *form = get(c, n, "form");
     if (!!json + !!body + !!form > 1) {
@@ -1430,16 +1609,10 @@ static const struct keys loop_keys = {
 static void load_flow(struct ctx *c, const yaml_node_t *seq, struct step **steps, int *n,
                       int depth);
 
-/* jitter: "10%" or milliseconds. */
 static void load_jitter(struct ctx *c, const yaml_node_t *v, struct step *s)
 {
-    const char *t = is_scalar(v) ? text(v) : "";
-    size_t digits = strspn(t, "0123456789.");
-    if (!digits || (t[digits] && strcmp(t + digits, "%"))) {
-        err(c, v, "jitter must be a percentage like \"10%%\" or milliseconds");
-        return;
-    }
-    s->jitter = xstrdup(t);
+    if (jitter_ok(c, v))
+        s->jitter = xstrdup(text(v));
 }
 
 static void load_think(struct ctx *c, const yaml_node_t *n, const yaml_node_t *v, struct step *s)
@@ -1471,7 +1644,7 @@ static void load_count(struct ctx *c, const yaml_node_t *v, struct step *s)
         a = strtoll(t, &end, 10);
         b = strtoll(dash + 1, &end, 10);
         if (end != dash + 1 + strlen(dash + 1) || end == dash + 1 || b <= a)
-            err(c, v, "count range `%s` must be A-B with A < B", t);
+            err(c, v, "count range `%s` must be A-B with A < B", Q(c, t));
         s->loop_from = a;
         s->loop_count = b;
     } else if (!integer(c, v, "count", 1, INT64_MAX, &a)) {
@@ -1500,7 +1673,9 @@ static void load_loop(struct ctx *c, const yaml_node_t *n, const yaml_node_t *bo
         xstrdup((v = get(c, n, "loopValue")) && string(c, v, "loopValue") ? text(v) : "$loopCount");
     s->loop_element = xstrdup(
         (v = get(c, n, "loopElement")) && string(c, v, "loopElement") ? text(v) : "$loopElement");
-    if (!is_seq(body))
+    if (depth >= PLAN_MAX_LOOP_DEPTH && is_seq(body) && nitems(body))
+        err(c, n, "loops nested more than %d deep (the limit)", PLAN_MAX_LOOP_DEPTH);
+    else if (!is_seq(body))
         err(c, body, "loop must be a list of steps");
     else if (!nitems(body))
         err(c, body, "loop is empty");
@@ -1517,7 +1692,7 @@ static int load_function(struct ctx *c, const yaml_node_t *at, const yaml_node_t
         err(c, at,
             "`function: %s` runs JavaScript, which loadtop cannot run (--ignore-js "
             "skips it)",
-            name);
+            Q(c, name));
         return 1;
     }
     s->kind = STEP_FUNCTION;
@@ -1547,7 +1722,7 @@ static int load_step(struct ctx *c, const yaml_node_t *n, struct step *s, int de
         if (!word_in(step_keys.ok, text(k)))
             continue;
         if (akey) {
-            err(c, k, "a step has both `%s` and `%s`", text(akey), text(k));
+            err(c, k, "a step has both `%s` and `%s`", Q(c, text(akey)), Q(c, text(k)));
             return 1;
         }
         akey = k;
@@ -1555,7 +1730,7 @@ static int load_step(struct ctx *c, const yaml_node_t *n, struct step *s, int de
     }
     if (!akey) {
         if (first)
-            err(c, first, "unknown step `%s`", text(first));
+            err(c, first, "unknown step `%s`", Q(c, text(first)));
         else
             err(c, n, "empty step");
         return 1;
@@ -1594,9 +1769,16 @@ static int load_step(struct ctx *c, const yaml_node_t *n, struct step *s, int de
 static void load_flow(struct ctx *c, const yaml_node_t *seq, struct step **steps, int *n, int depth)
 {
     *steps = xcalloc((size_t)nitems(seq), sizeof **steps);
-    for (int i = 0; i < nitems(seq); i++)
+    for (int i = 0; i < nitems(seq); i++) {
+        /* every step costs the engine a slot in every VU's program: bound them all */
+        if (c->nsteps++ == PLAN_MAX_STEPS)
+            err(c, item_at(c, seq, i), "more than %d steps in the script (the limit)",
+                PLAN_MAX_STEPS);
+        if (c->nsteps > PLAN_MAX_STEPS)
+            return;
         if (!load_step(c, item_at(c, seq, i), &(*steps)[*n], depth))
             (*n)++;
+    }
 }
 
 /* ---- scenarios ---- */
@@ -1672,6 +1854,11 @@ static void load_scenarios(struct ctx *c, const yaml_node_t *root)
     }
     if (!nitems(v)) {
         err(c, v, "scenarios is empty");
+        return;
+    }
+    if (nitems(v) > PLAN_MAX_SCENARIOS) {
+        err(c, item_at(c, v, PLAN_MAX_SCENARIOS), "more than %d scenarios (the limit)",
+            PLAN_MAX_SCENARIOS);
         return;
     }
     struct plan *p = c->p;
@@ -1782,6 +1969,138 @@ static void syntax_error(struct ctx *c, const yaml_parser_t *ps, const char *src
     fputc('\n', c->diag);
 }
 
+__attribute__((format(printf, 3, 4))) static void err_mark(struct ctx *c, yaml_mark_t m,
+                                                           const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report_at(c, (int)m.line + 1, (int)m.column + 1, 1, fmt, ap);
+    va_end(ap);
+    c->errors++;
+}
+
+/* The event pass: one document, nesting, scalar sizes, anchors and
+ * aliases, and the number of values with every alias expanded (each
+ * anchored node's expanded size is known when it closes). Stops at the
+ * first violation, before libyaml has read further: 100 000 `[` take it
+ * 64 events. Returns 0, or -1 after one message. */
+static int check_shape(struct ctx *c, const char *src, size_t len)
+{
+    yaml_parser_t ps;
+    yaml_event_t ev;
+    if (!yaml_parser_initialize(&ps)) {
+        fprintf(c->diag, "%s: out of memory\n", c->name);
+        c->errors++;
+        return -1;
+    }
+    yaml_parser_set_input_string(&ps, (const unsigned char *)src, len);
+    json_t *sizes = json_object(); /* anchor -> expanded size of its (closed) node */
+    long count[MAX_DEPTH + 1], total = 0;
+    char *open[MAX_DEPTH + 1]; /* the anchor of each open collection, or NULL */
+    int depth = 0, docs = 0, naliases = 0, nanchors = 0, rc = 0, done = 0;
+    while (!done && !rc) {
+        if (!yaml_parser_parse(&ps, &ev)) {
+            syntax_error(c, &ps, src, len);
+            c->errors++;
+            rc = -1;
+            break;
+        }
+        const char *anchor = NULL;
+        long add = 0;
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs > 1) {
+                err_mark(c, ev.start_mark, "a second YAML document: a script is one document");
+                rc = -1;
+            }
+            break;
+        case YAML_ALIAS_EVENT: {
+            const char *name = (const char *)ev.data.alias.anchor;
+            const json_t *n = json_object_get(sizes, name);
+            for (int i = 1; i <= depth && !rc; i++)
+                if (open[i] && !strcmp(open[i], name)) {
+                    err_mark(c, ev.start_mark,
+                             "alias `*%s` is inside the node it names: it would repeat forever",
+                             Q(c, name));
+                    rc = -1;
+                }
+            if (!rc && ++naliases > MAX_ALIASES) {
+                err_mark(c, ev.start_mark, "more than %d aliases (the limit)", MAX_ALIASES);
+                rc = -1;
+            }
+            add = n ? (long)json_integer_value(n) : 1; /* undefined: the loader says so */
+            break;
+        }
+        case YAML_SCALAR_EVENT:
+            if (ev.data.scalar.length > MAX_SCALAR) {
+                err_mark(c, ev.start_mark, "a value longer than 1 MiB (the limit)");
+                rc = -1;
+            } else if (memchr(ev.data.scalar.value, 0, ev.data.scalar.length)) {
+                /* ("\0" in quotes): every C string would end there, silently */
+                err_mark(c, ev.start_mark, "a value cannot hold a NUL byte");
+                rc = -1;
+            }
+            anchor = (const char *)ev.data.scalar.anchor;
+            add = 1;
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (depth == MAX_DEPTH) {
+                err_mark(c, ev.start_mark, "nested more than %d levels deep (the limit)",
+                         MAX_DEPTH);
+                rc = -1;
+                break;
+            }
+            anchor =
+                (const char *)(ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+                                                                    : ev.data.mapping_start.anchor);
+            depth++;
+            count[depth] = 1;
+            open[depth] = anchor ? xstrdup(anchor) : NULL;
+            total++;
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            if (open[depth])
+                json_object_set_new(sizes, open[depth], json_integer(count[depth]));
+            free(open[depth]);
+            depth--;
+            if (depth > 0)
+                count[depth] += count[depth + 1];
+            break;
+        default:
+            break;
+        }
+        if (add) {
+            total += add;
+            if (depth > 0)
+                count[depth] += add;
+            if (anchor)
+                json_object_set_new(sizes, anchor, json_integer(1));
+        }
+        if (!rc && anchor && ++nanchors > MAX_ANCHORS) {
+            err_mark(c, ev.start_mark, "more than %d anchors (the limit)", MAX_ANCHORS);
+            rc = -1;
+        }
+        if (!rc && total > MAX_NODES) {
+            err_mark(c, ev.start_mark,
+                     naliases ? "aliases make the script more than %ld values (the limit)"
+                              : "the script has more than %ld values (the limit)",
+                     MAX_NODES);
+            rc = -1;
+        }
+        yaml_event_delete(&ev);
+    }
+    while (depth > 0)
+        free(open[depth--]);
+    json_decref(sizes);
+    yaml_parser_delete(&ps);
+    return rc;
+}
+
 int scenario_parse(const char *name, const char *src, size_t len, const struct scenario_opts *o,
                    struct plan *out, FILE *diag)
 {
@@ -1796,23 +2115,30 @@ int scenario_parse(const char *name, const char *src, size_t len, const struct s
     if (o->environment)
         out->environment = xstrdup(o->environment);
 
-    yaml_parser_t ps;
-    yaml_document_t doc;
-    if (!yaml_parser_initialize(&ps)) {
-        fprintf(c.diag, "%s: out of memory\n", name);
+    if (len > MAX_FILE) {
+        fprintf(c.diag, "%s: larger than 10 MiB (the limit for a script)\n", name);
         plan_free(out);
         return -1;
     }
-    yaml_parser_set_input_string(&ps, (const unsigned char *)src, len);
-    if (yaml_parser_load(&ps, &doc)) {
-        c.doc = &doc;
-        load_script(&c, o);
-        yaml_document_delete(&doc);
-    } else {
-        syntax_error(&c, &ps, src, len);
+    yaml_parser_t ps;
+    yaml_document_t doc;
+    int shaped = check_shape(&c, src, len) == 0;
+    if (shaped && !yaml_parser_initialize(&ps)) {
+        fprintf(c.diag, "%s: out of memory\n", name);
         c.errors++;
+    } else if (shaped) {
+        yaml_parser_set_input_string(&ps, (const unsigned char *)src, len);
+        if (yaml_parser_load(&ps, &doc)) {
+            c.doc = &doc;
+            load_script(&c, o);
+            yaml_document_delete(&doc);
+        } else {
+            syntax_error(&c, &ps, src, len);
+            c.errors++;
+        }
+        yaml_parser_delete(&ps);
     }
-    yaml_parser_delete(&ps);
+    report_held(&c);
     if (c.errors) {
         plan_free(out);
         return -1;
@@ -1822,21 +2148,37 @@ int scenario_parse(const char *name, const char *src, size_t len, const struct s
 
 int scenario_load(const char *path, const struct scenario_opts *o, struct plan *out, FILE *diag)
 {
+    char shown[80];
+    diag = diag ? diag : stderr;
+    str_clip(shown, sizeof shown, path);
+    /* non-blocking: opening a FIFO must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    const char *bad = NULL;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        bad = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        bad = strerror(EISDIR);
+    else if (!S_ISREG(st.st_mode))
+        bad = "not a regular file";
+    else if (st.st_size > MAX_FILE)
+        bad = "larger than 10 MiB (the limit for a script)";
     struct buf b = {0};
     char chunk[65536];
-    size_t n;
-    int bad = 0, e = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        bad = 1, e = errno;
-    } else {
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-            buf_append(&b, chunk, n);
-        bad = ferror(f), e = errno;
-        fclose(f);
+    ssize_t n = 0;
+    /* the file may grow under us: never read past the limit */
+    while (!bad && b.len <= MAX_FILE && (n = read(fd, chunk, sizeof chunk)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            bad = strerror(errno);
+        else
+            buf_append(&b, chunk, (size_t)n);
     }
+    if (fd >= 0)
+        close(fd);
     if (bad) {
-        fprintf(diag ? diag : stderr, "%s: cannot read: %s\n", path, strerror(e));
+        fprintf(diag, "%s: cannot read: %s\n", shown, bad);
         buf_free(&b);
         plan_free(out);
         return -1;

@@ -3,7 +3,25 @@
  * with positions. Templates are checked here and rendered by the engine,
  * except in config (target, phases, http, tls, payload), which is rendered
  * once at load with $env and $environment. Payload files are read here,
- * relative to the script. Only this module includes yaml.h. No globals. */
+ * relative to the script. Only this module includes yaml.h. No globals.
+ *
+ * What is refused before anything runs (each with its position):
+ *  - shape, on libyaml's events before the tree is built: more than one
+ *    document; nesting past 64 levels; a value over 1 MiB or holding a NUL;
+ *    more than 1 000 000 values counted with every alias expanded (an
+ *    alias bomb stops at the alias that passes it); an alias inside the node
+ *    it names; more than 1000 anchors or 10 000 aliases; a script over
+ *    10 MiB, or one that is not a regular file (a FIFO is never waited on);
+ *  - counts and numbers: plan.h's PLAN_MAX_* (phases, scenarios, steps,
+ *    endpoints, headers, payloads, loop depth, rates, durations, pool);
+ *    arrivalCount, maxVusers and pool of at least 1; maxErrorRate and
+ *    probability at most 100; .nan and .inf are not numbers;
+ *  - targets, urls as written and headers: see plan_url_check and
+ *    plan_header_check; config rendered past 1 MiB (TPL_MAX_OUTPUT);
+ *  - payloads: csv_load's limits, at the `path`.
+ * Messages clip and escape what they quote; each distinct one is printed
+ * once, and after 20 errors (or warnings) the rest are counted in a last
+ * line, "FILE: N more errors not shown". */
 #ifndef LOADTOP_SCENARIO_H
 #define LOADTOP_SCENARIO_H
 

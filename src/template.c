@@ -10,7 +10,6 @@
 
 #include "util.h"
 
-
 static int is_name_ch(int ch)
 {
     return isalnum(ch) || ch == '_' || ch == '$' || ch == '-' || ch >= 0x80;
@@ -104,7 +103,8 @@ static void put_value(struct buf *b, const json_t *v, int top)
     switch (json_typeof(v)) {
     case JSON_OBJECT:
         buf_puts(b, "{");
-        json_object_foreach((json_t *)v, k, x) {
+        json_object_foreach((json_t *)v, k, x)
+        {
             if (!first)
                 buf_puts(b, ",");
             first = 0;
@@ -116,7 +116,8 @@ static void put_value(struct buf *b, const json_t *v, int top)
         break;
     case JSON_ARRAY:
         buf_puts(b, "[");
-        json_array_foreach(v, i, x) {
+        json_array_foreach(v, i, x)
+        {
             if (i)
                 buf_puts(b, ",");
             put_value(b, x, 0);
@@ -460,19 +461,76 @@ static const char *close_of(const char *p)
     return NULL;
 }
 
-json_t *tpl_render(const char *s, const struct tpl_ctx *c)
+/* What renderings may still make, shared by the strings of one call: a
+ * value that renders itself twice and is captured back (`x: "{{ x }}{{ x
+ * }}"` through an echo) doubles at each turn, and must stop somewhere. */
+struct budget {
+    size_t left;
+    int *over; /* set once a rendering did not fit */
+};
+
+/* About how many bytes put_value makes of v (quotes and commas counted,
+ * escapes not), counting no further than just past cap. */
+static size_t value_size(const json_t *v, size_t cap)
+{
+    const char *k;
+    json_t *x;
+    size_t i, n = 2;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        json_object_foreach((json_t *)v, k, x)
+        {
+            n += strlen(k) + 4 + value_size(x, cap);
+            if (n > cap)
+                break;
+        }
+        return n;
+    case JSON_ARRAY:
+        json_array_foreach(v, i, x)
+        {
+            n += 1 + value_size(x, cap);
+            if (n > cap)
+                break;
+        }
+        return n;
+    case JSON_STRING:
+        return json_string_length(v) + 2;
+    default:
+        return 24; /* a number, true, false or null */
+    }
+}
+
+/* Take n bytes from the budget: 0, or -1 (and the budget spent) when they do not fit. */
+static int charge(struct budget *bu, size_t n)
+{
+    if (n > bu->left) {
+        bu->left = 0;
+        *bu->over = 1;
+        return -1;
+    }
+    bu->left -= n;
+    return 0;
+}
+
+static json_t *render(const char *s, const struct tpl_ctx *c, struct budget *bu)
 {
     const char *err_at, *why, *close;
     size_t len = strlen(s);
     json_t *v;
     if (s[0] == '{' && s[1] == '{' && (close = close_of(s + 2)) && close + 2 == s + len &&
-        body_eval(s + 2, close, c, &v, &err_at, &why) == 0)
+        body_eval(s + 2, close, c, &v, &err_at, &why) == 0) {
+        if (v && charge(bu, value_size(v, bu->left)) < 0) {
+            json_decref(v);
+            return json_string("");
+        }
         return v;
+    }
     if (!tpl_has(s))
-        return json_stringn_nocheck(s, len);
+        return charge(bu, len) < 0 ? json_string("") : json_stringn_nocheck(s, len);
     struct buf b = {0};
     const char *p = s, *o;
-    while ((o = strstr(p, "{{")) && (close = close_of(o + 2))) {
+    int fits = 1;
+    while (fits && (o = strstr(p, "{{")) && (close = close_of(o + 2))) {
         buf_append(&b, p, (size_t)(o - p));
         if (body_eval(o + 2, close, c, &v, &err_at, &why) < 0) {
             /* not a template: keep one brace, rescan from the next ("{{{ x }}") */
@@ -480,42 +538,60 @@ json_t *tpl_render(const char *s, const struct tpl_ctx *c)
             p = o + 1;
             continue;
         }
-        if (v)
+        /* measured before it is written: a huge variable is never copied */
+        fits = b.len + (v ? value_size(v, bu->left) : 9) <= bu->left;
+        if (fits && v)
             put_value(&b, v, 1);
-        else
+        else if (fits)
             buf_puts(&b, "undefined");
         json_decref(v);
         p = close + 2;
     }
-    buf_puts(&b, p);
+    if (fits)
+        buf_puts(&b, p);
+    if (!fits || charge(bu, b.len) < 0) {
+        charge(bu, SIZE_MAX);
+        buf_free(&b);
+        return json_string("");
+    }
     v = json_stringn_nocheck(b.data, b.len);
     buf_free(&b);
     return v;
 }
 
-json_t *tpl_render_deep(const json_t *v, const struct tpl_ctx *c)
+static char *render_str(const char *s, const struct tpl_ctx *c, struct budget *bu)
+{
+    json_t *v = render(s, c, bu);
+    char *r = tpl_stringify(v);
+    json_decref(v);
+    return r;
+}
+
+static json_t *render_deep(const json_t *v, const struct tpl_ctx *c, struct budget *bu)
 {
     const char *k;
     json_t *x, *out;
     size_t i;
     switch (json_typeof(v)) {
     case JSON_STRING:
-        return tpl_render(json_string_value(v), c);
+        return render(json_string_value(v), c, bu);
     case JSON_OBJECT:
         out = json_object();
-        json_object_foreach((json_t *)v, k, x) {
-            json_t *r = tpl_render_deep(x, c);
+        json_object_foreach((json_t *)v, k, x)
+        {
+            json_t *r = render_deep(x, c, bu);
             if (!r)
                 continue;
-            char *key = tpl_render_str(k, c);
+            char *key = tpl_has(k) ? render_str(k, c, bu) : xstrdup(k);
             json_object_set_new_nocheck(out, key, r);
             free(key);
         }
         return out;
     case JSON_ARRAY:
         out = json_array();
-        json_array_foreach(v, i, x) {
-            json_t *r = tpl_render_deep(x, c);
+        json_array_foreach(v, i, x)
+        {
+            json_t *r = render_deep(x, c, bu);
             json_array_append_new(out, r ? r : json_null());
         }
         return out;
@@ -524,14 +600,40 @@ json_t *tpl_render_deep(const json_t *v, const struct tpl_ctx *c)
     }
 }
 
+json_t *tpl_render_checked(const char *s, const struct tpl_ctx *c, int *too_big)
+{
+    struct budget bu = {TPL_MAX_OUTPUT, too_big};
+    return render(s, c, &bu);
+}
+
+json_t *tpl_render_deep_checked(const json_t *v, const struct tpl_ctx *c, int *too_big)
+{
+    struct budget bu = {TPL_MAX_OUTPUT, too_big};
+    return render_deep(v, c, &bu);
+}
+
+char *tpl_render_str_checked(const char *s, const struct tpl_ctx *c, int *too_big)
+{
+    struct budget bu = {TPL_MAX_OUTPUT, too_big};
+    return tpl_has(s) ? render_str(s, c, &bu) : xstrdup(s);
+}
+
+json_t *tpl_render(const char *s, const struct tpl_ctx *c)
+{
+    int over = 0;
+    return tpl_render_checked(s, c, &over);
+}
+
+json_t *tpl_render_deep(const json_t *v, const struct tpl_ctx *c)
+{
+    int over = 0;
+    return tpl_render_deep_checked(v, c, &over);
+}
+
 char *tpl_render_str(const char *s, const struct tpl_ctx *c)
 {
-    if (!tpl_has(s))
-        return xstrdup(s);
-    json_t *v = tpl_render(s, c);
-    char *r = tpl_stringify(v);
-    json_decref(v);
-    return r;
+    int over = 0;
+    return tpl_render_str_checked(s, c, &over);
 }
 
 int tpl_has(const char *s)

@@ -30,6 +30,18 @@ struct tpl_ctx {
     const char *uuid;       /* this VU's $uuid; NULL = look "$uuid" up in vars */
 };
 
+/* Rendering is bounded: one call never makes more than TPL_MAX_OUTPUT
+ * bytes (a string, or all the strings and keys of one tpl_render_deep
+ * together; typed values and literal text count too). A string that would
+ * pass the bound renders as "" instead, and so does every string after it
+ * in the same call. The _checked variants then set *too_big to 1 (they
+ * never clear it: render a whole request, then look once), so that the
+ * caller can fail the request rather than send it cut; the others are
+ * the same without telling. Rendering is one pass: a value is never
+ * rendered again, so `x: "{{ x }}{{ x }}"` renders to that text, and grows
+ * only when a response brings it back (a capture). */
+#define TPL_MAX_OUTPUT (1 << 20)
+
 /* Render `s`. Returns a new reference: the typed value when `s` is exactly
  * one template (NULL when that value is undefined), else a JSON string with
  * every template interpolated (a string without templates is copied). */
@@ -45,6 +57,11 @@ json_t *tpl_render_deep(const json_t *v, const struct tpl_ctx *c);
 /* tpl_render as a C string: typed values are stringified as when
  * interpolated; undefined → "undefined". Never NULL; the caller frees. */
 char *tpl_render_str(const char *s, const struct tpl_ctx *c);
+
+/* The three above, telling when the bound was met (see TPL_MAX_OUTPUT). */
+json_t *tpl_render_checked(const char *s, const struct tpl_ctx *c, int *too_big);
+json_t *tpl_render_deep_checked(const json_t *v, const struct tpl_ctx *c, int *too_big);
+char *tpl_render_str_checked(const char *s, const struct tpl_ctx *c, int *too_big);
 
 /* 1 when `s` contains "{{" (so it must be rendered per use), else 0. */
 int tpl_has(const char *s);

@@ -366,3 +366,79 @@ int header_is_secret(const char *name, size_t len)
             return 1;
     return 0;
 }
+
+int parse_duration_max(const char *text, int64_t max_us, int64_t *out)
+{
+    if (!text || !*text)
+        return -1;
+    char *end;
+    (void)strtod(text, &end);
+    /* strtod also reads "inf", "nan", "0x1p3" and leading blanks */
+    for (const char *p = text; p < end; p++)
+        if (!strchr("0123456789.eE+-", *p))
+            return -1;
+    int64_t us;
+    if (parse_duration_us(text, &us) == 0) {
+        if (us > max_us)
+            return -2;
+        *out = us;
+        return 0;
+    }
+    /* parse_duration_us also refuses what does not fit in int64: that is "too long" */
+    double v = strtod(text, NULL);
+    if (end != text && v > 0 &&
+        (!*end || !strcmp(end, "s") || !strcmp(end, "ms") || !strcmp(end, "m") ||
+         !strcmp(end, "h")))
+        return -2;
+    return -1;
+}
+
+/* The escaped form of byte ch into e (at most 4 bytes); returns its length. */
+static size_t clip_char(unsigned char ch, char *e)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (ch == '\n' || ch == '\r' || ch == '\t') {
+        e[0] = '\\';
+        e[1] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
+        return 2;
+    }
+    if (ch < 0x20 || ch == 0x7f) {
+        e[0] = '\\';
+        e[1] = 'x';
+        e[2] = hex[ch >> 4];
+        e[3] = hex[ch & 15];
+        return 4;
+    }
+    e[0] = (char)ch;
+    return 1;
+}
+
+char *str_clip(char *dst, size_t size, const char *s)
+{
+    char e[4];
+    size_t total = 0, n = 0;
+    const char *p;
+    for (p = s; *p && total < size; p++)
+        total += clip_char((unsigned char)*p, e);
+    size_t room = total < size ? size - 1 : size - 4; /* "..." and the NUL */
+    for (p = s; *p; p++) {
+        size_t len = clip_char((unsigned char)*p, e);
+        if (n + len > room)
+            break;
+        memcpy(dst + n, e, len);
+        n += len;
+    }
+    if (*p && ((unsigned char)*p & 0xc0) == 0x80) {
+        /* cut inside a UTF-8 character: drop its first bytes too */
+        while (n > 0 && ((unsigned char)dst[n - 1] & 0xc0) == 0x80)
+            n--;
+        if (n > 0 && (unsigned char)dst[n - 1] >= 0xc0)
+            n--;
+    }
+    if (*p) {
+        memcpy(dst + n, "...", 3);
+        n += 3;
+    }
+    dst[n] = '\0';
+    return dst;
+}

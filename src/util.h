@@ -29,6 +29,18 @@ int64_t wall_us(void);
  * negative, unknown unit, trailing junk). Pure. */
 int parse_duration_us(const char *text, int64_t *out);
 
+/* parse_duration_us with a ceiling: returns 0 (µs in *out), -1 when the
+ * text is not a duration (as above, and also "inf", "nan", hex and blanks,
+ * which strtod alone would take), or -2 when it is one but longer than
+ * `max_us` (including values past int64). Pure. */
+int parse_duration_max(const char *text, int64_t max_us, int64_t *out);
+
+/* `s` made fit for a one-line message: copied into dst (size bytes, at
+ * least 8) with control characters and DEL written as \n, \r, \t or \xNN,
+ * and cut after whole UTF-8 characters with "..." when it does not fit.
+ * Returns dst. Pure. */
+char *str_clip(char *dst, size_t size, const char *s);
+
 /* xorshift64*: the next pseudo-random number from *state (a zero state is
  * replaced by a fixed seed). Deterministic for tests; not for secrets. */
 uint64_t rng_next(uint64_t *state);

@@ -1,13 +1,16 @@
 /* test_cli.c — option table parser, errors (exact stderr) and --help. */
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "plan.h"
 #include "test.h"
+#include "util.h"
 
 /* Redirect fd 1 and 2 into temp files while `fn` runs; collect what was written. */
-struct capture {
+struct cli_out {
     char out[8192], err[1024];
 };
 
@@ -19,7 +22,7 @@ static void capture_read(FILE *f, char *dst, size_t cap)
     fclose(f);
 }
 
-static int cli_call(struct capture *c, int argc, char **argv, struct options *o)
+static int cli_call(struct cli_out *c, int argc, char **argv, struct options *o)
 {
     FILE *fo = tmpfile(), *fe = tmpfile();
     fflush(stdout);
@@ -40,7 +43,7 @@ static int cli_call(struct capture *c, int argc, char **argv, struct options *o)
 }
 
 /* parse(&o, &c, "arg", ..., NULL): argv[0] is "loadtop". */
-static int parse(struct options *o, struct capture *c, ...)
+static int parse(struct options *o, struct cli_out *c, ...)
 {
     char *argv[32] = {"loadtop"};
     int argc = 1;
@@ -56,7 +59,7 @@ static int parse(struct options *o, struct capture *c, ...)
 #define ASSERT_USAGE_ERROR(msg, ...)                                                               \
     do {                                                                                           \
         struct options o_;                                                                         \
-        struct capture c_;                                                                         \
+        struct cli_out c_;                                                                         \
         ASSERT_EQ(parse(&o_, &c_, __VA_ARGS__, NULL), -1);                                         \
         ASSERT_STR(c_.err, "loadtop: " msg "\nTry 'loadtop --help'.\n");                           \
         ASSERT_STR(c_.out, "");                                                                    \
@@ -67,7 +70,7 @@ static int parse(struct options *o, struct capture *c, ...)
 TEST(cli_defaults)
 {
     struct options o;
-    struct capture c;
+    struct cli_out c;
     ASSERT_EQ(parse(&o, &c, "test.yml", NULL), 0);
     ASSERT_STR(c.err, "");
     ASSERT_STR(c.out, "");
@@ -99,7 +102,7 @@ TEST(cli_defaults)
 TEST(cli_general_options)
 {
     struct options o;
-    struct capture c;
+    struct cli_out c;
     ASSERT_EQ(parse(&o, &c, "-t", "http://a:1", "-e", "staging", "-o", "r.json", "--headless",
                     "--interval", "2.5", "-q", "s.yml", NULL),
               0);
@@ -124,8 +127,8 @@ TEST(cli_general_options)
     ASSERT_EQ(o.quiet, 1);
     /* attached short values */
     cli_free(&o);
-    ASSERT_EQ(parse(&o, &c, "-tfoo", "-eNAME", "-oout.json", "s.yml", NULL), 0);
-    ASSERT_STR(o.target, "foo");
+    ASSERT_EQ(parse(&o, &c, "-thttp://foo", "-eNAME", "-oout.json", "s.yml", NULL), 0);
+    ASSERT_STR(o.target, "http://foo");
     ASSERT_STR(o.environment, "NAME");
     ASSERT_STR(o.output, "out.json");
     cli_free(&o);
@@ -134,7 +137,7 @@ TEST(cli_general_options)
 TEST(cli_script_variables_and_ignore_js)
 {
     struct options o;
-    struct capture c;
+    struct cli_out c;
     ASSERT_EQ(parse(&o, &c, "s.yml", NULL), 0);
     ASSERT(o.variables == NULL);
     ASSERT_EQ(o.ignore_js, 0);
@@ -159,7 +162,7 @@ TEST(cli_script_variables_and_ignore_js)
 TEST(cli_url_options)
 {
     struct options o;
-    struct capture c;
+    struct cli_out c;
     ASSERT_EQ(parse(&o, &c, "http://127.0.0.1:8080/up", "-r", "2.5", "-d", "2m", "-n", "1000",
                     "-c7", "-m", "delete", "-H", "X-A: 1", "-H", "Accept:*/*", "--body",
                     "{\"a\":1}", "--timeout", "1.5", NULL),
@@ -210,7 +213,7 @@ TEST(cli_url_options)
 TEST(cli_dashboard_options)
 {
     struct options o;
-    struct capture c;
+    struct cli_out c;
     ASSERT_EQ(parse(&o, &c, "--fps", "60", "--snapshot-dir", "/tmp/snaps", "s.yml", NULL), 0);
     ASSERT_EQ(o.fps, 60);
     ASSERT_STR(o.snapshot_dir, "/tmp/snaps");
@@ -233,7 +236,7 @@ TEST(cli_dashboard_options)
 TEST(cli_subcommands)
 {
     struct options o;
-    struct capture c;
+    struct cli_out c;
     ASSERT_EQ(parse(&o, &c, "run", "-o", "r.json", "load.yaml", NULL), 0);
     ASSERT_EQ(o.mode, MODE_RUN);
     ASSERT_STR(o.script, "load.yaml");
@@ -285,7 +288,7 @@ TEST(cli_subcommands)
 TEST(cli_url_or_script)
 {
     struct options o;
-    struct capture c;
+    struct cli_out c;
     const char *urls[] = {"http://a", "https://a/b?c=d", "HTTPS://A"};
     for (int i = 0; i < 3; i++) {
         ASSERT_EQ(parse(&o, &c, (char *)urls[i], NULL), 0);
@@ -293,7 +296,7 @@ TEST(cli_url_or_script)
         ASSERT(o.script == NULL);
         cli_free(&o);
     }
-    const char *scripts[] = {"httpbin.yml", "dir/http:/x.yml", "ftp://x", "-"};
+    const char *scripts[] = {"httpbin.yml", "dir/http:/x.yml", "dir/x://y.yml", "-"};
     for (int i = 0; i < 4; i++) {
         ASSERT_EQ(parse(&o, &c, (char *)scripts[i], NULL), 0);
         ASSERT_STR(o.script, scripts[i]);
@@ -311,7 +314,7 @@ TEST(cli_url_or_script)
 TEST(cli_help_and_version)
 {
     struct options o;
-    struct capture c;
+    struct cli_out c;
     const char *asks[][2] = {{"-h", NULL}, {"--help", NULL}, {"target", "-h"}, {"--help", "-Z"}};
     for (int i = 0; i < 4; i++) {
         ASSERT_EQ(parse(&o, &c, (char *)asks[i][0], (char *)asks[i][1], NULL), 0);
@@ -389,7 +392,8 @@ TEST(cli_errors_wrong_mode)
     ASSERT_USAGE_ERROR("--header applies to one-URL runs", "s.yml", "-H", "A: b");
     ASSERT_USAGE_ERROR("--target applies to script runs", "-t", "http://a", "http://b");
     ASSERT_USAGE_ERROR("--environment applies to script runs", "--demo", "-e", "x");
-    ASSERT_USAGE_ERROR("--listen applies to 'loadtop target' only", "--listen", "h:1", "s.yml");
+    ASSERT_USAGE_ERROR("--listen applies to 'loadtop target' only", "--listen", "127.0.0.1:1",
+                       "s.yml");
     ASSERT_USAGE_ERROR("--capacity applies to 'loadtop target' only", "--demo", "--capacity=3");
     ASSERT_USAGE_ERROR("--connections does not apply to 'loadtop target'", "target", "-c", "5");
     ASSERT_USAGE_ERROR("--output does not apply to 'loadtop target'", "target", "-o", "x.json");
@@ -398,7 +402,7 @@ TEST(cli_errors_wrong_mode)
 
 TEST(cli_usage_lists_every_option)
 {
-    struct capture c;
+    struct cli_out c;
     ASSERT_EQ(cli_call(&c, 0, NULL, NULL), 0);
     ASSERT_STR(c.err, "");
     ASSERT(!strncmp(c.out, "Usage: loadtop ", 15));
@@ -434,7 +438,7 @@ TEST(cli_usage_lists_every_option)
         if (sscanf(p + 1, "%39[-a-z]", opt) != 1 || strlen(opt) < 3)
             continue;
         struct options o;
-        struct capture c2;
+        struct cli_out c2;
         parse(&o, &c2, opt, "x", "y", NULL);
         cli_free(&o);
         if (strstr(c2.err, "unknown option"))
@@ -442,4 +446,299 @@ TEST(cli_usage_lists_every_option)
         shown++;
     }
     ASSERT(shown >= (int)(sizeof longs / sizeof longs[0])); /* --demo shows twice */
+}
+
+/* ---- refusals: hostile values (issue 13) ---- */
+
+/* stderr of a usage error for argv (NULL-terminated), or "(accepted)". */
+static const char *refusal(struct cli_out *c, char **argv)
+{
+    struct options o;
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    int rc = cli_call(c, argc, argv, &o);
+    cli_free(&o);
+    return rc < 0 ? c->err : "(accepted)";
+}
+
+#define ASSERT_REFUSAL(msg, ...)                                                                   \
+    do {                                                                                           \
+        struct cli_out c_;                                                                         \
+        char *argv_[] = {"loadtop", __VA_ARGS__, NULL};                                            \
+        ASSERT_STR(refusal(&c_, argv_), msg);                                                      \
+    } while (0)
+
+#define TRY "\nTry 'loadtop --help'.\n"
+
+TEST(cli_refuses_hostile_values)
+{
+    ASSERT_REFUSAL("loadtop: -r: '1000001' is too large (at most 1000000 a second)" TRY, "-r",
+                   "1000001", "http://x");
+    ASSERT_REFUSAL("(accepted)", "-r", "1000000", "http://x");
+    ASSERT_REFUSAL("loadtop: -r: 'nan' is not a positive number" TRY, "-r", "nan", "http://x");
+    ASSERT_REFUSAL("loadtop: -r: 'inf' is not a positive number" TRY, "-r", "inf", "http://x");
+    ASSERT_REFUSAL("loadtop: -d: '8761h' is too long (at most 8760h, a year)" TRY, "-d", "8761h",
+                   "http://x");
+    ASSERT_REFUSAL("(accepted)", "-d", "8760h", "http://x");
+    ASSERT_REFUSAL("loadtop: -d: '1e300' is too long (at most 8760h, a year)" TRY, "-d", "1e300",
+                   "http://x");
+    ASSERT_REFUSAL("loadtop: -d: 'inf' is not a duration (e.g. 500ms, 10s, 2m, 1h)" TRY, "-d",
+                   "inf", "http://x");
+    ASSERT_REFUSAL("loadtop: -d: '0x10' is not a duration (e.g. 500ms, 10s, 2m, 1h)" TRY, "-d",
+                   "0x10", "http://x");
+    ASSERT_REFUSAL("loadtop: --timeout: '1e999' is too long (at most 8760h, a year)" TRY,
+                   "--timeout", "1e999", "http://x");
+    ASSERT_REFUSAL("loadtop: --interval: '9999999h' is too long (at most 8760h, a year)" TRY,
+                   "--interval", "9999999h", "s.yml");
+    ASSERT_REFUSAL("loadtop: -m: 'ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG' is not an HTTP method" TRY,
+                   "-m", "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG", "http://x");
+    ASSERT_REFUSAL("loadtop: -o: the value is empty" TRY, "-o", "", "http://x");
+    ASSERT_REFUSAL("loadtop: --snapshot-dir: the value is empty" TRY,
+                   "--snapshot-dir=", "http://x");
+    ASSERT_REFUSAL("loadtop: -e: the value is empty" TRY, "-e", "", "s.yml");
+    ASSERT_REFUSAL("(accepted)", "--body", "", "http://x"); /* an empty body is a body */
+    ASSERT_REFUSAL("loadtop: --listen: 'x:80' is not ADDR:PORT (e.g. 127.0.0.1:8080)" TRY, "target",
+                   "--listen", "x:80");
+    ASSERT_REFUSAL("loadtop: --listen: '999.1.1.1:80' is not ADDR:PORT (e.g. 127.0.0.1:8080)" TRY,
+                   "target", "--listen", "999.1.1.1:80");
+    ASSERT_REFUSAL(
+        "loadtop: --listen: '127.0.0.1\\n:80' is not ADDR:PORT (e.g. 127.0.0.1:8080)" TRY, "target",
+        "--listen", "127.0.0.1\n:80");
+    ASSERT_REFUSAL("(accepted)", "target", "--listen", "[::1]:0");
+    ASSERT_REFUSAL("(accepted)", "target", "--listen", "localhost:8080");
+}
+
+TEST(cli_refuses_bad_urls_and_headers)
+{
+    ASSERT_REFUSAL("loadtop: -t: 'ftp://x' must start with http:// or https://" TRY, "-t",
+                   "ftp://x", "s.yml");
+    ASSERT_REFUSAL("loadtop: -t: 'http://a b' cannot hold a space (write %20)" TRY, "-t",
+                   "http://a b", "s.yml");
+    ASSERT_REFUSAL("loadtop: -t: 'http://a:0' has a port outside 1-65535" TRY, "-t", "http://a:0",
+                   "s.yml");
+    ASSERT_REFUSAL("loadtop: -t: 'http://a/\\r\\nX: y' cannot hold a line break" TRY, "-t",
+                   "http://a/\r\nX: y", "s.yml");
+    ASSERT_REFUSAL("loadtop: 'ftp://x/' is not an http:// or https:// URL" TRY, "ftp://x/");
+    ASSERT_REFUSAL("loadtop: 'http://x:99999/' has a port outside 1-65535" TRY, "http://x:99999/");
+    ASSERT_REFUSAL("loadtop: 'http://' has no host" TRY, "http://");
+    ASSERT_REFUSAL("loadtop: 'http://x/\\x7f' cannot hold control character \\x7f" TRY,
+                   "http://x/\x7f");
+    ASSERT_REFUSAL("loadtop: 'https://[::1' is not a valid URL (Bad IPv6 address)" TRY,
+                   "https://[::1");
+    ASSERT_REFUSAL("loadtop: -H: 'X: a\\r\\nY: b' is refused: a header value must be on one "
+                   "line (no CR or LF)" TRY,
+                   "-H", "X: a\r\nY: b", "http://x");
+    ASSERT_REFUSAL("loadtop: -H: 'X: a\\x7f' is refused: a header value cannot hold control "
+                   "character \\x7f" TRY,
+                   "-H", "X: a\x7f", "http://x");
+    ASSERT_REFUSAL("loadtop: -H: 'X\\x01: a' is refused: a header name cannot hold control "
+                   "character \\x01" TRY,
+                   "-H", "X\x01: a", "http://x");
+    ASSERT_REFUSAL("loadtop: -H: 'X(: a' is refused: a header name cannot hold `(`" TRY, "-H",
+                   "X(: a", "http://x");
+    ASSERT_REFUSAL("(accepted)", "-H", "X-Tab: a\tb", "http://x");
+    /* at most 100 -H */
+    char *argv[206] = {"loadtop"};
+    int n = 1;
+    for (int i = 0; i < 101; i++) {
+        argv[n++] = "-H";
+        argv[n++] = "X: y";
+    }
+    argv[n++] = "http://x";
+    argv[n] = NULL;
+    struct cli_out c;
+    ASSERT_STR(refusal(&c, argv), "loadtop: -H: more than 100 headers (the limit)" TRY);
+}
+
+TEST(cli_never_echoes_a_huge_value)
+{
+    char *huge = malloc(100001);
+    memset(huge, '9', 100000);
+    huge[100000] = '\0';
+    char *opt = malloc(100003);
+    snprintf(opt, 100003, "--%s", huge);
+    ASSERT_REFUSAL("loadtop: -c: '9999999999999999999999999999999999999999999999999999999999"
+                   "99...' is too large (at most 100000)" TRY,
+                   "-c", huge, "http://x");
+    ASSERT_REFUSAL("loadtop: unknown option '--9999999999999999999999999999999999999999999999999"
+                   "999999999...'" TRY,
+                   opt, "http://x");
+    ASSERT_REFUSAL("loadtop: unexpected argument '99999999999999999999999999999999999999999999999"
+                   "9999999999999...' (one script or URL at a time)" TRY,
+                   "a.yml", huge);
+    free(huge);
+    free(opt);
+}
+
+TEST(cli_helpers_clip_and_durations)
+{
+    char b[16];
+    ASSERT_STR(str_clip(b, sizeof b, "short"), "short");
+    ASSERT_STR(str_clip(b, sizeof b, "exactly 15 byte"), "exactly 15 byte");
+    ASSERT_STR(str_clip(b, sizeof b, "sixteen bytes!!!"), "sixteen byte...");
+    ASSERT_STR(str_clip(b, sizeof b, "a\r\nb\x01\x7f"), "a\\r\\nb\\x01\\x7f");
+    ASSERT_STR(str_clip(b, sizeof b, "\x01\x01\x01\x01"), "\\x01\\x01\\x01...");
+    /* cut before a UTF-8 character, never inside it: "é" is 2 bytes */
+    ASSERT_STR(str_clip(b, sizeof b, "abcdefghijk\xc3\xa9xyz"), "abcdefghijk...");
+    int64_t us = -1;
+    ASSERT_EQ(parse_duration_max("1.5", 2000000, &us), 0);
+    ASSERT_EQ(us, 1500000);
+    ASSERT_EQ(parse_duration_max("3", 2000000, &us), -2);
+    ASSERT_EQ(parse_duration_max("1e300", INT64_MAX, &us), -2);
+    ASSERT_EQ(parse_duration_max("1e300h", INT64_MAX, &us), -2);
+    ASSERT_EQ(parse_duration_max("inf", INT64_MAX, &us), -1);
+    ASSERT_EQ(parse_duration_max("nan", INT64_MAX, &us), -1);
+    ASSERT_EQ(parse_duration_max("0x10", INT64_MAX, &us), -1);
+    ASSERT_EQ(parse_duration_max(" 5", INT64_MAX, &us), -1);
+    ASSERT_EQ(parse_duration_max("5x", INT64_MAX, &us), -1);
+    ASSERT_EQ(parse_duration_max("", INT64_MAX, &us), -1);
+    ASSERT_EQ(us, 1500000);
+}
+
+TEST(plan_url_and_header_checks)
+{
+    static const struct {
+        const char *url;
+        int at;
+        const char *why;
+    } bad[] = {
+        {"http://a:0/", 9, "has a port outside 1-65535"},
+        {"http://a:65536", 9, "has a port outside 1-65535"},
+        {"http://u:p@[::1]:70000/", 17, "has a port outside 1-65535"},
+        {"http:///x", 7, "has no host"},
+        {"http://@x", 7, "has no host"},
+        {"https://", 8, "has no host"},
+        {"ws://x", 0, "must start with http:// or https://"},
+        {"http://a/ b", 9, "cannot hold a space (write %20)"},
+        {"http://a/\tb", 9, "cannot hold a tab"},
+        {"http://a/\nb", 9, "cannot hold a line break"},
+        {"http://a/\x1b", 9, "cannot hold control character \\x1b"},
+        {"http://a b/", 8, "cannot hold a space (write %20)"},
+        {"http://[::1/", -1, "is not a valid URL (Bad IPv6 address)"},
+    };
+    char why[128];
+    int at;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ASSERT_EQ(plan_url_check(bad[i].url, &at, why, sizeof why), -1);
+        ASSERT_STR(why, bad[i].why);
+        ASSERT_EQ(at, bad[i].at);
+    }
+    static const char *const good[] = {"http://a",        "HTTPS://A:443/x?y=1#z",
+                                       "http://[::1]:80", "http://u:p@h:65535/",
+                                       "http://h/%20{x}", "https://h/caf\xc3\xa9"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (plan_url_check(good[i], &at, why, sizeof why) < 0)
+            TEST_FAIL_("%s: %s", good[i], why);
+    int in_value;
+    ASSERT_EQ(plan_header_check("X-A", "a\tb c", &at, &in_value, why, sizeof why), 0);
+    ASSERT_EQ(plan_header_check("", NULL, &at, &in_value, why, sizeof why), -1);
+    ASSERT_STR(why, "an empty header name");
+    ASSERT_EQ(plan_header_check("X A", "v", &at, &in_value, why, sizeof why), -1);
+    ASSERT_STR(why, "a header name cannot hold a space");
+    ASSERT_EQ(at, 1);
+    ASSERT_EQ(in_value, 0);
+    ASSERT_EQ(plan_header_check("X", "ab\rc", &at, &in_value, why, sizeof why), -1);
+    ASSERT_STR(why, "a header value must be on one line (no CR or LF)");
+    ASSERT_EQ(at, 2);
+    ASSERT_EQ(in_value, 1);
+}
+
+/* plan_from_url's messages for `u`, or "" when it built a plan (freed). */
+static char *url_plan_diag(const struct url_run *u, struct plan *keep)
+{
+    char *diag = NULL;
+    size_t len;
+    FILE *f = open_memstream(&diag, &len);
+    struct plan p;
+    int rc = plan_from_url(u, &p, f);
+    fclose(f);
+    if (rc == 0 && keep)
+        *keep = p;
+    else
+        plan_free(&p);
+    return diag;
+}
+
+TEST(plan_from_url_refusals)
+{
+    char dir[] = "/tmp/loadtop_body_XXXXXX", fifo[64], big[64], nul[64], ok[64];
+    ASSERT(mkdtemp(dir) != NULL);
+    snprintf(fifo, sizeof fifo, "@%s/fifo", dir);
+    snprintf(big, sizeof big, "@%s/big", dir);
+    snprintf(nul, sizeof nul, "@%s/nul", dir);
+    snprintf(ok, sizeof ok, "@%s/ok", dir);
+    ASSERT_EQ(mkfifo(fifo + 1, 0600), 0);
+    FILE *f = fopen(big + 1, "w");
+    ASSERT_EQ(ftruncate(fileno(f), PLAN_MAX_BODY_FILE + 1), 0);
+    fclose(f);
+    f = fopen(nul + 1, "w");
+    fwrite("a\0b", 1, 3, f);
+    fclose(f);
+    f = fopen(ok + 1, "w");
+    fputs("{\"secret\": 1}", f);
+    fclose(f);
+    struct url_run u = {
+        .url = "http://x/a?b", .method = "POST", .connections = 2, .duration_us = 1000000};
+    static const struct {
+        const char *body, *msg;
+    } bodies[] = {
+        {"@/dev/zero", "loadtop: --body: /dev/zero: not a regular file\n"},
+        {"@/dev/urandom", "loadtop: --body: /dev/urandom: not a regular file\n"},
+        {"@/tmp", "loadtop: --body: /tmp: is a directory\n"},
+        {"@/nonexistent", "loadtop: --body: /nonexistent: No such file or directory\n"},
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        u.body = bodies[i].body;
+        char *d = url_plan_diag(&u, NULL);
+        ASSERT_STR(d, bodies[i].msg);
+        free(d);
+    }
+    const char *files[] = {fifo, big, nul};
+    const char *why[] = {"not a regular file", "larger than 10 MiB (the limit for a body)",
+                         "binary bodies (NUL bytes) are not supported"};
+    for (int i = 0; i < 3; i++) {
+        u.body = files[i];
+        char *d = url_plan_diag(&u, NULL), *want = NULL;
+        ASSERT(asprintf(&want, "loadtop: --body: %s: %s\n", files[i] + 1, why[i]) > 0);
+        ASSERT_STR(d, want);
+        free(d);
+        free(want);
+    }
+    /* a good one: the contents are the body, and never in a message */
+    struct plan p;
+    u.body = ok;
+    char *d = url_plan_diag(&u, &p);
+    ASSERT_STR(d, "");
+    free(d);
+    ASSERT_STR(p.scenarios[0].steps[0].body, "{\"secret\": 1}");
+    ASSERT_EQ(p.scenarios[0].steps[0].body_kind, BODY_RAW);
+    ASSERT_STR(p.endpoints[0].key, "POST /a");
+    plan_free(&p);
+    unlink(fifo + 1);
+    unlink(big + 1);
+    unlink(nul + 1);
+    unlink(ok + 1);
+    rmdir(dir);
+
+    /* -n at -r that would last past the duration limit */
+    u.body = NULL;
+    u.rate = 1;
+    u.requests = 9000000000000000000LL;
+    d = url_plan_diag(&u, NULL);
+    ASSERT_STR(d, "loadtop: -n: 9000000000000000000 requests at 1/s would take longer than 8760h "
+                  "(the limit)\n");
+    free(d);
+    u.requests = 0;
+    u.url = "http://x:0/";
+    d = url_plan_diag(&u, NULL);
+    ASSERT_STR(d, "loadtop: the URL has a port outside 1-65535\n");
+    free(d);
+    u.url = "http://x/";
+    const char *hs[] = {"X: a\nInjected: 1"};
+    u.headers = hs;
+    u.nheaders = 1;
+    d = url_plan_diag(&u, NULL);
+    ASSERT_STR(d, "loadtop: -H: a header value must be on one line (no CR or LF)\n");
+    free(d);
 }

@@ -69,6 +69,7 @@ TEST(cond_parse_errors)
         {"a == 1 == 2", "unexpected `=`", 8},
         {"a.", "bad variable name `a.`", 1},
         {"", "unexpected end of the condition", 1},
+        {"((", "unexpected end of the condition", 3}, /* read past the end before */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int col = 0;
@@ -78,4 +79,52 @@ TEST(cond_parse_errors)
         ASSERT_EQ(col, bad[i].col);
         free(msg);
     }
+}
+
+/* `n` copies of `unit` then `tail`, on the heap. */
+static char *repeat(const char *unit, int n, const char *tail)
+{
+    size_t u = strlen(unit), t = strlen(tail);
+    char *s = malloc(u * (size_t)n + t + 1);
+    for (int i = 0; i < n; i++)
+        memcpy(s + u * (size_t)i, unit, u);
+    memcpy(s + u * (size_t)n, tail, t + 1);
+    return s;
+}
+
+TEST(cond_nesting_and_size_are_bounded)
+{
+    static const struct {
+        const char *unit, *tail;
+        int n, col;
+        const char *msg;
+    } bad[] = {
+        {"(", "1", 100000, 65, "nested more than 64 deep (the limit)"}, /* a SIGSEGV before */
+        {"(", "1", 65, 65, "nested more than 64 deep (the limit)"},
+        {"-", "1", 100000, 65, "nested more than 64 deep (the limit)"},
+        {"not ", "ok", 65, 257, "nested more than 64 deep (the limit)"},
+        {"1 + ", "1", 100000, 4003, "more than 1000 operators (the limit)"},
+        {"a or ", "b", 1001, 5003, "more than 1000 operators (the limit)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *text = repeat(bad[i].unit, bad[i].n, bad[i].tail), *msg = NULL;
+        int col = 0;
+        ASSERT(cond_parse(text, &col, &msg) == NULL);
+        ASSERT_STR(msg, bad[i].msg);
+        ASSERT_EQ(col, bad[i].col);
+        free(msg);
+        free(text);
+    }
+    /* just inside the bounds */
+    char *open = repeat("(", 64, "1"), *close = repeat(")", 64, ""), text[200];
+    snprintf(text, sizeof text, "%s%s", open, close);
+    ASSERT_EQ(holds(text, vars), 1);
+    free(open);
+    free(close);
+    char *ops = repeat("1 + ", 1000, "1 == 1001"); /* 1001 operators with the comparison */
+    ASSERT_EQ(holds(ops, vars), -1);
+    free(ops);
+    ops = repeat("1 + ", 999, "1 == 1000");
+    ASSERT_EQ(holds(ops, vars), 1);
+    free(ops);
 }

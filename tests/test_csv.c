@@ -1,7 +1,9 @@
 /* test_csv.c — csv.c: RFC 4180 quoting, CRLF, header and empty-line
  * skipping, custom delimiters, casting, exact errors with line numbers,
  * csv_load, row objects and payload_pick. */
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csv.h"
@@ -173,4 +175,53 @@ TEST(csv_payload_pick)
     for (int i = 0; i < 20; i++)
         ASSERT_EQ(payload_pick(&cur, 1000, 0, &rng), payload_pick(&cur, 1000, 0, &rng2));
     ASSERT_EQ(payload_pick(&cur, 1, 0, &rng), 0);
+}
+
+TEST(csv_load_refuses_what_is_not_a_small_file)
+{
+    char err[256], want[300];
+    struct csv c;
+    /* refused on fstat, before a byte is read: /dev/zero never ends, a FIFO
+     * without a writer would block the open */
+    ASSERT_EQ(csv_load("/dev/zero", NULL, &c, err, sizeof err), -1);
+    ASSERT_STR(err, "/dev/zero: not a regular file");
+    char dir[] = "/tmp/loadtop_csvdir_XXXXXX";
+    ASSERT(mkdtemp(dir) != NULL);
+    char fifo[64], big[64];
+    snprintf(fifo, sizeof fifo, "%s/f", dir);
+    snprintf(big, sizeof big, "%s/big.csv", dir);
+    ASSERT_EQ(mkfifo(fifo, 0600), 0);
+    ASSERT_EQ(csv_load(fifo, NULL, &c, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: not a regular file", fifo);
+    ASSERT_STR(err, want);
+    /* a sparse file one byte past the limit */
+    int fd = open(big, O_WRONLY | O_CREAT, 0600);
+    ASSERT(fd >= 0);
+    ASSERT_EQ(ftruncate(fd, CSV_MAX_FILE + 1), 0);
+    close(fd);
+    ASSERT_EQ(csv_load(big, NULL, &c, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: larger than 100 MiB (the limit for a payload)", big);
+    ASSERT_STR(err, want);
+    unlink(fifo);
+    unlink(big);
+    rmdir(dir);
+    /* a path with a line break in it is escaped in the message */
+    ASSERT_EQ(csv_load("/nonexistent/a\nb.csv", NULL, &c, err, sizeof err), -1);
+    ASSERT_STR(err, "/nonexistent/a\\nb.csv: No such file or directory");
+}
+
+TEST(csv_value_count_is_bounded)
+{
+    /* empty lines are values too (dropped after): 5 000 001 of them, little memory */
+    size_t n = CSV_MAX_VALUES + 1;
+    char *text = malloc(n), err[128];
+    memset(text, '\n', n);
+    struct csv_opts o = {',', 0, 1, 1};
+    struct csv c;
+    ASSERT_EQ(csv_parse(text, n, &o, &c, err, sizeof err), -1);
+    ASSERT_STR(err, "line 5000001: more than 5000000 values (the limit for a payload)");
+    ASSERT_EQ(csv_parse(text, n - 1, &o, &c, err, sizeof err), 0);
+    ASSERT_EQ(json_array_size(c.rows), 0);
+    csv_free(&c);
+    free(text);
 }

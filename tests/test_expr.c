@@ -183,3 +183,42 @@ TEST(expr_names_are_distinct)
     ASSERT_EQ(e->col, 11);
     expr_free(e);
 }
+
+/* `n` copies of `unit` then `tail`, on the heap. */
+static char *repeat(const char *unit, int n, const char *tail)
+{
+    size_t u = strlen(unit), t = strlen(tail);
+    char *s = malloc(u * (size_t)n + t + 1);
+    for (int i = 0; i < n; i++)
+        memcpy(s + u * (size_t)i, unit, u);
+    memcpy(s + u * (size_t)n, tail, t + 1);
+    return s;
+}
+
+TEST(expr_nesting_and_size_are_bounded)
+{
+    /* 64 levels parse; the 65th `(`, unary `-` or `not` is refused at its column */
+    char *open = repeat("(", 64, "1"), *close = repeat(")", 64, ""), ok[200];
+    snprintf(ok, sizeof ok, "%s%s", open, close);
+    char *deep = repeat("(", 65, "1");
+    char *huge = repeat("(", 100000, "1"); /* a SIGSEGV before the bound */
+    char *neg = repeat("-", 100000, "1");
+    char *nots = repeat("not ", 65, "a");
+    ASSERT_PERR(ok, "parsed");
+    ASSERT_PERR(deep, "65: nested more than 64 deep (the limit)");
+    ASSERT_PERR(huge, "65: nested more than 64 deep (the limit)");
+    ASSERT_PERR(neg, "65: nested more than 64 deep (the limit)");
+    ASSERT_PERR(nots, "257: nested more than 64 deep (the limit)");
+    free(open);
+    free(close);
+    free(deep);
+    free(huge);
+    free(neg);
+    free(nots);
+    /* a left-leaning chain is as deep as it is long: 1000 operators, not 1001 */
+    char *sum = repeat("1 + ", 1000, "1"), *more = repeat("1 + ", 100000, "1");
+    ASSERT_NEAR(val(sum), 1001, 0);
+    ASSERT_PERR(more, "4003: more than 1000 operators (the limit)");
+    free(sum);
+    free(more);
+}

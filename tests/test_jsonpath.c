@@ -150,3 +150,30 @@ TEST(jsonpath_malformed)
         ASSERT_EQ(jsonpath_check(good[i], msg, sizeof msg), 0);
     ASSERT_EQ(jsonpath_check("x", NULL, 0), -1);
 }
+
+TEST(jsonpath_bounds)
+{
+    char path[256] = "$", msg[128];
+    for (int i = 0; i < 64; i++)
+        strcat(path, ".a");
+    ASSERT_EQ(jsonpath_check(path, msg, sizeof msg), 0);
+    strcat(path, ".b");
+    ASSERT_EQ(jsonpath_check(path, msg, sizeof msg), -1);
+    ASSERT_STR(msg, "more than 64 steps (the limit) at column 130");
+
+    /* a chain of 2000 arrays: `$..*` is 2000 matches, `$..*..*` two million visits */
+    json_t *doc = json_array(), *cur = doc;
+    for (int i = 0; i < 2000; i++) {
+        json_t *next = json_array();
+        json_array_append_new(cur, next);
+        cur = next;
+    }
+    int err = -1;
+    json_t *v = jsonpath_get(doc, "$..*", NULL, &err);
+    ASSERT(v != NULL);
+    ASSERT_EQ(err, 0);
+    json_decref(v);
+    ASSERT(jsonpath_get(doc, "$..*..*", NULL, &err) == NULL);
+    ASSERT_EQ(err, 2);
+    json_decref(doc);
+}

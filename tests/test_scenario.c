@@ -1,7 +1,9 @@
 /* test_scenario.c — scenario.c: valid scripts give exact plan fields, broken
  * scripts give exact "FILE:LINE:COL: message" lines. */
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cond.h"
@@ -495,13 +497,13 @@ static const struct {
     {"config:\n  target: \"http://t\"\n  phases: [{duration: 5, rampTo: 9}]\n" SCN, NULL, NULL,
      "t.yml:3:12: rampTo needs an arrivalRate to ramp from"},
     {"config:\n  target: \"http://t\"\n  phases: [{duration: 5, arrivalCount: 2.5}]\n" SCN, NULL,
-     NULL, "t.yml:3:40: arrivalCount must be a non-negative integer"},
+     NULL, "t.yml:3:40: arrivalCount must be a positive integer"},
     {"config:\n  target: \"http://t\"\n  phases: [{pause: -1}]\n" SCN, NULL, NULL,
      "t.yml:3:20: bad duration `-1` for `pause`: use seconds (30, 1.5) or a unit (250ms, 90s, 2m, "
      "1h)"},
     {CFG "  http:\n    timeout: 0\n" SCN, NULL, NULL, "t.yml:7:14: timeout must be greater than 0"},
     {CFG "  http:\n    pool: many\n" SCN, NULL, NULL,
-     "t.yml:7:11: pool must be a non-negative integer"},
+     "t.yml:7:11: pool must be a positive integer"},
     {CFG "  tls:\n    rejectUnauthorized: \"no\"\n" SCN, NULL, NULL,
      "t.yml:7:25: rejectUnauthorized must be true or false"},
     {CFG "  target: \"http://u\"\n" SCN, NULL, NULL, "t.yml:6:3: duplicate key `target` in config"},
@@ -561,7 +563,7 @@ static const struct {
     {CFG "scenarios:\n  - flow:\n      - loop: []\n        count: 2\n", NULL, NULL,
      "t.yml:8:15: loop is empty"},
     {CFG "scenarios:\n  - flow: &f\n      - loop: *f\n        count: 2\n", NULL, NULL,
-     "t.yml:8:9: the script nests or repeats too deeply (aliases?)"},
+     "t.yml:8:15: alias `*f` is inside the node it names: it would repeat forever"},
 };
 
 TEST(scenario_broken_scripts)
@@ -595,11 +597,12 @@ TEST(scenario_several_errors_and_alias_bomb)
                     "  - flow: [{get: {url: /}}, {wait: 1}]\n";
     ASSERT_EQ(parse(y, NULL, NULL, &p, &diag), -1);
     ASSERT_STR(diag, "t.yml:4:34: arrivalRate must be a number\n"
-                     "t.yml:5:36: arrivalCount must be a non-negative integer\n"
+                     "t.yml:5:36: arrivalCount must be a positive integer\n"
                      "t.yml:7:30: unknown step `wait`\n");
     free(diag);
 
-    /* 10^7 nodes through aliases in a 300-byte file: refused, not expanded */
+    /* 10^7 nodes through aliases in a 300-byte file: refused by the event pass, at the
+     * alias that passes a million values, before any of it is expanded */
     const char *bomb = CFG "scenarios:\n"
                            "  - flow:\n"
                            "      - post:\n"
@@ -613,7 +616,7 @@ TEST(scenario_several_errors_and_alias_bomb)
                            "            f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
                            "            g: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n";
     ASSERT_EQ(parse(bomb, NULL, NULL, &p, &diag), -1);
-    ASSERT_STR(diag, "t.yml:11:26: the script nests or repeats too deeply (aliases?)\n");
+    ASSERT_STR(diag, "t.yml:16:41: aliases make the script more than 1000000 values (the limit)\n");
     free(diag);
 }
 
@@ -967,4 +970,376 @@ TEST(scenario_example_flows_load_clean)
                      "[\"carol, jr\",\"c4r0l\",\"team\"],[\"dave\",\"d4ve\",\"free\"]]");
     free(rows);
     plan_free(&p);
+}
+
+/* ---- what is refused, and the limits (issue 13) ---- */
+
+/* One refusal per script; the whole output must be the one expected line.
+ * A tab in the YAML below is written \t so that its column is plain. */
+static const struct {
+    const char *yaml, *msg;
+} refused[] = {
+    /* shapes */
+    {CFG SCN "---\n" CFG SCN, "t.yml:9:1: a second YAML document: a script is one document"},
+    {CFG "  variables:\n    x: \"a\"\n    y: *nope\n" SCN, "t.yml:8:8: found undefined alias"},
+    /* numbers */
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 5, arrivalCount: 0}]\n" SCN,
+     "t.yml:3:40: arrivalCount must be a positive integer"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 1, arrivalCount: 1000001}]\n" SCN,
+     "t.yml:3:40: arrivalCount 1000001 over 1s is more than 1000000 arrivals a second (the "
+     "limit)"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 1, arrivalRate: 1000001}]\n" SCN,
+     "t.yml:3:39: arrivalRate is too large (at most 1000000 a second)"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 1, arrivalRate: 1e400}]\n" SCN,
+     "t.yml:3:39: arrivalRate is too large (at most 1000000 a second)"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 1, arrivalRate: .nan}]\n" SCN,
+     "t.yml:3:39: arrivalRate must be a number"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 1, arrivalRate: .inf}]\n" SCN,
+     "t.yml:3:39: arrivalRate must be a number"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 9, arrivalRate: 1, rampTo: "
+     "2e6}]\n" SCN,
+     "t.yml:3:50: rampTo is too large (at most 1000000 a second)"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 9, arrivalRate: 1, rampTo: -2}]\n" SCN,
+     "t.yml:3:50: rampTo must not be negative"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 1e300, arrivalRate: 1}]\n" SCN,
+     "t.yml:3:23: duration is too long (at most 8760h, a year)"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 8761h, arrivalRate: 1}]\n" SCN,
+     "t.yml:3:23: duration is too long (at most 8760h, a year)"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: .inf, arrivalRate: 1}]\n" SCN,
+     "t.yml:3:23: bad duration `.inf` for `duration`: use seconds (30, 1.5) or a unit (250ms, "
+     "90s, 2m, 1h)"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 0x10, arrivalRate: 1}]\n" SCN,
+     "t.yml:3:23: bad duration `0x10` for `duration`: use seconds (30, 1.5) or a unit (250ms, "
+     "90s, 2m, 1h)"},
+    {"config:\n  target: \"http://t\"\n  phases: [{pause: 1e30}]\n" SCN,
+     "t.yml:3:20: pause is too long (at most 8760h, a year)"},
+    {"config:\n  target: \"http://t\"\n  phases: [{duration: 1, arrivalRate: 1, maxVusers: "
+     "0}]\n" SCN,
+     "t.yml:3:53: maxVusers must be a positive integer"},
+    {CFG "  http:\n    pool: 0\n" SCN, "t.yml:7:11: pool must be a positive integer"},
+    {CFG "  http:\n    pool: 100001\n" SCN, "t.yml:7:11: pool is too large (at most 100000)"},
+    {CFG "  http:\n    timeout: -1\n" SCN,
+     "t.yml:7:14: bad duration `-1` for `timeout`: use seconds (30, 1.5) or a unit (250ms, 90s, "
+     "2m, 1h)"},
+    {CFG "  http:\n    timeout: 99999h\n" SCN,
+     "t.yml:7:14: timeout is too long (at most 8760h, a year)"},
+    {CFG "  ensure:\n    maxErrorRate: 101\n" SCN,
+     "t.yml:7:19: maxErrorRate is too large (at most 100%)"},
+    {CFG "  ensure:\n    maxErrorRate: -1\n" SCN, "t.yml:7:19: maxErrorRate must not be negative"},
+    {CFG "  ensure:\n    thresholds:\n      - http.response_time.p99: .nan\n" SCN,
+     "t.yml:8:33: http.response_time.p99 must be a number"},
+    {CFG "scenarios:\n  - flow: [{get: {url: /, probability: 101}}]\n",
+     "t.yml:7:40: probability is too large (at most 100%)"},
+    {CFG "  defaults:\n    think: {jitter: \"101%\"}\n" SCN,
+     "t.yml:7:21: jitter is too large (at most 100%)"},
+    {CFG "scenarios:\n  - flow: [{think: 1, jitter: 1e99}]\n",
+     "t.yml:7:31: jitter must be a percentage like \"10%\" or milliseconds"},
+    {CFG "scenarios:\n  - flow: [{think: 1, jitter: 99999999999999}]\n",
+     "t.yml:7:31: jitter is too long (at most 8760h, a year, in milliseconds)"},
+    {CFG "scenarios:\n  - flow: [{think: 1e300}]\n",
+     "t.yml:7:20: think is too long (at most 8760h, a year)"},
+    /* targets and urls */
+    {"config:\n  target: \"http://t:0\"\n  phases: [{pause: 1}]\n" SCN,
+     "t.yml:2:21: target has a port outside 1-65535"},
+    {"config:\n  target: \"http://t:65536/\"\n  phases: [{pause: 1}]\n" SCN,
+     "t.yml:2:21: target has a port outside 1-65535"},
+    {"config:\n  target: \"http://:80\"\n  phases: [{pause: 1}]\n" SCN,
+     "t.yml:2:19: target has no host"},
+    {"config:\n  target: \"http://a b\"\n  phases: [{pause: 1}]\n" SCN,
+     "t.yml:2:20: target cannot hold a space (write %20)"},
+    {"config:\n  target: \"http://t/\\r\\nX: y\"\n  phases: [{pause: 1}]\n" SCN,
+     "t.yml:2:21: target cannot hold a line break"},
+    {"config:\n  target: \"http://t/\\0\"\n  phases: [{pause: 1}]\n" SCN,
+     "t.yml:2:11: a value cannot hold a NUL byte"},
+    {"config:\n  target: \"ftp://t\"\n  phases: [{pause: 1}]\n" SCN,
+     "t.yml:2:11: target must start with http:// or https://, not `ftp://t`"},
+    {CFG "scenarios:\n  - flow: [{get: {url: \"/a b\"}}]\n",
+     "t.yml:7:27: url cannot hold a space (write %20)"},
+    {CFG "scenarios:\n  - flow: [{get: {url: \"/a\\nHost: evil\"}}]\n",
+     "t.yml:7:27: url cannot hold a line break"},
+    {CFG "scenarios:\n  - flow: [{get: {url: \"/a\\x7f\"}}]\n",
+     "t.yml:7:27: url cannot hold control character \\x7f"},
+    {CFG "scenarios:\n  - flow: [{get: {url: \"/{{ id }} x\"}}]\n",
+     "t.yml:7:34: url cannot hold a space (write %20)"},
+    {CFG "scenarios:\n  - flow: [{get: {url: \"http://u:99999/\"}}]\n",
+     "t.yml:7:34: url has a port outside 1-65535"},
+    {CFG "scenarios:\n  - flow: [{get: {url: \"gopher://u/\"}}]\n",
+     "t.yml:7:24: url `gopher://u/` must start with `/`, http:// or https://"},
+    /* headers */
+    {CFG "  defaults:\n    headers: {\"X-A\": \"a\\r\\nX-B: b\"}\n" SCN,
+     "t.yml:7:24: header `X-A`: a header value must be on one line (no CR or LF)"},
+    {CFG "  defaults:\n    headers: {\"X-A\": \"a\\x01\"}\n" SCN,
+     "t.yml:7:24: header `X-A`: a header value cannot hold control character \\x01"},
+    {CFG "  defaults:\n    headers: {\"X A\": a}\n" SCN,
+     "t.yml:7:15: `X A` is not a valid header name"},
+    {CFG "scenarios:\n  - flow: [{get: {url: /, headers: {\"X:Y\": a}}}]\n",
+     "t.yml:7:37: `X:Y` is not a valid header name"},
+    {CFG "scenarios:\n  - flow: [{get: {url: /, headers: {X: \"\\n\"}}}]\n",
+     "t.yml:7:41: header `X`: a header value must be on one line (no CR or LF)"},
+    {CFG "scenarios:\n  - flow: [{get: {url: /, cookie: {\"a;b\": c}}}]\n",
+     "t.yml:7:36: `a;b` is not a valid header name"},
+};
+
+TEST(scenario_refused_scripts)
+{
+    int bad = 0;
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        struct plan p;
+        char *diag, *want = xasprintf("%s\n", refused[i].msg);
+        int r = parse(refused[i].yaml, NULL, NULL, &p, &diag);
+        if (r != -1 || strcmp(diag, want) || p.script || p.phases || p.scenarios) {
+            fprintf(stderr, "    case %zu: rc %d\n      got      %s      expected %s", i, r, diag,
+                    want);
+            bad++;
+        }
+        free(diag);
+        free(want);
+    }
+    ASSERT_EQ(bad, 0);
+}
+
+/* parse() of a generated script: `head`, then `n` copies of `unit`, then
+ * `tail`; *diag as parse(). */
+static int parse_rep(const char *head, const char *unit, int n, const char *tail, struct plan *p,
+                     char **diag)
+{
+    struct buf b = {0};
+    buf_puts(&b, head);
+    for (int i = 0; i < n; i++)
+        buf_puts(&b, unit);
+    buf_puts(&b, tail);
+    int r = parse(b.data, NULL, NULL, p, diag);
+    buf_free(&b);
+    return r;
+}
+
+#define ASSERT_REFUSED(head, unit, n, tail, msg)                                                   \
+    do {                                                                                           \
+        struct plan p_;                                                                            \
+        char *d_;                                                                                  \
+        ASSERT_EQ(parse_rep(head, unit, n, tail, &p_, &d_), -1);                                   \
+        ASSERT_STR(d_, msg "\n");                                                                  \
+        free(d_);                                                                                  \
+    } while (0)
+
+#define ASSERT_LOADS(head, unit, n, tail)                                                          \
+    do {                                                                                           \
+        struct plan p_;                                                                            \
+        char *d_;                                                                                  \
+        ASSERT_EQ(parse_rep(head, unit, n, tail, &p_, &d_), 0);                                    \
+        ASSERT_STR(d_, "");                                                                        \
+        free(d_);                                                                                  \
+        plan_free(&p_);                                                                            \
+    } while (0)
+
+TEST(scenario_shape_limits)
+{
+    /* 100 000 `[` or `{`: refused at the 65th level, after reading 64 of them (this took
+     * 15 s in libyaml and could overflow the stack) */
+    ASSERT_REFUSED(CFG "  variables:\n    x: ", "[", 100000, "\n" SCN,
+                   "t.yml:7:69: nested more than 64 levels deep (the limit)");
+    ASSERT_REFUSED(CFG "  variables:\n    x: ", "{a: ", 100000, "\n" SCN,
+                   "t.yml:7:252: nested more than 64 levels deep (the limit)");
+    /* 61 levels under config.variables make 64 */
+    struct buf b = {0};
+    for (int i = 0; i < 61; i++)
+        buf_puts(&b, "]");
+    buf_puts(&b, "\n" SCN);
+    ASSERT_LOADS(CFG "  variables:\n    x: ", "[", 61, b.data);
+    buf_free(&b);
+    /* a scalar of 1 MiB + 1 byte, never echoed */
+    ASSERT_REFUSED(CFG "  variables:\n    x: \"", "a", (1 << 20) + 1, "\"\n" SCN,
+                   "t.yml:7:8: a value longer than 1 MiB (the limit)");
+    ASSERT_LOADS(CFG "  variables:\n    x: \"", "a", 1 << 20, "\"\n" SCN);
+    /* a million values without aliases */
+    ASSERT_REFUSED(CFG "  variables:\n    x: [", "1,", 1000000, "1]\n" SCN,
+                   "t.yml:7:1999977: the script has more than 1000000 values (the limit)");
+    /* anchors and aliases */
+    ASSERT_REFUSED(CFG "  variables:\n    x: [", "&a 1, ", 1001, "1]\n" SCN,
+                   "t.yml:7:6009: more than 1000 anchors (the limit)");
+    ASSERT_REFUSED(CFG "  variables:\n    x: &a [1]\n    y: [", "*a, ", 10001, "1]\n" SCN,
+                   "t.yml:8:40009: more than 10000 aliases (the limit)");
+    /* a whole script over 10 MiB: refused before it is parsed */
+    struct plan p;
+    char *diag;
+    size_t len = (10 << 20) + 1;
+    char *huge = malloc(len + 1);
+    memset(huge, '#', len);
+    huge[len] = '\0';
+    ASSERT_EQ(parse(huge, NULL, NULL, &p, &diag), -1);
+    ASSERT_STR(diag, "t.yml: larger than 10 MiB (the limit for a script)\n");
+    free(diag);
+    free(huge);
+}
+
+TEST(scenario_count_limits)
+{
+    ASSERT_REFUSED("config:\n  target: \"http://t\"\n  phases:\n", "    - {pause: 1}\n", 1001, SCN,
+                   "t.yml:1004:7: more than 1000 phases (the limit)");
+    ASSERT_LOADS("config:\n  target: \"http://t\"\n  phases:\n", "    - {pause: 1}\n", 1000, SCN);
+    ASSERT_REFUSED(CFG "scenarios:\n", "  - flow: [{think: 1}]\n", 1001, "",
+                   "t.yml:1007:5: more than 1000 scenarios (the limit)");
+    ASSERT_REFUSED(CFG "scenarios:\n  - flow:\n", "      - think: 1\n", 10001, "",
+                   "t.yml:10008:9: more than 10000 steps in the script (the limit)");
+    ASSERT_LOADS(CFG "scenarios:\n  - flow:\n", "      - think: 1\n", 10000, "");
+    /* distinct requests each keep histograms; a shared `name` makes them one */
+    struct buf b = {0};
+    buf_puts(&b, CFG "scenarios:\n  - flow:\n");
+    for (int i = 0; i < 1001; i++)
+        buf_printf(&b, "      - get: {url: /%d}\n", i);
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse(b.data, NULL, NULL, &p, &diag), -1);
+    ASSERT_STR(diag, "t.yml:1008:14: more than 1000 distinct requests (the limit on endpoints; a "
+                     "`name` shared by requests makes them one)\n");
+    free(diag);
+    buf_free(&b);
+    ASSERT_LOADS(CFG "scenarios:\n  - flow:\n", "      - get: {url: /, name: x}\n", 1001, "");
+    ASSERT_REFUSED(CFG "  defaults:\n    headers:\n", "      X-A: b\n", 101, SCN,
+                   "t.yml:8:7: more than 100 headers (the limit)");
+    ASSERT_REFUSED(CFG "  payload:\n", "    - {path: u.csv, fields: [a]}\n", 21, SCN,
+                   "t.yml:27:7: more than 20 payload files (the limit)");
+    /* loops inside loops: the engine keeps 16 levels per VU */
+    b = (struct buf){0};
+    buf_puts(&b, CFG "scenarios:\n  - flow:\n");
+    for (int i = 0; i < 17; i++)
+        buf_printf(&b, "%*s- count: 2\n%*s  loop:\n", 6 + 4 * i, "", 6 + 4 * i, "");
+    buf_printf(&b, "%*s- think: 0\n", 6 + 4 * 17, "");
+    ASSERT_EQ(parse(b.data, NULL, NULL, &p, &diag), -1);
+    ASSERT_STR(diag, "t.yml:40:73: loops nested more than 16 deep (the limit)\n");
+    free(diag);
+    buf_free(&b);
+}
+
+TEST(scenario_messages_are_few_and_distinct)
+{
+    /* 25 distinct errors: 20 shown, then a count; the same for warnings */
+    struct buf b = {0};
+    buf_puts(&b, CFG "scenarios:\n  - flow:\n");
+    for (int i = 0; i < 25; i++)
+        buf_printf(&b, "      - {get: {url: /, x%d: 1, headers: {\"a b%d\": 1}}}\n", i, i);
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse(b.data, NULL, NULL, &p, &diag), -1);
+    buf_free(&b);
+    int lines = 0;
+    for (const char *q = diag; (q = strchr(q, '\n')); q++)
+        lines++;
+    ASSERT_EQ(lines, 42);
+    ASSERT(strstr(diag, "t.yml:8:24: warning: unknown key `x0` in request\n") != NULL);
+    ASSERT(strstr(diag, "t.yml:27:42: `a b19` is not a valid header name\n") != NULL);
+    ASSERT(strstr(diag, "t.yml:28:42: `a b20` is not a valid header name\n") == NULL);
+    ASSERT(strstr(diag, "t.yml: 5 more errors not shown\nt.yml: 5 more warnings not shown\n"));
+    free(diag);
+
+    /* two anchored steps with an error each, met 122 times through aliases: said once each */
+    const char *y = CFG "scenarios:\n"
+                        "  - flow:\n"
+                        "      - &s {get: {url: \"/a b\"}}\n"
+                        "      - &h {get: {url: /, headers: {\"X Y\": 1}}}\n"
+                        "      - loop: &l [*s, *h, *s, *h, *s, *h, *s, *h, *s, *h]\n"
+                        "        count: 1\n"
+                        "      - &m {loop: *l, count: 1}\n"
+                        "      - {loop: [*m, *m, *m, *m, *m, *m, *m, *m, *m, *m], count: 1}\n";
+    ASSERT_EQ(parse(y, NULL, NULL, &p, &diag), -1);
+    ASSERT_STR(diag, "t.yml:8:27: url cannot hold a space (write %20)\n"
+                     "t.yml:9:37: `X Y` is not a valid header name\n");
+    free(diag);
+}
+
+TEST(scenario_files_that_are_not_scripts)
+{
+    struct plan p = {0};
+    char *diag = NULL, dir[] = "/tmp/loadtop_scn_XXXXXX", fifo[64], big[64], script[64];
+    size_t len;
+    ASSERT(mkdtemp(dir) != NULL);
+    snprintf(fifo, sizeof fifo, "%s/f.yml", dir);
+    snprintf(big, sizeof big, "%s/big.yml", dir);
+    snprintf(script, sizeof script, "%s/s.yml", dir);
+    ASSERT_EQ(mkfifo(fifo, 0600), 0);
+    int fd = open(big, O_WRONLY | O_CREAT, 0600);
+    ASSERT(fd >= 0);
+    ASSERT_EQ(ftruncate(fd, (10 << 20) + 1), 0);
+    close(fd);
+    FILE *f = open_memstream(&diag, &len);
+    /* none of them is read: a FIFO would block, /dev/zero never ends */
+    ASSERT_EQ(scenario_load("/dev/zero", NULL, &p, f), -1);
+    ASSERT_EQ(scenario_load(fifo, NULL, &p, f), -1);
+    ASSERT_EQ(scenario_load(big, NULL, &p, f), -1);
+    /* a payload that is a FIFO or a device: at its `path`, before a byte is read */
+    FILE *s = fopen(script, "w");
+    fprintf(s, CFG "  payload:\n    - {path: f.yml, fields: [a]}\n    - {path: /dev/urandom, "
+                   "fields: [a]}\n" SCN);
+    fclose(s);
+    ASSERT_EQ(scenario_load(script, NULL, &p, f), -1);
+    fclose(f);
+    char *want = xasprintf("/dev/zero: cannot read: not a regular file\n"
+                           "%s: cannot read: not a regular file\n"
+                           "%s: cannot read: larger than 10 MiB (the limit for a script)\n"
+                           "%s:7:14: payload %s: not a regular file\n"
+                           "%s:8:14: payload /dev/urandom: not a regular file\n",
+                           fifo, big, script, fifo, script);
+    ASSERT_STR(diag, want);
+    free(want);
+    free(diag);
+    unlink(fifo);
+    unlink(big);
+    unlink(script);
+    rmdir(dir);
+}
+
+TEST(scenario_config_rendering_is_bounded)
+{
+    /* config is rendered at load: what passes 1 MiB is an error there, at the value */
+    char *big = malloc(100001), *var = xasprintf("B=%s", "");
+    memset(big, 'b', 100000);
+    big[100000] = '\0';
+    free(var);
+    var = xasprintf("B=%s", big);
+    const char *env[] = {var, NULL};
+    struct buf b = {0};
+    buf_puts(&b, "config:\n  target: \"http://t/");
+    for (int i = 0; i < 11; i++)
+        buf_puts(&b, "{{ $env.B }}");
+    buf_puts(&b, "\"\n  phases: [{pause: 1}]\n" SCN);
+    struct scenario_opts o = {.env = env};
+    struct plan p;
+    char *diag;
+    ASSERT_EQ(parse_opts("t.yml", b.data, &o, &p, &diag), -1);
+    ASSERT_STR(diag, "t.yml:2:11: renders to more than 1 MiB (the limit for a template)\n");
+    free(diag);
+    buf_free(&b);
+    /* a rendered target is checked as a URL, at the value (its columns moved) */
+    const char *env2[] = {"T=http://t:0", NULL};
+    o.env = env2;
+    ASSERT_EQ(parse_opts("t.yml",
+                         "config:\n  target: \"{{ $env.T }}\"\n  phases: [{pause: 1}]\n" SCN, &o,
+                         &p, &diag),
+              -1);
+    ASSERT_STR(diag, "t.yml:2:11: target has a port outside 1-65535\n");
+    free(diag);
+    free(var);
+    free(big);
+}
+
+TEST(scenario_every_sample_script_loads)
+{
+    /* the limits are far above real scripts: every one in scenarios/ loads unchanged */
+    static const char *const files[] = {
+        "scenarios/basic.yml",      "scenarios/before-after.yml", "scenarios/cookies-forms.yml",
+        "scenarios/csv-users.yml",  "scenarios/demo.yml",         "scenarios/expect-checks.yml",
+        "scenarios/login-flow.yml", "scenarios/loops.yml",        "scenarios/seed-500.yml",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        struct plan p = {0};
+        char *diag = NULL;
+        size_t len;
+        FILE *f = open_memstream(&diag, &len);
+        int rc = scenario_load(files[i], NULL, &p, f);
+        fclose(f);
+        if (rc || strcmp(diag, ""))
+            TEST_FAIL_("%s: rc %d: %s", files[i], rc, diag);
+        free(diag);
+        plan_free(&p);
+    }
 }

@@ -372,3 +372,78 @@ TEST(template_check)
         ASSERT_EQ(tpl_check(good[i], err, sizeof err, &col), 0);
     ASSERT_EQ(tpl_check("{{", NULL, 0, NULL), -1);
 }
+
+TEST(template_output_is_bounded)
+{
+    /* 600 KiB fits once; twice in one string passes TPL_MAX_OUTPUT (1 MiB) */
+    char *big = malloc(600 * 1024 + 1);
+    memset(big, 'a', 600 * 1024);
+    big[600 * 1024] = '\0';
+    json_t *vars = json_object();
+    json_object_set_new(vars, "x", json_string(big));
+    json_object_set_new(vars, "self", json_string("{{ self }}{{ self }}"));
+    struct tpl_ctx c = {vars, NULL, NULL, NULL};
+    int too_big = 0;
+    json_t *v = tpl_render_checked("{{ x }}", &c, &too_big);
+    ASSERT_EQ(json_string_length(v), 600 * 1024);
+    ASSERT_EQ(too_big, 0);
+    json_decref(v);
+    v = tpl_render_checked("<{{ x }}{{ x }}>", &c, &too_big);
+    ASSERT_STR(json_string_value(v), ""); /* never a cut value */
+    ASSERT_EQ(too_big, 1);
+    json_decref(v);
+    v = tpl_render("{{ x }}{{ x }}", &c); /* the unchecked form is bounded as well */
+    ASSERT_STR(json_string_value(v), "");
+    json_decref(v);
+    char *s = tpl_render_str_checked("{{ x }}-{{ x }}", &c, &too_big);
+    ASSERT_STR(s, "");
+    free(s);
+    /* sticky: a later small rendering does not clear it */
+    v = tpl_render_checked("{{ s }}", &c, &too_big);
+    ASSERT_EQ(too_big, 1);
+    json_decref(v);
+
+    /* one budget for a whole tree: the second copy does not fit */
+    too_big = 0;
+    json_t *tree = json_loads("{\"a\": \"{{ x }}\", \"b\": [\"{{ x }}\"], \"c\": 1}", 0, NULL);
+    v = tpl_render_deep_checked(tree, &c, &too_big);
+    ASSERT_EQ(too_big, 1);
+    ASSERT_EQ(json_string_length(json_object_get(v, "a")), 600 * 1024);
+    ASSERT_STR(json_string_value(json_array_get(json_object_get(v, "b"), 0)), "");
+    json_decref(v);
+    json_decref(tree);
+
+    /* a typed value is measured before it is copied */
+    json_t *list = json_array();
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(list, json_string(big));
+    json_object_set_new(vars, "list", list);
+    too_big = 0;
+    v = tpl_render_checked("{{ list }}", &c, &too_big);
+    ASSERT_STR(json_string_value(v), "");
+    ASSERT_EQ(too_big, 1);
+    json_decref(v);
+
+    /* $randomString's own bound is 65536; 17 of them in one string pass 1 MiB */
+    uint64_t rng = 1;
+    struct tpl_ctx cr = {NULL, NULL, &rng, NULL};
+    char tpl[1024] = "";
+    for (int i = 0; i < 17; i++)
+        strcat(tpl, "{{ $randomString(65536) }}");
+    too_big = 0;
+    s = tpl_render_str_checked(tpl, &cr, &too_big);
+    ASSERT_STR(s, "");
+    ASSERT_EQ(too_big, 1);
+    free(s);
+    ASSERT_EQ(tpl_check("{{ $randomString(65537) }}", NULL, 0, NULL), -1);
+    ASSERT_EQ(tpl_check("{{ $randomString(1e9) }}", NULL, 0, NULL), -1);
+
+    /* one pass: a value that names itself is not rendered again */
+    too_big = 0;
+    s = tpl_render_str_checked("{{ self }}", &c, &too_big);
+    ASSERT_STR(s, "{{ self }}{{ self }}");
+    ASSERT_EQ(too_big, 0);
+    free(s);
+    json_decref(vars);
+    free(big);
+}

@@ -148,7 +148,7 @@ scenarios:
           capture: {json: "\$.query", as: q}
           expect:
             - equals: ["{{ who }}", "{{ username }}"]
-      - log: "user={{ username }} query={{ q }}"
+      - log: "row {{ password }}"
 EOT
 run_lt csv 30 "$WORK/csv.yml"
 f=$WORK/csv.json
@@ -157,7 +157,7 @@ expect "http.requests" "$(c "$f" http.requests)" 12
 expect "plugins.expect.ok" "$(c "$f" plugins.expect.ok)" 6
 expect "log lines in arrival order" \
     "$(jqv "$f" '[.events[] | select(.kind == "log") | .text] | join("|")')" \
-    "user=alice query=u=alice&p=a1|user=bob query=u=bob&p=b2|user=carol, jr query=u=carol,%20jr&p=c3|user=alice query=u=alice&p=a1|user=bob query=u=bob&p=b2|user=carol, jr query=u=carol,%20jr&p=c3"
+    "row a1|row b2|row c3|row a1|row b2|row c3"
 invariant "$f"
 finish "a CSV payload in sequence: each VU one row, in order, wrapping (quoted field too)"
 
@@ -241,8 +241,10 @@ expect "endpoints" "$(jqv "$f" '[.endpoints[].name] | join(",")')" "GET /echo"
 expect "hook events" "$(jqv "$f" '[.events[] | select(.kind == "hook") | .text] | join(",")')" \
     "before: running,before: done,after: running,after: done"
 after=$(jqv "$f" '[.events[] | select(.kind == "log") | .text] | join(",")')
-expect_true "after sees before's capture (got '$after')" \
-    "[[ '$after' =~ ^after\ saw\ bye=(tok-[0-9]+)\ from\ (tok-[0-9]+)$ ]] && [ \${BASH_REMATCH[1]} = \${BASH_REMATCH[2]} ]"
+# Captured values are redacted in the event log, the token first: "bye=tok-N
+# from tok-N" leaves "bye=[redacted] from [redacted]" only when after's q
+# holds before's token (another token would be redacted whole as q).
+expect "after sees before's capture" "$after" "after saw bye=[redacted] from [redacted]"
 invariant "$f"
 finish "before/after run once, share their captures, and are not counted"
 

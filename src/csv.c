@@ -3,11 +3,9 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -166,40 +164,15 @@ fail:
 
 int csv_load(const char *path, const struct csv_opts *o, struct csv *out, char *err, size_t n)
 {
-    char chunk[65536], perr[256], shown[80];
+    char perr[256], shown[80];
     struct buf b = {0};
-    struct stat st;
-    const char *bad = NULL;
     out->rows = NULL;
     str_clip(shown, sizeof shown, path);
-    /* non-blocking: opening a FIFO must not wait for a writer; nothing is
-     * read before the file is known to be a regular one of a sane size */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) < 0)
-        bad = strerror(errno);
-    else if (S_ISDIR(st.st_mode))
-        bad = strerror(EISDIR);
-    else if (!S_ISREG(st.st_mode))
-        bad = "not a regular file";
-    else if (st.st_size > CSV_MAX_FILE)
-        bad = "larger than 100 MiB (the limit for a payload)";
-    ssize_t k = 0;
-    while (!bad && b.len <= CSV_MAX_FILE && (k = read(fd, chunk, sizeof chunk)) != 0) {
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            bad = strerror(errno);
-        else
-            buf_append(&b, chunk, (size_t)k);
-    }
-    if (!bad && b.len > CSV_MAX_FILE) /* it grew while read */
-        bad = "larger than 100 MiB (the limit for a payload)";
-    if (fd >= 0)
-        close(fd);
+    const char *bad = read_file_limited(path, CSV_MAX_FILE, &b);
     if (bad) {
         if (err && n)
-            snprintf(err, n, "%s: %s", shown, bad);
-        buf_free(&b);
+            snprintf(err, n, "%s: %s", shown,
+                     strcmp(bad, "too large") ? bad : "larger than 100 MiB (the limit for a payload)");
         return -1;
     }
     int r = csv_parse(b.data ? b.data : "", b.len, o, out, perr, sizeof perr);

@@ -51,7 +51,7 @@ struct reqtpl {
     int *exp_counter;   /* per expectation: counter indexes of .ok.<type>, .failed.<type> */
 };
 
-#define VU_MAX_DEPTH 16
+#define VU_MAX_DEPTH PLAN_MAX_LOOP_DEPTH /* scripts are refused past it */
 
 struct loop_state {
     int64_t i, to;      /* the loop value, and where it stops */

@@ -27,6 +27,10 @@
 
 enum { EXIT_RAN = 0, EXIT_CHECKS = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_EXPECT = 21 };
 
+/* `loadtop report`: the largest saved report read (a day at 1 s per second
+ * of timeline is ~30 MB). */
+#define REPORT_MAX_FILE (256u << 20)
+
 /* One-URL mode: the plan is built by plan.c from what the options say. */
 static int url_plan(const struct options *o, struct plan *p)
 {
@@ -203,7 +207,15 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
 static int render_saved(const char *in, const char *out)
 {
     json_error_t jerr;
-    json_t *json = json_load_file(in, 0, &jerr);
+    struct buf text = {0};
+    const char *bad = read_file_limited(in, REPORT_MAX_FILE, &text);
+    if (bad) {
+        fprintf(stderr, "loadtop: report: %s: %s\n", in,
+                strcmp(bad, "too large") ? bad : "larger than 256 MiB (the limit for a report)");
+        return EXIT_USAGE;
+    }
+    json_t *json = json_loadb(text.data, text.len, 0, &jerr);
+    buf_free(&text);
     if (!json) {
         fprintf(stderr, "%s:%d:%d: %s\n", in, jerr.line, jerr.column, jerr.text);
         return EXIT_USAGE;

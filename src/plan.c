@@ -3,11 +3,9 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -235,48 +233,19 @@ static char *plan_read_body(const char *path, size_t *len, FILE *diag)
 {
     char shown[80];
     str_clip(shown, sizeof shown, path);
-    /* non-blocking: opening a FIFO must not wait for a writer */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        fprintf(diag, "loadtop: --body: %s: %s\n", shown, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size > PLAN_MAX_BODY_FILE) {
-        fprintf(diag, "loadtop: --body: %s: %s\n", shown,
-                S_ISDIR(st.st_mode)    ? "is a directory"
-                : !S_ISREG(st.st_mode) ? "not a regular file"
-                                       : "larger than 10 MiB (the limit for a body)");
-        close(fd);
-        return NULL;
-    }
     struct buf b = {0};
-    char chunk[65536];
-    ssize_t r = 0;
-    /* the size may change under us: never read past the limit */
-    while (b.len <= PLAN_MAX_BODY_FILE && (r = read(fd, chunk, sizeof chunk)) != 0) {
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            break;
-        buf_append(&b, chunk, (size_t)r);
-    }
-    int e = errno;
-    close(fd);
-    const char *bad = r < 0                        ? strerror(e)
-                      : b.len > PLAN_MAX_BODY_FILE ? "larger than 10 MiB (the limit for a body)"
-                      : memchr(b.data ? b.data : "", 0, b.len)
-                          ? "binary bodies (NUL bytes) are not supported"
-                          : NULL;
-    if (bad) {
-        fprintf(diag, "loadtop: --body: %s: %s\n", shown, bad);
+    const char *bad = read_file_limited(path, PLAN_MAX_BODY_FILE, &b);
+    if (!bad && memchr(b.data, 0, b.len)) {
+        bad = "binary bodies (NUL bytes) are not supported";
         buf_free(&b);
+    }
+    if (bad) {
+        fprintf(diag, "loadtop: --body: %s: %s\n", shown,
+                !strcmp(bad, "too large")        ? "larger than 10 MiB (the limit for a body)"
+                : !strcmp(bad, strerror(EISDIR)) ? "is a directory"
+                                                 : bad);
         return NULL;
     }
-    if (!b.data)
-        buf_puts(&b, "");
     *len = b.len;
     return b.data;
 }

@@ -25,7 +25,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -33,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -2151,35 +2149,11 @@ int scenario_load(const char *path, const struct scenario_opts *o, struct plan *
     char shown[80];
     diag = diag ? diag : stderr;
     str_clip(shown, sizeof shown, path);
-    /* non-blocking: opening a FIFO must not wait for a writer */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    const char *bad = NULL;
-    if (fd < 0 || fstat(fd, &st) < 0)
-        bad = strerror(errno);
-    else if (S_ISDIR(st.st_mode))
-        bad = strerror(EISDIR);
-    else if (!S_ISREG(st.st_mode))
-        bad = "not a regular file";
-    else if (st.st_size > MAX_FILE)
-        bad = "larger than 10 MiB (the limit for a script)";
     struct buf b = {0};
-    char chunk[65536];
-    ssize_t n = 0;
-    /* the file may grow under us: never read past the limit */
-    while (!bad && b.len <= MAX_FILE && (n = read(fd, chunk, sizeof chunk)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            bad = strerror(errno);
-        else
-            buf_append(&b, chunk, (size_t)n);
-    }
-    if (fd >= 0)
-        close(fd);
+    const char *bad = read_file_limited(path, MAX_FILE, &b);
     if (bad) {
-        fprintf(diag, "%s: cannot read: %s\n", shown, bad);
-        buf_free(&b);
+        fprintf(diag, "%s: cannot read: %s\n", shown,
+                strcmp(bad, "too large") ? bad : "larger than 10 MiB (the limit for a script)");
         plan_free(out);
         return -1;
     }

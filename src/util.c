@@ -283,6 +283,41 @@ fail:;
     return -1;
 }
 
+const char *read_file_limited(const char *path, size_t max, struct buf *out)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    const char *bad = NULL;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        bad = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        bad = strerror(EISDIR);
+    else if (!S_ISREG(st.st_mode))
+        bad = "not a regular file";
+    else if ((uint64_t)st.st_size > max)
+        bad = "too large";
+    char chunk[65536];
+    ssize_t k;
+    /* the file may grow while it is read: never past the limit */
+    while (!bad && out->len <= max && (k = read(fd, chunk, sizeof chunk)) != 0) {
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            bad = strerror(errno);
+        else
+            buf_append(out, chunk, (size_t)k);
+    }
+    if (!bad && out->len > max)
+        bad = "too large";
+    if (fd >= 0)
+        close(fd);
+    if (bad)
+        buf_free(out);
+    else if (!out->data)
+        buf_puts(out, "");
+    return bad;
+}
+
 int writable_path(const char *path, char *why, size_t n)
 {
     struct stat st;

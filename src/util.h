@@ -69,6 +69,13 @@ void buf_pct(struct buf *b, unsigned char ch);
  * untouched and the temp file removed). */
 int write_file_atomic(const char *path, const char *data, size_t len);
 
+/* Read a whole regular file of at most `max` bytes into *out (zeroed by the
+ * caller; NUL-terminated, "" for an empty file). Opened non-blocking and
+ * checked with fstat before a byte is read, so a FIFO, a device
+ * (/dev/zero) or a directory never blocks or fills memory. Returns NULL, or
+ * the reason ("not a regular file", "too large", strerror) with *out freed. */
+const char *read_file_limited(const char *path, size_t max, struct buf *out);
+
 /* Can write_file_atomic(path) be expected to succeed? Checked before a run
  * so that its results are not lost at the end: the directory exists and is
  * writable, the path is not a directory, a FIFO has a reader. Returns 0, or

@@ -40,16 +40,20 @@ static void ctx_of(const struct vu *v, struct tpl_ctx *tc)
     *tc = (struct tpl_ctx){v->vars, (const char *const *)environ, &v->e->rng, v->uuid};
 }
 
-static char *render(const char *s, const struct tpl_ctx *tc)
+/* `s` rendered with `tc` (NULL: as written). With `too_big`, a rendering
+ * past TPL_MAX_OUTPUT sets it (the request is then failed, not sent cut). */
+static char *render(const char *s, const struct tpl_ctx *tc, int *too_big)
 {
-    return tc && tpl_has(s) ? tpl_render_str(s, tc) : xstrdup(s);
+    if (!tc || !tpl_has(s))
+        return xstrdup(s);
+    return too_big ? tpl_render_str_checked(s, tc, too_big) : tpl_render_str(s, tc);
 }
 
 static void encode_pairs(struct buf *b, const struct header *h, int n, int form,
-                         const struct tpl_ctx *tc)
+                         const struct tpl_ctx *tc, int *too_big)
 {
     for (int i = 0; i < n; i++) {
-        char *k = render(h[i].name, tc), *v = render(h[i].value, tc);
+        char *k = render(h[i].name, tc, too_big), *v = render(h[i].value, tc, too_big);
         if (i)
             buf_puts(b, "&");
         buf_urlencode(b, k, form);
@@ -75,9 +79,10 @@ static void base64(struct buf *b, const char *s)
 }
 
 /* "Name: value" with the value rendered and kept on one line. */
-static char *header_line(const char *name, const char *value, const struct tpl_ctx *tc)
+static char *header_line(const char *name, const char *value, const struct tpl_ctx *tc,
+                         int *too_big)
 {
-    char *v = render(value, tc);
+    char *v = render(value, tc, too_big);
     for (char *p = v; *p; p++)
         if (*p == '\r' || *p == '\n')
             *p = ' ';
@@ -94,10 +99,10 @@ static int is_http(const char *s)
 /* Build step `s` rendered with `tc`, or as written when tc is NULL (steps
  * without templates). Returns 0, or -1 when the url is not http(s). */
 static int build(const struct plan *p, const struct step *s, const struct tpl_ctx *tc,
-                 struct vu_req *out)
+                 struct vu_req *out, int *too_big)
 {
     struct buf u = {0};
-    char *url = render(s->url, tc);
+    char *url = render(s->url, tc, too_big);
     if (url[0] == '/' && p->target) {
         size_t tlen = strlen(p->target);
         buf_append(&u, p->target, tlen && p->target[tlen - 1] == '/' ? tlen - 1 : tlen);
@@ -114,7 +119,7 @@ static int build(const struct plan *p, const struct step *s, const struct tpl_ct
     free(url);
     if (s->nqs) {
         buf_puts(&u, "?");
-        encode_pairs(&u, s->qs, s->nqs, 0, tc);
+        encode_pairs(&u, s->qs, s->nqs, 0, tc, too_big);
     }
     out->url = u.data;
 
@@ -126,16 +131,16 @@ static int build(const struct plan *p, const struct step *s, const struct tpl_ct
         for (int j = 0; j < s->nheaders; j++)
             overridden |= !strcasecmp(p->default_headers[i].name, s->headers[j].name);
         if (!overridden)
-            lines[n++] = header_line(p->default_headers[i].name, p->default_headers[i].value, tc);
+            lines[n++] = header_line(p->default_headers[i].name, p->default_headers[i].value, tc, too_big);
     }
     for (int j = 0; j < s->nheaders; j++)
-        lines[n++] = header_line(s->headers[j].name, s->headers[j].value, tc);
+        lines[n++] = header_line(s->headers[j].name, s->headers[j].value, tc, too_big);
     for (int i = 0; i < n; i++) {
         has_ct |= !strncasecmp(lines[i], "content-type:", 13);
         has_auth |= !strncasecmp(lines[i], "authorization:", 14);
     }
     if (s->auth_user && !has_auth) {
-        char *user = render(s->auth_user, tc), *pass = render(s->auth_pass, tc);
+        char *user = render(s->auth_user, tc, too_big), *pass = render(s->auth_pass, tc, too_big);
         char *cred = xasprintf("%s:%s", user, pass);
         struct buf b = {0};
         buf_puts(&b, "Authorization: Basic ");
@@ -154,17 +159,18 @@ static int build(const struct plan *p, const struct step *s, const struct tpl_ct
     free(lines);
 
     if (s->body_kind == BODY_JSON && s->json) {
-        json_t *j = tpl_render_deep(s->json, tc);
+        json_t *j = too_big ? tpl_render_deep_checked(s->json, tc, too_big)
+                            : tpl_render_deep(s->json, tc);
         /* a json that is one undefined template sends no body, as got does */
         out->body =
             j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) : NULL;
         json_decref(j);
     } else if (s->body_kind == BODY_FORM && s->nform) {
         struct buf b = {0};
-        encode_pairs(&b, s->form, s->nform, 1, tc);
+        encode_pairs(&b, s->form, s->nform, 1, tc, too_big);
         out->body = b.data ? b.data : xstrdup("");
     } else if (s->body) {
-        out->body = render(s->body, tc);
+        out->body = render(s->body, tc, too_big);
     }
     out->body_len = out->body ? strlen(out->body) : 0;
     return is_http(out->url) ? 0 : -1;
@@ -230,7 +236,7 @@ static int add_req(struct engine *e, const struct step *s, int hook)
     add_secrets(e, s);
     if (!r->render) {
         struct vu_req q = {0};
-        build(p, s, NULL, &q);
+        build(p, s, NULL, &q, NULL);
         r->url = q.url;
         r->body = q.body;
         r->body_len = q.body_len;
@@ -620,7 +626,7 @@ static int64_t think_time(struct vu *v, const struct op *op)
     if (s->think_tpl && v->vars) {
         struct tpl_ctx tc;
         ctx_of(v, &tc);
-        char *t = render(s->think_tpl, &tc);
+        char *t = render(s->think_tpl, &tc, NULL);
         if (parse_duration_us(t, &us) < 0)
             us = 0;
         free(t);
@@ -665,11 +671,15 @@ static void send_req(struct vu *v, const struct op *op, int64_t now)
         struct tpl_ctx tc;
         ctx_of(v, &tc);
         struct vu_req *q = xcalloc(1, sizeof *q);
-        if (build(e->plan, s, v->vars ? &tc : NULL, q) < 0) {
+        int too_big = 0;
+        int bad = build(e->plan, s, v->vars ? &tc : NULL, q, &too_big);
+        if (bad < 0 || too_big) {
+            /* never sent: cut or malformed, it is not what the script meant */
+            const char *why = too_big ? "ERR_TEMPLATE_TOO_LARGE" : "Invalid URL";
             vu_req_free(q);
             if (counted(v))
-                stats_error(&e->st, v->phase, t->endpoint, "Invalid URL");
-            vu_finish(v, 0, "Invalid URL");
+                stats_error(&e->st, v->phase, t->endpoint, why);
+            vu_finish(v, 0, why);
             return;
         }
         v->req = q;
@@ -683,7 +693,7 @@ static void send_req(struct vu *v, const struct op *op, int64_t now)
         for (int i = 0; i < p->ndefault_cookies + s->ncookies; i++) {
             const struct header *h = i < p->ndefault_cookies ? &p->default_cookies[i]
                                                              : &s->cookies[i - p->ndefault_cookies];
-            char *val = render(h->value, v->vars ? &tc : NULL);
+            char *val = render(h->value, v->vars ? &tc : NULL, NULL);
             cookies[n++] = xasprintf("%s=%s", h->name, val);
             free(val);
         }
@@ -757,7 +767,7 @@ static void loop_bounds(struct vu *v, const struct step *s, int64_t *from, int64
             json_decref(x);
     } else {
         /* as Artillery's parseLoopCount: "N", "A-B", anything else is 0 */
-        char *t = render(s->count_tpl, v->vars ? &tc : NULL), *end;
+        char *t = render(s->count_tpl, v->vars ? &tc : NULL, NULL), *end;
         double n = strtod(t, &end);
         const char *dash = strchr(t, '-');
         if (end != t && !*end)
@@ -822,7 +832,7 @@ static void vu_step(struct vu *v)
         case OP_LOG: {
             struct tpl_ctx tc;
             ctx_of(v, &tc);
-            char *t = render(op->step->text, v->vars ? &tc : NULL);
+            char *t = render(op->step->text, v->vars ? &tc : NULL, NULL);
             vu_note(v, "log", t);
             free(t);
             v->pc++;
@@ -890,7 +900,7 @@ static json_t *capture_value(struct vu *v, const struct capture *c, const regex_
 {
     struct tpl_ctx tc;
     ctx_of(v, &tc);
-    char *expr = render(c->expr, v->vars ? &tc : NULL);
+    char *expr = render(c->expr, v->vars ? &tc : NULL, NULL);
     json_t *val = NULL;
     if (c->kind == CAPTURE_JSON) {
         val = rs->json ? jsonpath_get(rs->json, expr, &v->e->rng, NULL) : NULL;

@@ -228,6 +228,24 @@ expect_true "the first of each says why" \
     "grep -q '^error: ERR_BAD_RESPONSE (GET /malformed): Unsupported HTTP version' '$WORK/mstatus.err'"
 finish "malformed status line, HTTP/0.9, bad chunks, 1 MB headers, endless and cut bodies, 999: named"
 
+# --- a template that grows past its bound fails the request, unsent ---------
+cat >"$WORK/big.yml" <<EOT
+config:
+  target: "$T"
+  phases: [{ duration: 1, arrivalCount: 2 }]
+scenarios:
+  - flow:
+      - get: { url: "/bytes/1500000", capture: { regexp: "(.*)", as: big } }
+      - post: { url: "/echo", body: "{{ big }}{{ big }}" }
+EOT
+run_lt big 20 "$WORK/big.yml"
+f=$WORK/big.json
+expect "exit code" "$RC" 0
+expect "errors.ERR_TEMPLATE_TOO_LARGE" "$(counter "$f" errors.ERR_TEMPLATE_TOO_LARGE)" 2
+expect "the second request is not sent" "$(counter "$f" http.requests)" 2
+invariant "$f"
+finish "a template rendering past 1 MiB: ERR_TEMPLATE_TOO_LARGE, nothing sent"
+
 # --- the server is killed mid-run and comes back on the same port ------------
 RPORT=$(free_port)
 "$BIN" target --listen "127.0.0.1:$RPORT" >"$WORK/restart1.out" 2>&1 &

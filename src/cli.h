@@ -23,6 +23,7 @@ struct options {
     int headless;              /* --headless (or stdout not a tty: decided in main) */
     int64_t interval_us;       /* --interval, default 10 s */
     int quiet;                 /* -q */
+    int max_vusers;            /* --max-vusers N, 0 = the engine's default (ENGINE_MAX_VUS) */
     double rate;               /* -r, 0 = closed model */
     int64_t duration_us;       /* -d, default 10 s */
     int duration_given;        /* -d was on the command line (-n alone runs to completion) */

@@ -334,6 +334,7 @@ static int run(const struct options *o, int argc, char **argv)
     char *line = command_line(argc, argv);
     struct engine_opts eo = {
         .interval_us = o->interval_us,
+        .max_vus = o->max_vusers,
         .version = loadtop_version,
         .argv_line = line,
     };

@@ -96,6 +96,15 @@ expect_true "RSS below 400 MB (was $rss KB)" "[ $rss -lt 409600 ]"
 invariant "$f"
 finish "100 000 fresh connections/s on one core: ends on time, late arrivals skipped ($rss KB, $SECS s)"
 
+# --- --max-vusers bounds the VUs at once -------------------------------------
+run_lt maxvu 20 --max-vusers 10 -r 100 -c 200 -d 1s "$T/delay/1500"
+f=$WORK/maxvu.json
+expect "exit code" "$RC" 0
+expect "vusers.created" "$(counter "$f" vusers.created)" 10
+expect "loadtop.skipped.vu_limit" "$(counter "$f" loadtop.skipped.vu_limit)" 90
+invariant "$f"
+finish "--max-vusers 10: 10 VUs at once, the other 90 arrivals skipped as vu_limit"
+
 # --- SIGTERM, SIGHUP under overload: out within 2 s, report written ---------
 for sig in TERM HUP; do
     "${PIN[@]}" "$BIN" --headless -q -o "$WORK/sig$sig.json" -r 100000 -c 100 -d 60s \

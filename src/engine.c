@@ -19,13 +19,6 @@
 #define ARRIVAL_BATCH 2000
 #define ARRIVAL_BUDGET_US 2000
 
-static const char *const state_names[] = {"STARTING", "RUNNING", "PAUSED", "DRAINING", "DONE"};
-
-const char *engine_state_name(enum engine_state s)
-{
-    return state_names[s];
-}
-
 uint64_t engine_rand(struct engine *e)
 {
     return rng_next(&e->rng);
@@ -77,18 +70,27 @@ static void note_phase_changes(struct engine *e, int64_t now)
     }
 }
 
-static void begin_stop(struct engine *e, int64_t now, int64_t drain_us, const char *why)
+/* Arrivals stop; active VUs get until now + drain_us (a shorter bound
+ * given later wins). */
+static void begin_drain(struct engine *e, int64_t now, int64_t drain_us, const char *why)
 {
-    if (e->stopping)
+    if (e->drain_deadline) {
+        if (now + drain_us < e->drain_deadline)
+            e->drain_deadline = now + drain_us;
         return;
-    e->stopping = 1;
-    e->state = ENG_DRAINING;
+    }
     e->drain_deadline = now + drain_us;
     uv_timer_stop(&e->arrival_timer);
     uv_idle_stop(&e->arrival_more);
     stats_event(&e->st, rel(e, now), "stop", "%s; draining %llu active VUs", why,
                 (unsigned long long)e->active);
     engine_maybe_finish(e);
+}
+
+/* The schedule runs: the phases have started and no stop has come. */
+static int arrivals_run(const struct engine *e)
+{
+    return e->lc.state == RUN_RUNNING || e->lc.state == RUN_PAUSED;
 }
 
 static const char *const skip_names[SKIP_N] = {
@@ -134,7 +136,7 @@ static void on_arrival_more(uv_idle_t *i);
  * backlog. Works at most ARRIVAL_BUDGET_US at a time. */
 static void run_arrivals(struct engine *e)
 {
-    if (e->stopping || e->plan->model == MODEL_CLOSED || !e->phases_started)
+    if (!arrivals_run(e) || e->plan->model == MODEL_CLOSED)
         return;
     int64_t now = now_us(), until = now + ARRIVAL_BUDGET_US;
     int n = 0, more = 0;
@@ -155,7 +157,7 @@ static void run_arrivals(struct engine *e)
     }
     note_phase_changes(e, now);
     http_flush(e->http);
-    if (e->stopping)
+    if (!arrivals_run(e))
         return;
     next = sched_peek(&e->sched);
     if (next == SCHED_NONE) {
@@ -194,19 +196,18 @@ static void close_handles(struct engine *e)
     uv_close((uv_handle_t *)&e->async, NULL);
 }
 
-static void finish(struct engine *e)
+/* The last VU is done (or the drain bound passed): `after` runs, then the end. */
+static void run_after(struct engine *e)
 {
-    if (e->finished || e->after_state == 1)
-        return;
-    if (e->plan->after && !e->after_state && !e->aborted && !e->before_failed) {
-        /* the last VU is done (or drained): `after` runs, then the end */
-        vu_abort_all(e);
-        e->after_state = 1;
-        stats_event(&e->st, rel(e, now_us()), "hook", "after: running");
-        vu_start_hook(e, HOOK_AFTER);
-        return;
-    }
-    e->finished = 1;
+    vu_abort_all(e);
+    stats_event(&e->st, rel(e, now_us()), "hook", "after: running");
+    vu_start_hook(e, HOOK_AFTER);
+}
+
+/* The end: the last partial second and interval, a final publication, and
+ * every handle closed (the loop then ends). */
+static void close_run(struct engine *e)
+{
     int64_t now = now_us();
     e->end_us = now;
     vu_abort_all(e);
@@ -217,15 +218,49 @@ static void finish(struct engine *e)
     hostmon_sample(&e->hm, &e->host);
     stats_close_second(&e->st, e->sec_target, e->sec_phase, &e->host);
     stats_close_interval(&e->st, rel(e, now));
-    e->state = ENG_DONE;
     stats_event(&e->st, rel(e, now), "end", "run ended after %.1fs", rel(e, now) / 1e6);
     publish(e);
     close_handles(e);
 }
 
-static void on_finish_timer(uv_timer_t *t)
+static void start_phases(struct engine *e);
+static void pause_run(struct engine *e, int64_t now, int pause);
+
+/* Do what the lifecycle answered (lifecycle.h). `drain_us` bounds a drain
+ * it begins, `why` says why in the event log. Never inside libcurl's
+ * callbacks when `what` may finish the run or run `after`. */
+static void act(struct engine *e, unsigned what, int64_t now, int64_t drain_us, const char *why)
 {
-    finish(t->data);
+    if (what & LC_DO_START_PHASES)
+        start_phases(e);
+    if (what & (LC_DO_PAUSE | LC_DO_RESUME))
+        pause_run(e, now, (what & LC_DO_PAUSE) != 0);
+    if (what & LC_DO_DRAIN)
+        begin_drain(e, now, drain_us, why);
+    if (what & LC_DO_DRAIN_NOW)
+        e->drain_deadline = now;
+    if (what & LC_DO_CUT_HOOK)
+        vu_abort_hook(e); /* reports the hook's end: a nested act */
+    if (what & LC_DO_RUN_AFTER)
+        run_after(e);
+    if (what & LC_DO_FINISH)
+        close_run(e);
+}
+
+static void drained(struct engine *e)
+{
+    act(e, lifecycle_on(&e->lc, LC_DRAINED), now_us(), 0, NULL);
+}
+
+static void on_drained_timer(uv_timer_t *t)
+{
+    drained(t->data);
+}
+
+static void on_after_done_timer(uv_timer_t *t)
+{
+    struct engine *e = t->data;
+    act(e, lifecycle_on(&e->lc, LC_AFTER_DONE), now_us(), 0, NULL);
 }
 
 /* A new second for engine_note: say how many lines the last one left out. */
@@ -252,8 +287,6 @@ void engine_note(struct engine *e, const char *kind, const char *text)
     stats_event(&e->st, t, kind, "%s", text);
 }
 
-static void start_phases(struct engine *e);
-
 void engine_hook_done(struct engine *e, enum vu_hook which, const char *why)
 {
     int64_t t = rel(e, now_us());
@@ -268,24 +301,20 @@ void engine_hook_done(struct engine *e, enum vu_hook which, const char *why)
         stats_event(&e->st, t, "hook", "%s: done", name);
     }
     if (which == HOOK_AFTER) {
-        e->after_state = 2;
         /* deferred: this runs inside a transfer's done callback */
-        uv_timer_start(&e->arrival_timer, on_finish_timer, 0, 0);
+        uv_timer_start(&e->arrival_timer, on_after_done_timer, 0, 0);
         return;
     }
-    e->before_failed = why != NULL;
-    start_phases(e);
-    if (why || e->stop_asked)
-        begin_stop(e, now_us(), e->aborted ? 0 : e->o.drain_us,
-                   why ? "before failed: the phases do not run" : "stop requested");
+    act(e, lifecycle_on(&e->lc, why ? LC_BEFORE_FAILED : LC_BEFORE_OK), now_us(), e->o.drain_us,
+        why ? "before failed: the phases do not run" : "stop requested");
 }
 
 void engine_maybe_finish(struct engine *e)
 {
     /* Deferred to the next loop iteration: this may run inside a transfer's
      * done callback, where the multi handle must not be torn down. */
-    if (e->stopping && e->active == 0 && !e->finished)
-        uv_timer_start(&e->arrival_timer, on_finish_timer, 0, 0);
+    if (e->lc.state == RUN_DRAINING && e->active == 0)
+        uv_timer_start(&e->arrival_timer, on_drained_timer, 0, 0);
 }
 
 static double base_rate(const struct engine *e, int64_t now)
@@ -300,7 +329,7 @@ static void build_report(struct engine *e, const char *tag)
         .start_wall_us = e->start_wall,
         .now_wall_us = wall_us(),
         .elapsed_us = rel(e, now_us()),
-        .state = e->finished ? (e->interrupted ? "interrupted" : "done") : "running",
+        .state = e->lc.state == RUN_DONE ? (e->lc.interrupted ? "interrupted" : "done") : "running",
         .version = e->o.version,
         .argv_line = e->o.argv_line,
     };
@@ -312,51 +341,43 @@ static void build_report(struct engine *e, const char *tag)
     uv_mutex_unlock(&e->slock);
 }
 
+/* LC_DO_PAUSE / LC_DO_RESUME: the schedule's clock, parked closed-model
+ * workers, the event. */
+static void pause_run(struct engine *e, int64_t now, int pause)
+{
+    if (pause) {
+        sched_pause(&e->sched, now);
+        stats_event(&e->st, rel(e, now), "pause", "paused");
+        return;
+    }
+    sched_resume(&e->sched, now);
+    if (e->closed_parked) {
+        int n = e->closed_parked;
+        e->closed_parked = 0;
+        vu_start_closed(e, n);
+        http_flush(e->http);
+    }
+    stats_event(&e->st, rel(e, now), "resume", "resumed");
+}
+
 static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
 {
     int64_t t = rel(e, now);
-    if (!e->phases_started && c->kind != CMD_NOTE && c->kind != CMD_REPORT) {
-        /* `before` runs and the schedule has not started: only stop counts */
-        if (c->kind == CMD_STOP || c->kind == CMD_ABORT) {
-            e->stop_asked = e->interrupted = 1;
-            e->aborted |= c->kind == CMD_ABORT;
-            if (e->aborted)
-                vu_abort_hook(e);
-        }
-        return;
-    }
-    if (c->kind == CMD_ABORT) {
-        e->aborted = 1;
-        if (e->after_state == 1)
-            vu_abort_hook(e);
-    }
+    /* controls that steer arrivals: only while the phases run */
+    int steer = arrivals_run(e);
     switch (c->kind) {
     case CMD_TOGGLE_PAUSE:
-        run_cmd(e, &(struct engine_cmd){.kind = e->state == ENG_PAUSED ? CMD_RESUME : CMD_PAUSE},
-                now);
-        break;
     case CMD_PAUSE:
-        if (e->state != ENG_RUNNING)
-            break;
-        sched_pause(&e->sched, now);
-        e->state = ENG_PAUSED;
-        stats_event(&e->st, t, "pause", "paused");
+    case CMD_RESUME: {
+        enum lc_event ev = c->kind == CMD_PAUSE    ? LC_PAUSE
+                           : c->kind == CMD_RESUME ? LC_RESUME
+                           : e->lc.state == RUN_PAUSED ? LC_RESUME
+                                                       : LC_PAUSE;
+        act(e, lifecycle_on(&e->lc, ev), now, 0, NULL);
         break;
-    case CMD_RESUME:
-        if (e->state != ENG_PAUSED)
-            break;
-        sched_resume(&e->sched, now);
-        e->state = ENG_RUNNING;
-        if (e->closed_parked) {
-            int n = e->closed_parked;
-            e->closed_parked = 0;
-            vu_start_closed(e, n);
-            http_flush(e->http);
-        }
-        stats_event(&e->st, t, "resume", "resumed");
-        break;
+    }
     case CMD_SKIP:
-        if (e->stopping || e->plan->model == MODEL_CLOSED || sched_done(&e->sched))
+        if (!steer || e->plan->model == MODEL_CLOSED || sched_done(&e->sched))
             break;
         stats_event(&e->st, t, "skip", "skipped the rest of phase %d '%s'", e->sched.cur + 1,
                     e->plan->phases[e->sched.cur].name);
@@ -366,7 +387,7 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
     case CMD_MULT:
     case CMD_SCALE:
     case CMD_RATE: {
-        if (e->plan->model == MODEL_CLOSED || e->stopping)
+        if (!steer || e->plan->model == MODEL_CLOSED)
             break;
         double m = c->value;
         if (c->kind == CMD_SCALE)
@@ -390,18 +411,11 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
         int64_t d = e->o.drain_us;
         if (c->value > 0 && c->value * 1e6 < (double)d)
             d = (int64_t)(c->value * 1e6);
-        begin_stop(e, now, d, "stop requested");
-        /* a second, shorter bound (SIGTERM after Ctrl-C) still applies */
-        if (e->stopping && now + d < e->drain_deadline)
-            e->drain_deadline = now + d;
-        e->interrupted = 1;
+        act(e, lifecycle_on(&e->lc, LC_STOP), now, d, "stop requested");
         break;
     }
     case CMD_ABORT:
-        e->interrupted = 1;
-        if (!e->stopping)
-            begin_stop(e, now, 0, "abort requested");
-        e->drain_deadline = now;
+        act(e, lifecycle_on(&e->lc, LC_ABORT), now, 0, "abort requested");
         break;
     case CMD_REPORT: {
         uv_mutex_lock(&e->slock);
@@ -439,10 +453,10 @@ static void on_async(uv_async_t *a)
     for (int i = 0; i < n; i++)
         run_cmd(e, &cmds[i], now);
     free(cmds);
-    if (e->stopping && now_us() >= e->drain_deadline) {
-        finish(e);
+    if (e->lc.state == RUN_DRAINING && now_us() >= e->drain_deadline)
+        drained(e);
+    if (e->lc.state == RUN_DONE || e->lc.state == RUN_AFTER)
         return;
-    }
     run_arrivals(e);
     publish(e);
 }
@@ -451,14 +465,14 @@ static void fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
 {
     const struct stats *st = &e->st;
     s->seq++;
-    s->state = e->state;
+    s->state = e->lc.state;
     s->elapsed_us = rel(e, now);
     s->planned_us = plan_duration_us(e->plan);
     s->nphases = e->plan->nphases;
     s->phase = e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1;
     s->phase_elapsed_us = sched_phase_elapsed(&e->sched, now);
     s->phase_duration_us = e->plan->phases[s->phase].duration_us;
-    s->target_rate = e->stopping ? 0 : sched_target_rate(&e->sched, now);
+    s->target_rate = lifecycle_stopping(&e->lc) ? 0 : sched_target_rate(&e->sched, now);
     s->mult = e->sched.mult;
     s->active_vus = e->active;
     s->inflight = e->http ? (uint64_t)http_inflight(e->http) : 0;
@@ -469,7 +483,7 @@ static void fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
      * otherwise carried over from the last publication. At 10 publications
      * a second this saves the engine nine walks in ten, and spares the
      * dashboard redrawing the run's percentiles every frame. */
-    int resum = st->nseconds != e->sum_seconds || e->state != ENG_RUNNING || e->stopping;
+    int resum = st->nseconds != e->sum_seconds || e->lc.state != RUN_RUNNING;
     if (resum) {
         for (int i = 0; i < SUM_N; i++)
             sumstat_of(&s->total_s[i], st->total.sum[i]);
@@ -548,7 +562,7 @@ static void publish(struct engine *e)
 
 static void sample_second_plan(struct engine *e, int64_t now)
 {
-    e->sec_target = e->stopping ? 0 : sched_target_rate(&e->sched, now);
+    e->sec_target = lifecycle_stopping(&e->lc) ? 0 : sched_target_rate(&e->sched, now);
     e->sec_phase = e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1;
 }
 
@@ -557,8 +571,7 @@ static void on_tick(uv_timer_t *t)
     struct engine *e = t->data;
     int64_t now = now_us();
     note_roll(e, rel(e, now));
-    if (!e->stopping)
-        run_arrivals(e);
+    run_arrivals(e);
     while (rel(e, now) >= e->next_sec_us) {
         note_skips(e, rel(e, now));
         hostmon_sample(&e->hm, &e->host);
@@ -571,33 +584,29 @@ static void on_tick(uv_timer_t *t)
         stats_close_interval(&e->st, e->next_interval_us);
         e->next_interval_us += e->o.interval_us;
     }
-    if (!e->stopping) {
+    if (arrivals_run(e)) {
         if (e->plan->model == MODEL_CLOSED) {
             /* the phase clock, so that a pause extends the run */
             int64_t dur = plan_duration_us(e->plan);
             if ((!e->plan->max_requests && sched_phase_elapsed(&e->sched, now) >= dur) ||
                 (e->plan->max_requests && e->closed_started >= e->plan->max_requests))
-                begin_stop(e, now, e->o.drain_us, "duration reached");
+                act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us, "duration reached");
         } else if (sched_done(&e->sched)) {
-            begin_stop(e, now, e->o.drain_us, "all phases done");
+            act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us, "all phases done");
         }
     }
-    if (e->finished)
+    if (e->lc.state == RUN_DRAINING && (e->active == 0 || now >= e->drain_deadline))
+        drained(e);
+    if (e->lc.state == RUN_DONE || e->lc.state == RUN_AFTER)
         return;
-    if (e->stopping && (e->active == 0 || now >= e->drain_deadline)) {
-        finish(e);
-        return;
-    }
     publish(e);
 }
 
 /* The schedule's clock starts here: after `before`, if there is one. */
 static void start_phases(struct engine *e)
 {
-    e->phases_started = 1;
     e->t0 = now_us();
     sched_init(&e->sched, e->plan->phases, e->plan->nphases, e->t0);
-    e->state = ENG_RUNNING;
     e->last_phase = -1;
     char target[256];
     url_redact(target, sizeof target, e->plan->target ? e->plan->target : "");
@@ -606,7 +615,7 @@ static void start_phases(struct engine *e)
     sample_second_plan(e, e->t0);
     uv_timer_start(&e->tick_timer, on_tick, (uint64_t)(e->o.tick_us / 1000),
                    (uint64_t)(e->o.tick_us / 1000));
-    if (e->plan->model == MODEL_CLOSED) {
+    if (e->plan->model == MODEL_CLOSED && arrivals_run(e)) {
         vu_start_closed(e, e->plan->connections);
         http_flush(e->http);
     } else {
@@ -624,7 +633,7 @@ static void engine_main(void *arg)
     /* the loop's clock dates from uv_loop_init: transfers started before
      * uv_run take their deadlines from it (http.c) */
     uv_update_time(&e->loop);
-    if (e->plan->before) {
+    if (e->lc.state == RUN_BEFORE) {
         /* `before` is not part of the run's metrics: its time is not either */
         stats_event(&e->st, 0, "hook", "before: running");
         vu_start_hook(e, HOOK_BEFORE);
@@ -727,6 +736,7 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     e->arrival_more.data = e;
     uv_timer_init(&e->loop, &e->tick_timer);
     e->tick_timer.data = e;
+    lifecycle_start(&e->lc, plan->before != NULL, plan->after != NULL);
     fill_snapshot(e, e->pub, now_us());
 
     /* Signals belong to the main thread: the engine thread blocks them. */
@@ -848,7 +858,7 @@ char *engine_report_json(struct engine *e)
         .start_wall_us = e->start_wall,
         .now_wall_us = wall_us(),
         .elapsed_us = rel(e, e->end_us ? e->end_us : now_us()),
-        .state = e->interrupted ? "interrupted" : "done",
+        .state = e->lc.interrupted ? "interrupted" : "done",
         .version = e->o.version,
         .argv_line = e->o.argv_line,
     };

@@ -12,12 +12,10 @@
 #include <stdint.h>
 
 #include "hostmon.h"
+#include "lifecycle.h"
 #include "plan.h"
 #include "stats.h"
 
-enum engine_state { ENG_STARTING, ENG_RUNNING, ENG_PAUSED, ENG_DRAINING, ENG_DONE };
-/* "STARTING", "RUNNING", ... */
-const char *engine_state_name(enum engine_state s);
 
 enum cmd_kind {
     CMD_PAUSE,
@@ -59,7 +57,7 @@ struct snap_phase {
 
 struct snapshot {
     uint64_t seq;                   /* increases with each publication */
-    enum engine_state state;
+    enum run_state state;           /* BEFORE, RUNNING, ... DONE (lifecycle.h) */
     int64_t elapsed_us, planned_us;
     int phase, nphases;
     int64_t phase_elapsed_us, phase_duration_us;

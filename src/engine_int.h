@@ -119,20 +119,14 @@ struct engine {
     const char **secrets;          /* names captures store into (borrowed from the plan): */
     int nsecrets;                  /* their values never reach the event log */
     struct vu *hook;               /* the before/after VU running, or NULL */
-    int phases_started;            /* `before` is done: the schedule runs */
-    int after_state;               /* 0 not run, 1 running, 2 done */
-    int stop_asked;                /* a stop came while `before` ran */
-    int aborted;                   /* CMD_ABORT: `after` does not run */
-    int before_failed;
+    struct lifecycle lc;           /* BEFORE ... DONE, and why it ended */
     int64_t note_sec;              /* log/expect events: the second counted ... */
     int note_n, note_dropped;      /* ... events in it, and those left out */
     struct reqtpl *reqs;
     int nreqs;
     int total_weight;
     uint64_t rng;
-    enum engine_state state;
-    int stopping, finished, interrupted;
-    int64_t drain_deadline;        /* absolute µs; 0 = none */
+    int64_t drain_deadline;        /* absolute µs; 0 = not draining yet */
     int64_t t0, start_wall, end_us;
     uint64_t active;
     uint64_t max_active;

@@ -194,7 +194,7 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
             print_interval(stdout, h->plan, &iv, s->error_names, s->nerrors, &s->host, start_wall,
                            interval_target(s));
             printf("phase %d/%d '%s' · %s · active VUs %llu\n\n", s->phase + 1, s->nphases,
-                   h->plan->phases[s->phase].name, engine_state_name(s->state),
+                   h->plan->phases[s->phase].name, run_state_name(s->state),
                    (unsigned long long)s->active_vus);
             fflush(stdout);
             h->printed = s->nintervals;

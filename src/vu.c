@@ -796,7 +796,7 @@ static void vu_step(struct vu *v)
             send_req(v, op, now_us());
             return;
         case OP_THINK:
-            if (e->stopping && e->interrupted) {
+            if (lifecycle_stopping(&e->lc) && e->lc.interrupted) {
                 v->pc++;
                 continue;
             }
@@ -1122,9 +1122,10 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
                        now - v->req_intended_us, r->bytes);
     else
         count_error(e, v->phase, t, err, r);
-    if (v->closed && !e->stopping && e->state == ENG_PAUSED)
+    int stopping = lifecycle_stopping(&e->lc);
+    if (v->closed && !stopping && e->lc.state == RUN_PAUSED)
         e->closed_parked++; /* this worker ends here; resume starts a new one */
-    else if (v->closed && !e->stopping &&
+    else if (v->closed && !stopping &&
              (!e->plan->max_requests || e->closed_started < e->plan->max_requests)) {
         /* Closed model: every request is one VU; the worker goes on at once,
          * re-adding the same easy handle with unchanged options. */

@@ -87,12 +87,12 @@ TEST(engine_pause_resume_skip_rate)
 
     WAIT_FOR(s, e, s->total.vu_created >= 10, 3000);
     ASSERT(s->total.vu_created >= 10);
-    ASSERT_STR(engine_state_name(s->state), "RUNNING");
+    ASSERT_STR(run_state_name(s->state), "RUNNING");
 
     /* pause: no arrivals while paused */
     send(e, CMD_PAUSE, 0);
-    WAIT_FOR(s, e, s->state == ENG_PAUSED, 1000);
-    ASSERT_EQ(s->state, ENG_PAUSED);
+    WAIT_FOR(s, e, s->state == RUN_PAUSED, 1000);
+    ASSERT_EQ(s->state, RUN_PAUSED);
     uint64_t before = s->total.vu_created + s->total.vu_skipped;
     sleep_ms(1000);
     engine_snapshot(e, s);
@@ -101,7 +101,7 @@ TEST(engine_pause_resume_skip_rate)
     send(e, CMD_RESUME, 0);
     WAIT_FOR(s, e, s->total.vu_created > before + 5, 2000);
     ASSERT(s->total.vu_created > before + 5);
-    ASSERT_EQ(s->state, ENG_RUNNING);
+    ASSERT_EQ(s->state, RUN_RUNNING);
 
     /* skip: the next phase starts at once */
     ASSERT_EQ(s->phase, 0);
@@ -141,7 +141,7 @@ TEST(engine_pause_resume_skip_rate)
     send(e, CMD_STOP, 0);
     engine_join(e);
     engine_snapshot(e, s);
-    ASSERT_EQ(s->state, ENG_DONE);
+    ASSERT_EQ(s->state, RUN_DONE);
     ASSERT_EQ(s->active_vus, 0);
     ASSERT_EQ(s->total.vu_created, s->total.vu_completed + s->total.vu_failed);
     ASSERT_EQ(s->total.vu_failed, 0);

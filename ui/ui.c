@@ -218,7 +218,7 @@ static void derive(struct ui_state *u, const struct snapshot *s)
     u->lag_p99 = s->nintervals ? s->last_s[SUM_LAG].p99 : s->total_s[SUM_LAG].p99;
     char b[16];
     u->saturated = 1;
-    if (s->host.self_cpu_pct > 90 && s->state != ENG_DONE)
+    if (s->host.self_cpu_pct > 90 && s->state != RUN_DONE)
         snprintf(u->sat_why, sizeof u->sat_why, "own CPU %.0f%% of a core", s->host.self_cpu_pct);
     else if (u->lag_p99 > 10000)
         snprintf(u->sat_why, sizeof u->sat_why, "schedule lag p99 %s",
@@ -294,7 +294,7 @@ static void slow_key_of(struct slow_key *k, const struct snapshot *s, const stru
     k->phase_us = s->phase_duration_us;
     for (int i = 0; i < s->nphases && i < SNAP_PHASES; i++)
         k->started_sum += (s->ph[i].started_us >= 0) + 2 * (s->ph[i].ended_us >= 0);
-    k->vus_draining = s->state == ENG_DRAINING ? (int64_t)s->active_vus : -1;
+    k->vus_draining = s->state == RUN_DRAINING ? (int64_t)s->active_vus : -1;
     k->mult = s->mult;
     ui_fmt_rate(k->target_rate, sizeof k->target_rate, s->target_rate);
     k->frame_cpu_us = u->frame_cpu_us;

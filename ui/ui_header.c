@@ -8,15 +8,16 @@
 #include "ui_int.h"
 #include "util.h"
 
-static enum ui_role state_role(enum engine_state st)
+static enum ui_role state_role(enum run_state st)
 {
     switch (st) {
-    case ENG_RUNNING:
+    case RUN_RUNNING:
         return UC_OK;
-    case ENG_PAUSED:
-    case ENG_DRAINING:
+    case RUN_PAUSED:
+    case RUN_DRAINING:
+    case RUN_AFTER:
         return UC_WARN;
-    case ENG_DONE:
+    case RUN_DONE:
         return UC_ACCENT;
     default:
         return UC_DIM;
@@ -64,12 +65,12 @@ static void draw_title(const struct snapshot *s, const struct ui_state *u, int y
         snprintf(right, sizeof right, "%s / %s", a, ui_fmt_clock(b, sizeof b, s->planned_us));
     else
         snprintf(right, sizeof right, "%s", a);
-    const char *state = engine_state_name(s->state);
+    const char *state = run_state_name(s->state);
     int rw = ui_width(right), sw = (int)strlen(state) + 2;
     int cx = x + w - rw;
     ui_put(y, cx, rw, UC_NORMAL, right);
     cx -= sw + 2;
-    ui_putf(y, cx, sw, s->state == ENG_PAUSED ? UC_KEY : state_role(s->state), " %s ", state);
+    ui_putf(y, cx, sw, s->state == RUN_PAUSED ? UC_KEY : state_role(s->state), " %s ", state);
 
     int lx = x + ui_put(y, x, 8, UC_TITLE, "loadtop ");
     if (u->o->demo)
@@ -86,12 +87,16 @@ static void draw_title(const struct snapshot *s, const struct ui_state *u, int y
 static void draw_phase(const struct snapshot *s, const struct ui_state *u, int y, int x, int w)
 {
     char b[64], c[64];
-    if (s->state == ENG_DONE) {
+    if (s->state == RUN_DONE) {
         ui_putf(y, x, w, UC_ACCENT, "finished after %s %s q leaves and prints the summary",
                 ui_fmt_clock(b, sizeof b, s->elapsed_us), ui_glyph(G_PENDING));
         return;
     }
-    if (s->state == ENG_DRAINING) {
+    if (s->state == RUN_AFTER) {
+        ui_putf(y, x, w, UC_WARN, "running the after hook %s", ui_glyph(G_PENDING));
+        return;
+    }
+    if (s->state == RUN_DRAINING) {
         ui_putf(y, x, w, UC_WARN, "draining %llu active VUs %s %s",
                 (unsigned long long)s->active_vus, ui_glyph(G_PENDING),
                 u->stopping ? "q or Ctrl-C again stops at once" : "all phases done");

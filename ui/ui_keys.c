@@ -47,8 +47,8 @@ static int steerable(struct ui_state *u, const struct snapshot *s, const char *w
         ui_message(u, 1, "%s apply to scheduled runs (give --rate or a script)", what);
         return 0;
     }
-    if (u->stopping || s->state == ENG_DRAINING || s->state == ENG_DONE) {
-        ui_message(u, 1, "the run is %s", s->state == ENG_DONE ? "over" : "stopping");
+    if (u->stopping || s->state >= RUN_DRAINING) {
+        ui_message(u, 1, "the run is %s", s->state == RUN_DONE ? "over" : "stopping");
         return 0;
     }
     return 1;
@@ -66,9 +66,9 @@ static int mult_ok(struct ui_state *u, double m)
 
 void ui_stop(struct ui_state *u, const struct snapshot *s)
 {
-    if (s->state == ENG_DONE || engine_done(u->e)) {
+    if (s->state == RUN_DONE || engine_done(u->e)) {
         u->quit = 1;
-    } else if (!u->stopping && s->state != ENG_DRAINING) {
+    } else if (!u->stopping && s->state < RUN_DRAINING) {
         send(u, CMD_STOP, 0);
         u->stopping = 1;
         ui_message(u, 0, "stopping: no new arrivals, draining active VUs (q again stops at once)");
@@ -81,7 +81,7 @@ void ui_stop(struct ui_state *u, const struct snapshot *s)
 
 void ui_terminate(struct ui_state *u, const struct snapshot *s, const char *name)
 {
-    if (s->state == ENG_DONE || engine_done(u->e)) {
+    if (s->state == RUN_DONE || engine_done(u->e)) {
         u->quit = 1;
         return;
     }
@@ -127,7 +127,7 @@ static void act_plan(struct ui_state *u, const struct snapshot *s, int key)
 static void act_snapshot(struct ui_state *u, const struct snapshot *s, int key)
 {
     char msg[300];
-    if (s->state == ENG_DONE || engine_done(u->e))
+    if (s->state == RUN_DONE || engine_done(u->e))
         ui_message(u, 1, "the run is over: the final report is written on exit (-o)");
     else if (snapfile_request(u->e, u->o->snapshot_dir ? u->o->snapshot_dir : ".", msg,
                               sizeof msg) < 0)
@@ -152,7 +152,7 @@ static void act_view(struct ui_state *u, const struct snapshot *s, int key)
 
 static void act_quit(struct ui_state *u, const struct snapshot *s, int key)
 {
-    if (s->state == ENG_DONE || engine_done(u->e) || u->stopping || s->state == ENG_DRAINING)
+    if (engine_done(u->e) || u->stopping || s->state >= RUN_DRAINING)
         ui_stop(u, s);
     else
         u->mode = MODE_CONFIRM;

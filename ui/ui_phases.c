@@ -34,8 +34,8 @@ void ui_phases_draw(const struct snapshot *s, const struct ui_state *u, int y, i
     for (int r = 0; r < rows && from + r < n; r++) {
         int i = from + r, ry = y + 1 + r;
         const struct snap_phase *sp = &s->ph[i];
-        int current = i == cur && s->state != ENG_DONE;
-        int done = !current && sp->started_us >= 0 && (sp->ended_us >= 0 || s->state == ENG_DONE);
+        int current = i == cur && s->state != RUN_DONE;
+        int done = !current && sp->started_us >= 0 && (sp->ended_us >= 0 || s->state == RUN_DONE);
         enum ui_role role = current ? UC_TITLE : done ? UC_NORMAL : UC_DIM;
         ui_put(ry, x, 1,
                current ? UC_ACCENT

@@ -122,7 +122,7 @@ void ui_throughput_draw(const struct snapshot *s, const struct ui_state *u, int 
     char a[16], b[16], d[16];
     /* behind the plan: the last second's arrivals fell short of its target */
     int ry = y + h - 2,
-        low = c && c->target_rate > 0 && arr < 0.9 * c->target_rate && s->state == ENG_RUNNING;
+        low = c && c->target_rate > 0 && arr < 0.9 * c->target_rate && s->state == RUN_RUNNING;
     int cx = x + ui_put(ry, x, w, UC_DIM, "sent ");
     cx += ui_putf(ry, cx, x + w - cx, UC_HEAD, "%s/s", ui_fmt_rate(a, sizeof a, sent));
     cx += ui_put(ry, cx, x + w - cx, UC_DIM, "   arrivals ");

@@ -101,6 +101,11 @@ struct stats {
     int nintervals;
     struct second *seconds;         /* timeline, [nseconds] */
     int nseconds;
+    /* Each closed second's response time and latency histograms, encoded
+     * (hist_encode), [nseconds][2]: a second's percentiles come from them,
+     * so merged stats give the same timeline as one run (1-8 KB a second,
+     * by how widely the latencies spread). */
+    char *(*second_hists)[2];
     struct hist *sec_rt, *sec_lat;  /* the open second's response time / latency */
     struct second open_sec;         /* the open second's counters (its p50.. are set on close) */
     const char *error_names[STATS_MAX_ERRORS]; /* interned copies, owned by the stats */
@@ -157,6 +162,16 @@ void stats_close_interval(struct stats *st, int64_t now_rel_us);
 /* Append an event (text is truncated to fit). */
 void stats_event(struct stats *st, int64_t t_us, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Add everything `src` recorded into `dst`, as if dst had recorded it too:
+ * counters (error names and named counters matched by name), every
+ * histogram (counts add), per phase, per endpoint, per scenario, per
+ * interval and per second (aligned by index: both timed from the same
+ * start), the open interval and second, and the events (in time order).
+ * Both must come from the same plan (stats_init with the same shape);
+ * the plan's own numbers (planned arrivals) are taken, not added. The
+ * merge of a run's halves gives the report of the whole (tested). */
+void stats_merge(struct stats *dst, const struct stats *src);
 
 /* Add src's counters into dst. */
 void counters_add(struct counters *dst, const struct counters *src);

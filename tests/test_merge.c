@@ -1,0 +1,183 @@
+/* test_merge.c — stats_merge: a run recorded whole and the same run split
+ * in two halves (as two workers or two shards would see it) give the same
+ * report once the halves are merged. */
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "report.h"
+#include "stats.h"
+#include "test.h"
+#include "util.h"
+
+static void make_plan(struct plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->script = xstrdup("split.yml");
+    p->target = xstrdup("http://localhost:8080");
+    p->timeout_us = 10000000;
+    p->nphases = 2;
+    p->phases = xcalloc(2, sizeof *p->phases);
+    p->phases[0] = (struct phase){
+        .name = xstrdup("warm"), .kind = PHASE_CONST, .duration_us = 3000000, .rate = 40};
+    p->phases[1] = (struct phase){.name = xstrdup("ramp"),
+                                  .kind = PHASE_RAMP,
+                                  .duration_us = 3000000,
+                                  .rate = 40,
+                                  .rate_to = 80};
+    p->nscenarios = 2;
+    p->scenarios = xcalloc(2, sizeof *p->scenarios);
+    p->scenarios[0] = (struct scenario){.name = xstrdup("browse"), .weight = 3};
+    p->scenarios[1] = (struct scenario){.name = xstrdup("buy"), .weight = 1};
+    plan_endpoint(p, "GET /");
+    plan_endpoint(p, "POST /buy");
+}
+
+static void init3(struct stats *s[3])
+{
+    for (int k = 0; k < 3; k++) {
+        stats_init(s[k], 2, 2, 2);
+        s[k]->planned_arrivals = 360;
+        s[k]->phase_planned[0] = 120;
+        s[k]->phase_planned[1] = 240;
+    }
+}
+
+/* Arrival i of a deterministic run: recorded into the whole (s[0]) and
+ * into one half (s[1] for even i, s[2] for odd). Errors are named in a
+ * different first-seen order in each half, and one half never sees some. */
+static void arrival(struct stats *s[3], int i)
+{
+    struct stats *to[2] = {s[0], s[1 + i % 2]};
+    int phase = i < 120 ? 0 : 1, ep = i % 5 == 0, sc = i % 4 == 3;
+    int64_t rt = 500 + (i * 7919) % 40000, lag = (i * 31) % 2000;
+    for (int k = 0; k < 2; k++) {
+        struct stats *st = to[k];
+        if (i % 37 == 36) {
+            stats_vu_skipped(st, phase);
+            stats_count(st, phase, -1, stats_counter_index(st, "loadtop.skipped.late"), 1);
+            continue;
+        }
+        stats_vu_created(st, phase, sc, lag);
+        stats_request(st, phase, ep);
+        if (i % 23 == 5) {
+            stats_error(st, phase, ep, i % 2 ? "ECONNRESET" : "ETIMEDOUT");
+            stats_downloaded(st, phase, ep, 17);
+            stats_vu_failed(st, phase, rt * 3);
+        } else if (i % 29 == 7) {
+            stats_error(st, phase, ep, "EPIPE");
+            stats_vu_failed(st, phase, rt);
+        } else {
+            int code = i % 11 == 0 ? 503 : i % 13 == 0 ? 404 : 200;
+            stats_response(st, phase, ep, code, rt, rt + 300, rt + lag, 100 + (uint64_t)(i % 3));
+            if (code == 200)
+                stats_count(st, phase, ep, stats_counter_index(st, "plugins.expect.ok"), 1);
+            stats_vu_completed(st, phase, rt * 2);
+        }
+    }
+}
+
+static const struct report_meta meta = {.start_wall_us = 1700000000000000LL,
+                                         .now_wall_us = 1700000006000000LL,
+                                         .elapsed_us = 6000000,
+                                         .state = "done",
+                                         .version = "test",
+                                         .argv_line = "loadtop split.yml"};
+
+/* The whole run and its two halves, six seconds, two 3 s intervals. */
+static void record(struct stats *s[3])
+{
+    init3(s);
+    struct host_sample h = {.load1 = 0.5, .cpu_pct = 20, .ncpu = 2};
+    for (int k = 0; k < 3; k++)
+        s[k]->phase_started_us[0] = 0;
+    /* run-wide events come from one place (worker 0, shard 0) */
+    stats_event(s[0], 0, "start", "run started");
+    stats_event(s[1], 0, "start", "run started");
+    int i = 0;
+    for (int sec = 0; sec < 6; sec++) {
+        int n = sec < 3 ? 40 : 40 + 20 * (sec - 3);
+        for (int j = 0; j < n; j++, i++)
+            arrival(s, i);
+        /* events at distinct times, each in one half */
+        stats_event(s[0], sec * 1000000 + 500000, "warning", "second %d", sec);
+        stats_event(s[1 + sec % 2], sec * 1000000 + 500000, "warning", "second %d", sec);
+        for (int k = 0; k < 3; k++) {
+            stats_close_second(s[k], sec < 3 ? 40 : 40 + 20 * (sec - 3), sec < 3 ? 0 : 1, &h);
+            if (sec == 2) {
+                stats_close_interval(s[k], 3000000);
+                s[k]->phase_ended_us[0] = s[k]->phase_started_us[1] = 3000000;
+            }
+        }
+    }
+    for (int k = 0; k < 3; k++) {
+        stats_close_interval(s[k], 6000000);
+        s[k]->phase_ended_us[1] = 6000000;
+    }
+}
+
+TEST(merge_two_halves_give_the_whole_report)
+{
+    struct plan p;
+    make_plan(&p);
+    struct stats whole, a, b, *s[3] = {&whole, &a, &b};
+    record(s);
+    ASSERT(a.total.c.vu_created > 0 && b.total.c.vu_created > 0);
+    ASSERT(a.total.c.vu_created + b.total.c.vu_created == whole.total.c.vu_created);
+    stats_merge(&a, &b);
+
+    char *tw = report_json(&p, &whole, &meta), *ta = report_json(&p, &a, &meta);
+    json_t *jw = json_loads(tw, 0, NULL), *ja = json_loads(ta, 0, NULL);
+    ASSERT(jw && ja);
+    /* error names are interned in first-seen order, so counters may come
+     * in another order: equal as JSON, value for value */
+    if (!json_equal(jw, ja)) {
+        const char *keys[] = {"aggregate", "intermediate", "phases", "endpoints", "timeline",
+                              "host",      "events",       "plan",   "run"};
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            if (!json_equal(json_object_get(jw, keys[k]), json_object_get(ja, keys[k])))
+                TEST_FAIL_("the merged report differs from the whole in \"%s\"", keys[k]);
+    }
+    /* and the numbers a reader looks at first */
+    ASSERT_EQ(a.total.c.requests, whole.total.c.requests);
+    ASSERT_EQ(stats_counter(&a, "plugins.expect.ok"), stats_counter(&whole, "plugins.expect.ok"));
+    ASSERT_EQ(a.nseconds, 6);
+    ASSERT_EQ(a.nintervals, 2);
+    ASSERT_EQ(a.nevents, whole.nevents);
+    for (int i = 0; i < 6; i++)
+        ASSERT_EQ(a.seconds[i].p99, whole.seconds[i].p99);
+    free(tw);
+    free(ta);
+    json_decref(jw);
+    json_decref(ja);
+    for (int k = 0; k < 3; k++)
+        stats_free(s[k]);
+    plan_free(&p);
+}
+
+/* A merge into an empty stats copies; merging an empty one changes nothing. */
+TEST(merge_with_empty)
+{
+    struct plan p;
+    make_plan(&p);
+    struct stats whole, a, b, *s[3] = {&whole, &a, &b};
+    record(s);
+    struct stats empty, copy;
+    stats_init(&empty, 2, 2, 2);
+    stats_init(&copy, 2, 2, 2);
+    for (int i = 0; i < 2; i++)
+        copy.phase_started_us[i] = copy.phase_ended_us[i] = -1;
+    stats_merge(&copy, &whole);
+    stats_merge(&whole, &empty);
+    char *t1 = report_json(&p, &whole, &meta), *t2 = report_json(&p, &copy, &meta);
+    json_t *j1 = json_loads(t1, 0, NULL), *j2 = json_loads(t2, 0, NULL);
+    ASSERT(json_equal(j1, j2));
+    free(t1);
+    free(t2);
+    json_decref(j1);
+    json_decref(j2);
+    stats_free(&empty);
+    stats_free(&copy);
+    for (int k = 0; k < 3; k++)
+        stats_free(s[k]);
+    plan_free(&p);
+}

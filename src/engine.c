@@ -1,6 +1,8 @@
-/* engine.c — the engine thread: libuv loop, arrivals by schedule, ticks
- * (seconds, intervals, host samples, snapshots), the command queue and the
- * end of the run. VUs live in vu.c, the curl/uv seam in http.c. */
+/* engine.c — the engine thread's loop: arrivals by schedule, ticks
+ * (seconds, intervals, host samples), what the run's lifecycle asks for
+ * (lifecycle.c), its start and its end. Snapshots and the report mailbox
+ * are in engine_pub.c, the command queue in engine_cmd.c, VUs in vu.c, the
+ * curl/uv seam in http.c. */
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -9,7 +11,6 @@
 #include <sys/resource.h>
 
 #include "engine_int.h"
-#include "report.h"
 #include "util.h"
 #include "version.h"
 
@@ -24,46 +25,41 @@ uint64_t engine_rand(struct engine *e)
     return rng_next(&e->rng);
 }
 
-static int64_t rel(const struct engine *e, int64_t t)
-{
-    return t - e->t0;
-}
-
 static void fmt_rate(char *out, size_t n, double r)
 {
     snprintf(out, n, r == (int64_t)r ? "%.0f/s" : "%.2f/s", r);
 }
 
-static void note_phase_changes(struct engine *e, int64_t now)
+void engine_note_phase_changes(struct engine *e, int64_t now)
 {
     while (e->last_phase < e->sched.cur) {
         if (e->last_phase >= 0)
-            e->st.phase_ended_us[e->last_phase] = rel(e, now);
+            e->st.phase_ended_us[e->last_phase] = engine_rel(e, now);
         e->last_phase++;
         if (e->last_phase >= e->plan->nphases)
             break;
         const struct phase *p = &e->plan->phases[e->last_phase];
-        e->st.phase_started_us[e->last_phase] = rel(e, now);
+        e->st.phase_started_us[e->last_phase] = engine_rel(e, now);
         char r1[32], r2[32];
         fmt_rate(r1, sizeof r1, p->rate);
         fmt_rate(r2, sizeof r2, p->rate_to);
         switch (p->kind) {
         case PHASE_PAUSE:
-            stats_event(&e->st, rel(e, now), "phase", "phase %d/%d '%s': pause %.3gs",
+            stats_event(&e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': pause %.3gs",
                         e->last_phase + 1, e->plan->nphases, p->name, p->duration_us / 1e6);
             break;
         case PHASE_COUNT:
-            stats_event(&e->st, rel(e, now), "phase", "phase %d/%d '%s': %lld arrivals in %.3gs",
+            stats_event(&e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': %lld arrivals in %.3gs",
                         e->last_phase + 1, e->plan->nphases, p->name, (long long)p->count,
                         p->duration_us / 1e6);
             break;
         case PHASE_RAMP:
-            stats_event(&e->st, rel(e, now), "phase", "phase %d/%d '%s': %s -> %s over %.3gs",
+            stats_event(&e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': %s -> %s over %.3gs",
                         e->last_phase + 1, e->plan->nphases, p->name, r1, r2,
                         p->duration_us / 1e6);
             break;
         case PHASE_CONST:
-            stats_event(&e->st, rel(e, now), "phase", "phase %d/%d '%s': %s for %.3gs",
+            stats_event(&e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': %s for %.3gs",
                         e->last_phase + 1, e->plan->nphases, p->name, r1, p->duration_us / 1e6);
             break;
         }
@@ -82,15 +78,9 @@ static void begin_drain(struct engine *e, int64_t now, int64_t drain_us, const c
     e->drain_deadline = now + drain_us;
     uv_timer_stop(&e->arrival_timer);
     uv_idle_stop(&e->arrival_more);
-    stats_event(&e->st, rel(e, now), "stop", "%s; draining %llu active VUs", why,
+    stats_event(&e->st, engine_rel(e, now), "stop", "%s; draining %llu active VUs", why,
                 (unsigned long long)e->active);
     engine_maybe_finish(e);
-}
-
-/* The schedule runs: the phases have started and no stop has come. */
-static int arrivals_run(const struct engine *e)
-{
-    return e->lc.state == RUN_RUNNING || e->lc.state == RUN_PAUSED;
 }
 
 static const char *const skip_names[SKIP_N] = {
@@ -134,9 +124,9 @@ static void on_arrival_more(uv_idle_t *i);
  * arrival more than ENGINE_LATE_US behind its intended time is skipped:
  * the engine cannot keep up, and sending it late would only measure the
  * backlog. Works at most ARRIVAL_BUDGET_US at a time. */
-static void run_arrivals(struct engine *e)
+void engine_run_arrivals(struct engine *e)
 {
-    if (!arrivals_run(e) || e->plan->model == MODEL_CLOSED)
+    if (!engine_steerable(e) || e->plan->model == MODEL_CLOSED)
         return;
     int64_t now = now_us(), until = now + ARRIVAL_BUDGET_US;
     int n = 0, more = 0;
@@ -148,16 +138,16 @@ static void run_arrivals(struct engine *e)
             break;
         }
         int ph = sched_take(&e->sched);
-        note_phase_changes(e, now);
+        engine_note_phase_changes(e, now);
         if (now - next > ENGINE_LATE_US)
             engine_skip(e, ph, SKIP_LATE);
         else
             vu_arrival(e, ph, next, now);
         n++;
     }
-    note_phase_changes(e, now);
+    engine_note_phase_changes(e, now);
     http_flush(e->http);
-    if (!arrivals_run(e))
+    if (!engine_steerable(e))
         return;
     next = sched_peek(&e->sched);
     if (next == SCHED_NONE) {
@@ -174,16 +164,16 @@ static void run_arrivals(struct engine *e)
 
 static void on_arrival_timer(uv_timer_t *t)
 {
-    run_arrivals(t->data);
+    engine_run_arrivals(t->data);
 }
 
 static void on_arrival_more(uv_idle_t *i)
 {
     uv_idle_stop(i);
-    run_arrivals(i->data);
+    engine_run_arrivals(i->data);
 }
 
-static void publish(struct engine *e);
+void engine_publish(struct engine *e);
 
 static void close_handles(struct engine *e)
 {
@@ -200,7 +190,7 @@ static void close_handles(struct engine *e)
 static void run_after(struct engine *e)
 {
     vu_abort_all(e);
-    stats_event(&e->st, rel(e, now_us()), "hook", "after: running");
+    stats_event(&e->st, engine_rel(e, now_us()), "hook", "after: running");
     vu_start_hook(e, HOOK_AFTER);
 }
 
@@ -211,30 +201,30 @@ static void close_run(struct engine *e)
     int64_t now = now_us();
     e->end_us = now;
     vu_abort_all(e);
-    note_phase_changes(e, now);
+    engine_note_phase_changes(e, now);
     if (e->last_phase >= 0 && e->last_phase < e->plan->nphases)
-        e->st.phase_ended_us[e->last_phase] = rel(e, now);
+        e->st.phase_ended_us[e->last_phase] = engine_rel(e, now);
     /* the partial last second and interval */
     hostmon_sample(&e->hm, &e->host);
     stats_close_second(&e->st, e->sec_target, e->sec_phase, &e->host);
-    stats_close_interval(&e->st, rel(e, now));
-    stats_event(&e->st, rel(e, now), "end", "run ended after %.1fs", rel(e, now) / 1e6);
-    publish(e);
+    stats_close_interval(&e->st, engine_rel(e, now));
+    stats_event(&e->st, engine_rel(e, now), "end", "run ended after %.1fs", engine_rel(e, now) / 1e6);
+    engine_publish(e);
     close_handles(e);
 }
 
 static void start_phases(struct engine *e);
-static void pause_run(struct engine *e, int64_t now, int pause);
+void engine_pause_run(struct engine *e, int64_t now, int pause);
 
 /* Do what the lifecycle answered (lifecycle.h). `drain_us` bounds a drain
  * it begins, `why` says why in the event log. Never inside libcurl's
  * callbacks when `what` may finish the run or run `after`. */
-static void act(struct engine *e, unsigned what, int64_t now, int64_t drain_us, const char *why)
+void engine_act(struct engine *e, unsigned what, int64_t now, int64_t drain_us, const char *why)
 {
     if (what & LC_DO_START_PHASES)
         start_phases(e);
     if (what & (LC_DO_PAUSE | LC_DO_RESUME))
-        pause_run(e, now, (what & LC_DO_PAUSE) != 0);
+        engine_pause_run(e, now, (what & LC_DO_PAUSE) != 0);
     if (what & LC_DO_DRAIN)
         begin_drain(e, now, drain_us, why);
     if (what & LC_DO_DRAIN_NOW)
@@ -247,20 +237,20 @@ static void act(struct engine *e, unsigned what, int64_t now, int64_t drain_us, 
         close_run(e);
 }
 
-static void drained(struct engine *e)
+void engine_drained(struct engine *e)
 {
-    act(e, lifecycle_on(&e->lc, LC_DRAINED), now_us(), 0, NULL);
+    engine_act(e, lifecycle_on(&e->lc, LC_DRAINED), now_us(), 0, NULL);
 }
 
 static void on_drained_timer(uv_timer_t *t)
 {
-    drained(t->data);
+    engine_drained(t->data);
 }
 
 static void on_after_done_timer(uv_timer_t *t)
 {
     struct engine *e = t->data;
-    act(e, lifecycle_on(&e->lc, LC_AFTER_DONE), now_us(), 0, NULL);
+    engine_act(e, lifecycle_on(&e->lc, LC_AFTER_DONE), now_us(), 0, NULL);
 }
 
 /* A new second for engine_note: say how many lines the last one left out. */
@@ -277,7 +267,7 @@ static void note_roll(struct engine *e, int64_t t)
 
 void engine_note(struct engine *e, const char *kind, const char *text)
 {
-    int64_t t = rel(e, now_us());
+    int64_t t = engine_rel(e, now_us());
     note_roll(e, t);
     if (e->note_n >= 10) {
         e->note_dropped++;
@@ -289,7 +279,7 @@ void engine_note(struct engine *e, const char *kind, const char *text)
 
 void engine_hook_done(struct engine *e, enum vu_hook which, const char *why)
 {
-    int64_t t = rel(e, now_us());
+    int64_t t = engine_rel(e, now_us());
     const char *name = which == HOOK_BEFORE ? "before" : "after";
     if (why) {
         stats_event(&e->st, t, "error", "%s failed: %s", name, why);
@@ -305,7 +295,7 @@ void engine_hook_done(struct engine *e, enum vu_hook which, const char *why)
         uv_timer_start(&e->arrival_timer, on_after_done_timer, 0, 0);
         return;
     }
-    act(e, lifecycle_on(&e->lc, why ? LC_BEFORE_FAILED : LC_BEFORE_OK), now_us(), e->o.drain_us,
+    engine_act(e, lifecycle_on(&e->lc, why ? LC_BEFORE_FAILED : LC_BEFORE_OK), now_us(), e->o.drain_us,
         why ? "before failed: the phases do not run" : "stop requested");
 }
 
@@ -315,249 +305,6 @@ void engine_maybe_finish(struct engine *e)
      * done callback, where the multi handle must not be torn down. */
     if (e->lc.state == RUN_DRAINING && e->active == 0)
         uv_timer_start(&e->arrival_timer, on_drained_timer, 0, 0);
-}
-
-static double base_rate(const struct engine *e, int64_t now)
-{
-    double m = e->sched.mult > 0 ? e->sched.mult : 1;
-    return sched_target_rate(&e->sched, now) / m;
-}
-
-static void build_report(struct engine *e, const char *tag)
-{
-    struct report_meta m = {
-        .start_wall_us = e->start_wall,
-        .now_wall_us = wall_us(),
-        .elapsed_us = rel(e, now_us()),
-        .state = e->lc.state == RUN_DONE ? (e->lc.interrupted ? "interrupted" : "done") : "running",
-        .version = e->o.version,
-        .argv_line = e->o.argv_line,
-    };
-    char *json = report_json(e->plan, &e->st, &m);
-    uv_mutex_lock(&e->slock);
-    free(e->report);
-    e->report = json;
-    snprintf(e->report_tag, sizeof e->report_tag, "%s", tag);
-    uv_mutex_unlock(&e->slock);
-}
-
-/* LC_DO_PAUSE / LC_DO_RESUME: the schedule's clock, parked closed-model
- * workers, the event. */
-static void pause_run(struct engine *e, int64_t now, int pause)
-{
-    if (pause) {
-        sched_pause(&e->sched, now);
-        stats_event(&e->st, rel(e, now), "pause", "paused");
-        return;
-    }
-    sched_resume(&e->sched, now);
-    if (e->closed_parked) {
-        int n = e->closed_parked;
-        e->closed_parked = 0;
-        vu_start_closed(e, n);
-        http_flush(e->http);
-    }
-    stats_event(&e->st, rel(e, now), "resume", "resumed");
-}
-
-static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
-{
-    int64_t t = rel(e, now);
-    /* controls that steer arrivals: only while the phases run */
-    int steer = arrivals_run(e);
-    switch (c->kind) {
-    case CMD_TOGGLE_PAUSE:
-    case CMD_PAUSE:
-    case CMD_RESUME: {
-        enum lc_event ev = c->kind == CMD_PAUSE    ? LC_PAUSE
-                           : c->kind == CMD_RESUME ? LC_RESUME
-                           : e->lc.state == RUN_PAUSED ? LC_RESUME
-                                                       : LC_PAUSE;
-        act(e, lifecycle_on(&e->lc, ev), now, 0, NULL);
-        break;
-    }
-    case CMD_SKIP:
-        if (!steer || e->plan->model == MODEL_CLOSED || sched_done(&e->sched))
-            break;
-        stats_event(&e->st, t, "skip", "skipped the rest of phase %d '%s'", e->sched.cur + 1,
-                    e->plan->phases[e->sched.cur].name);
-        sched_skip(&e->sched, now);
-        note_phase_changes(e, now);
-        break;
-    case CMD_MULT:
-    case CMD_SCALE:
-    case CMD_RATE: {
-        if (!steer || e->plan->model == MODEL_CLOSED)
-            break;
-        double m = c->value;
-        if (c->kind == CMD_SCALE)
-            m = e->sched.mult * c->value;
-        if (c->kind == CMD_RATE) {
-            double b = base_rate(e, now);
-            if (b <= 0) {
-                stats_event(&e->st, t, "warning", "no rate to scale in this phase");
-                break;
-            }
-            m = c->value / b;
-        }
-        if (!(m > 0.001 && m < 1000))
-            break;
-        sched_set_mult(&e->sched, m, now);
-        stats_event(&e->st, t, "rate", "rate x%.2f (target now %.1f/s)", m,
-                    sched_target_rate(&e->sched, now));
-        break;
-    }
-    case CMD_STOP: {
-        int64_t d = e->o.drain_us;
-        if (c->value > 0 && c->value * 1e6 < (double)d)
-            d = (int64_t)(c->value * 1e6);
-        act(e, lifecycle_on(&e->lc, LC_STOP), now, d, "stop requested");
-        break;
-    }
-    case CMD_ABORT:
-        act(e, lifecycle_on(&e->lc, LC_ABORT), now, 0, "abort requested");
-        break;
-    case CMD_REPORT: {
-        uv_mutex_lock(&e->slock);
-        int busy = e->report != NULL;
-        uv_mutex_unlock(&e->slock);
-        if (busy) {
-            /* one report in the mailbox at a time: never drop one unwritten */
-            stats_event(&e->st, t, "warning", "snapshot %s skipped: the previous one is still being written",
-                        c->tag);
-            break;
-        }
-        stats_event(&e->st, t, "snapshot", "snapshot %s", c->tag);
-        build_report(e, c->tag);
-        break;
-    }
-    case CMD_NOTE:
-        stats_event(&e->st, t, "warning", "%s", c->tag);
-        break;
-    }
-}
-
-static void on_async(uv_async_t *a)
-{
-    struct engine *e = a->data;
-    uv_mutex_lock(&e->qlock);
-    int n = e->qn;
-    struct engine_cmd *cmds = e->q;
-    e->q = NULL;
-    e->qn = e->qcap = 0;
-    uv_mutex_unlock(&e->qlock);
-    /* Arrivals already due belong to the plan as it was: take them before
-     * a control re-plans from now (schedule.h), so none is lost. */
-    run_arrivals(e);
-    int64_t now = now_us();
-    for (int i = 0; i < n; i++)
-        run_cmd(e, &cmds[i], now);
-    free(cmds);
-    if (e->lc.state == RUN_DRAINING && now_us() >= e->drain_deadline)
-        drained(e);
-    if (e->lc.state == RUN_DONE || e->lc.state == RUN_AFTER)
-        return;
-    run_arrivals(e);
-    publish(e);
-}
-
-static void fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
-{
-    const struct stats *st = &e->st;
-    s->seq++;
-    s->state = e->lc.state;
-    s->elapsed_us = rel(e, now);
-    s->planned_us = plan_duration_us(e->plan);
-    s->nphases = e->plan->nphases;
-    s->phase = e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1;
-    s->phase_elapsed_us = sched_phase_elapsed(&e->sched, now);
-    s->phase_duration_us = e->plan->phases[s->phase].duration_us;
-    s->target_rate = lifecycle_stopping(&e->lc) ? 0 : sched_target_rate(&e->sched, now);
-    s->mult = e->sched.mult;
-    s->active_vus = e->active;
-    s->inflight = e->http ? (uint64_t)http_inflight(e->http) : 0;
-    s->waiting = e->http ? (uint64_t)http_waiting(e->http) : 0;
-    s->total = st->total.c;
-    /* Whole-run summaries walk histograms and move slowly: they are redone
-     * once a second (and whenever the run is not simply running), and
-     * otherwise carried over from the last publication. At 10 publications
-     * a second this saves the engine nine walks in ten, and spares the
-     * dashboard redrawing the run's percentiles every frame. */
-    int resum = st->nseconds != e->sum_seconds || e->lc.state != RUN_RUNNING;
-    if (resum) {
-        for (int i = 0; i < SUM_N; i++)
-            sumstat_of(&s->total_s[i], st->total.sum[i]);
-        e->sum_seconds = st->nseconds;
-    } else if (s != e->pub) {
-        memcpy(s->total_s, e->pub->total_s, sizeof s->total_s);
-    }
-    s->nintervals = st->nintervals;
-    if (st->nintervals) {
-        const struct interval *iv = &st->intervals[st->nintervals - 1];
-        s->last_start_us = iv->start_us;
-        s->last_end_us = iv->end_us;
-        s->last_c = iv->c;
-        memcpy(s->last_s, iv->s, sizeof s->last_s);
-    }
-    s->nendpoints = st->nendpoints < SNAP_ENDPOINTS ? st->nendpoints : SNAP_ENDPOINTS;
-    for (int i = 0; i < s->nendpoints; i++) {
-        const struct group *g = &st->endpoint[i];
-        struct snap_endpoint *ep = &s->ep[i];
-        ep->c.requests = g->c.requests;
-        ep->c.responses = g->c.responses;
-        ep->c.errors = counters_errors(&g->c);
-        uint64_t ok = 0;
-        for (int c = 200; c < 300; c++)
-            ok += g->c.codes[c];
-        ep->c.non2xx = g->c.responses - ok;
-        if (resum) {
-            sumstat_of(&ep->s[0], g->sum[SUM_RESPONSE_TIME]);
-            sumstat_of(&ep->s[1], g->sum[SUM_LATENCY]);
-        } else if (s != e->pub) {
-            memcpy(ep->s, e->pub->ep[i].s, sizeof ep->s);
-        }
-    }
-    for (int i = 0; i < e->plan->nphases && i < SNAP_PHASES; i++) {
-        s->ph[i].planned = st->phase_planned[i];
-        s->ph[i].arrivals = (int64_t)(st->phase[i].c.vu_created + st->phase[i].c.vu_skipped);
-        s->ph[i].started_us = st->phase_started_us[i];
-        s->ph[i].ended_us = st->phase_ended_us[i];
-    }
-    /* Closed seconds never change: a buffer that already holds this window
-     * (it was last filled within the same second) keeps it. */
-    int nsec = st->nseconds < SNAP_SECONDS ? st->nseconds : SNAP_SECONDS;
-    int64_t first = st->nseconds - nsec;
-    if (nsec && (s->nsec != nsec || s->first_sec != first))
-        memcpy(s->sec, st->seconds + first, sizeof *s->sec * (size_t)nsec);
-    s->nsec = nsec;
-    s->first_sec = first;
-    s->host = e->host;
-    s->nerrors = st->nerrors;
-    memcpy(s->error_names, st->error_names, sizeof s->error_names);
-    s->total_events = st->nevents;
-    s->nevents = st->nevents < SNAP_EVENTS ? st->nevents : SNAP_EVENTS;
-    if (s->nevents)
-        memcpy(s->ev, st->events + st->nevents - s->nevents, sizeof *s->ev * (size_t)s->nevents);
-}
-
-static void publish(struct engine *e)
-{
-    fill_snapshot(e, e->build, now_us());
-    uv_mutex_lock(&e->slock);
-    struct snapshot *old = e->pub;
-    e->pub = e->build;
-    /* The next one is built in the old publication, unless the reader of
-     * engine_snapshot_hold() still has it: then in the spare, and the old
-     * one waits as the spare. Three buffers, so one is always free. */
-    if (old == e->held) {
-        e->build = e->spare;
-        e->spare = old;
-    } else {
-        e->build = old;
-    }
-    /* keep seq monotone in the buffer filled next time */
-    e->build->seq = e->pub->seq;
-    uv_mutex_unlock(&e->slock);
 }
 
 static void sample_second_plan(struct engine *e, int64_t now)
@@ -570,36 +317,36 @@ static void on_tick(uv_timer_t *t)
 {
     struct engine *e = t->data;
     int64_t now = now_us();
-    note_roll(e, rel(e, now));
-    run_arrivals(e);
-    while (rel(e, now) >= e->next_sec_us) {
-        note_skips(e, rel(e, now));
+    note_roll(e, engine_rel(e, now));
+    engine_run_arrivals(e);
+    while (engine_rel(e, now) >= e->next_sec_us) {
+        note_skips(e, engine_rel(e, now));
         hostmon_sample(&e->hm, &e->host);
         /* the plan as it stood when this second began */
         stats_close_second(&e->st, e->sec_target, e->sec_phase, &e->host);
         sample_second_plan(e, now);
         e->next_sec_us += 1000000;
     }
-    while (rel(e, now) >= e->next_interval_us) {
+    while (engine_rel(e, now) >= e->next_interval_us) {
         stats_close_interval(&e->st, e->next_interval_us);
         e->next_interval_us += e->o.interval_us;
     }
-    if (arrivals_run(e)) {
+    if (engine_steerable(e)) {
         if (e->plan->model == MODEL_CLOSED) {
             /* the phase clock, so that a pause extends the run */
             int64_t dur = plan_duration_us(e->plan);
             if ((!e->plan->max_requests && sched_phase_elapsed(&e->sched, now) >= dur) ||
                 (e->plan->max_requests && e->closed_started >= e->plan->max_requests))
-                act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us, "duration reached");
+                engine_act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us, "duration reached");
         } else if (sched_done(&e->sched)) {
-            act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us, "all phases done");
+            engine_act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us, "all phases done");
         }
     }
     if (e->lc.state == RUN_DRAINING && (e->active == 0 || now >= e->drain_deadline))
-        drained(e);
+        engine_drained(e);
     if (e->lc.state == RUN_DONE || e->lc.state == RUN_AFTER)
         return;
-    publish(e);
+    engine_publish(e);
 }
 
 /* The schedule's clock starts here: after `before`, if there is one. */
@@ -611,17 +358,17 @@ static void start_phases(struct engine *e)
     char target[256];
     url_redact(target, sizeof target, e->plan->target ? e->plan->target : "");
     stats_event(&e->st, 0, "start", "run started: %s", target);
-    note_phase_changes(e, e->t0);
+    engine_note_phase_changes(e, e->t0);
     sample_second_plan(e, e->t0);
     uv_timer_start(&e->tick_timer, on_tick, (uint64_t)(e->o.tick_us / 1000),
                    (uint64_t)(e->o.tick_us / 1000));
-    if (e->plan->model == MODEL_CLOSED && arrivals_run(e)) {
+    if (e->plan->model == MODEL_CLOSED && engine_steerable(e)) {
         vu_start_closed(e, e->plan->connections);
         http_flush(e->http);
     } else {
-        run_arrivals(e);
+        engine_run_arrivals(e);
     }
-    publish(e);
+    engine_publish(e);
 }
 
 static void engine_main(void *arg)
@@ -728,7 +475,7 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
         goto fail;
     }
     vu_prepare(e);
-    uv_async_init(&e->loop, &e->async, on_async);
+    uv_async_init(&e->loop, &e->async, engine_on_async);
     e->async.data = e;
     uv_timer_init(&e->loop, &e->arrival_timer);
     e->arrival_timer.data = e;
@@ -737,7 +484,7 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     uv_timer_init(&e->loop, &e->tick_timer);
     e->tick_timer.data = e;
     lifecycle_start(&e->lc, plan->before != NULL, plan->after != NULL);
-    fill_snapshot(e, e->pub, now_us());
+    engine_fill_snapshot(e, e->pub, now_us());
 
     /* Signals belong to the main thread: the engine thread blocks them. */
     sigset_t all, old;
@@ -772,58 +519,6 @@ void engine_global_init(void)
     http_global_init();
 }
 
-void engine_send(struct engine *e, const struct engine_cmd *cmd)
-{
-    uv_mutex_lock(&e->qlock);
-    if (e->qn == e->qcap) {
-        e->qcap = e->qcap ? e->qcap * 2 : 16;
-        e->q = xrealloc(e->q, sizeof *e->q * (size_t)e->qcap);
-    }
-    e->q[e->qn++] = *cmd;
-    uv_mutex_unlock(&e->qlock);
-    uv_mutex_lock(&e->slock);
-    if (!e->done)
-        uv_async_send(&e->async); /* sends coalesce: on_async drains the whole queue */
-    uv_mutex_unlock(&e->slock);
-}
-
-void engine_snapshot(struct engine *e, struct snapshot *out)
-{
-    uv_mutex_lock(&e->slock);
-    const struct snapshot *in = e->pub;
-    /* The same publication is the same bytes; and closed seconds never
-     * change, so the timeline (most of the struct) is copied only when a
-     * second has closed: the dashboard calls this every frame. */
-    if (out->seq != in->seq || out->seq == 0) {
-        int same_seconds = out->seq != 0 && out->first_sec == in->first_sec && out->nsec == in->nsec;
-        size_t head = offsetof(struct snapshot, sec), tail = offsetof(struct snapshot, host);
-        memcpy(out, in, head);
-        if (!same_seconds)
-            memcpy(out->sec, in->sec, sizeof *in->sec * (size_t)in->nsec);
-        memcpy((char *)out + tail, (const char *)in + tail, sizeof *out - tail);
-    }
-    uv_mutex_unlock(&e->slock);
-}
-
-const struct snapshot *engine_snapshot_hold(struct engine *e)
-{
-    uv_mutex_lock(&e->slock);
-    const struct snapshot *s = e->held = e->pub;
-    uv_mutex_unlock(&e->slock);
-    return s;
-}
-
-char *engine_take_report(struct engine *e, char tag[256])
-{
-    uv_mutex_lock(&e->slock);
-    char *r = e->report;
-    e->report = NULL;
-    if (r)
-        memcpy(tag, e->report_tag, sizeof e->report_tag);
-    uv_mutex_unlock(&e->slock);
-    return r;
-}
-
 int engine_done(struct engine *e)
 {
     uv_mutex_lock(&e->slock);
@@ -844,25 +539,12 @@ const struct plan *engine_plan(const struct engine *e)
 
 int64_t engine_elapsed_us(const struct engine *e)
 {
-    return rel(e, e->end_us ? e->end_us : now_us());
+    return engine_rel(e, e->end_us ? e->end_us : now_us());
 }
 
 const struct stats *engine_stats(const struct engine *e)
 {
     return &e->st;
-}
-
-char *engine_report_json(struct engine *e)
-{
-    struct report_meta m = {
-        .start_wall_us = e->start_wall,
-        .now_wall_us = wall_us(),
-        .elapsed_us = rel(e, e->end_us ? e->end_us : now_us()),
-        .state = e->lc.interrupted ? "interrupted" : "done",
-        .version = e->o.version,
-        .argv_line = e->o.argv_line,
-    };
-    return report_json(e->plan, &e->st, &m);
 }
 
 void engine_free(struct engine *e)

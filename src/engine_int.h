@@ -172,7 +172,27 @@ void vu_abort_hook(struct engine *e);
 /* http.c's done callback. */
 void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud);
 
-/* engine.c */
+/* engine.c: the loop */
+/* Time since the run's start (t0: the phases' start, after `before`). */
+static inline int64_t engine_rel(const struct engine *e, int64_t t)
+{
+    return t - e->t0;
+}
+/* The phases run and no stop has come: arrivals start, controls steer. */
+static inline int engine_steerable(const struct engine *e)
+{
+    return e->lc.state == RUN_RUNNING || e->lc.state == RUN_PAUSED;
+}
+/* Do what the lifecycle answered (LC_DO_* bits); `drain_us` bounds a drain
+ * it begins, `why` says why in the event log. Never inside libcurl's
+ * callbacks when `what` may finish the run or run `after`. */
+void engine_act(struct engine *e, unsigned what, int64_t now, int64_t drain_us, const char *why);
+/* Start every arrival that is due (bounded work; see engine.c). */
+void engine_run_arrivals(struct engine *e);
+/* Feed LC_DRAINED: no VU is left, or the drain bound passed. */
+void engine_drained(struct engine *e);
+/* Log the phases entered since the last call (the schedule moved on). */
+void engine_note_phase_changes(struct engine *e, int64_t now);
 /* Count an arrival of `phase` that is not started, and why. */
 void engine_skip(struct engine *e, int phase, enum skip_cause why);
 /* Called by vu.c when the last active VU ends while stopping. */
@@ -184,5 +204,20 @@ void engine_hook_done(struct engine *e, enum vu_hook which, const char *why);
 void engine_note(struct engine *e, const char *kind, const char *text);
 /* xorshift64* */
 uint64_t engine_rand(struct engine *e);
+
+/* engine_cmd.c: the command queue */
+/* uv_async callback: drain the queue and carry out every command. */
+void engine_on_async(uv_async_t *a);
+/* LC_DO_PAUSE (pause = 1) or LC_DO_RESUME: the schedule's clock, parked
+ * closed-model workers, the event. */
+void engine_pause_run(struct engine *e, int64_t now, int pause);
+
+/* engine_pub.c: snapshots and the report mailbox */
+/* Fill `s` from the engine's state at `now` (a publication's next seq). */
+void engine_fill_snapshot(struct engine *e, struct snapshot *s, int64_t now);
+/* Publish a new snapshot (three buffers: see engine_snapshot_hold). */
+void engine_publish(struct engine *e);
+/* Build the report of the run so far into the mailbox, tagged `tag`. */
+void engine_build_report(struct engine *e, const char *tag);
 
 #endif

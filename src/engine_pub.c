@@ -1,0 +1,179 @@
+/* engine_pub.c — what the engine thread shows the others: the snapshot
+ * published every tick (three buffers, swapped under a mutex, so that the
+ * dashboard can hold one without a copy), and the report mailbox (one
+ * report of the run so far at a time, asked for by CMD_REPORT). */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "report.h"
+#include "util.h"
+
+void engine_fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
+{
+    const struct stats *st = &e->st;
+    s->seq++;
+    s->state = e->lc.state;
+    s->elapsed_us = engine_rel(e, now);
+    s->planned_us = plan_duration_us(e->plan);
+    s->nphases = e->plan->nphases;
+    s->phase = e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1;
+    s->phase_elapsed_us = sched_phase_elapsed(&e->sched, now);
+    s->phase_duration_us = e->plan->phases[s->phase].duration_us;
+    s->target_rate = lifecycle_stopping(&e->lc) ? 0 : sched_target_rate(&e->sched, now);
+    s->mult = e->sched.mult;
+    s->active_vus = e->active;
+    s->inflight = e->http ? (uint64_t)http_inflight(e->http) : 0;
+    s->waiting = e->http ? (uint64_t)http_waiting(e->http) : 0;
+    s->total = st->total.c;
+    /* Whole-run summaries walk histograms and move slowly: they are redone
+     * once a second (and whenever the run is not simply running), and
+     * otherwise carried over from the last publication. At 10 publications
+     * a second this saves the engine nine walks in ten, and spares the
+     * dashboard redrawing the run's percentiles every frame. */
+    int resum = st->nseconds != e->sum_seconds || e->lc.state != RUN_RUNNING;
+    if (resum) {
+        for (int i = 0; i < SUM_N; i++)
+            sumstat_of(&s->total_s[i], st->total.sum[i]);
+        e->sum_seconds = st->nseconds;
+    } else if (s != e->pub) {
+        memcpy(s->total_s, e->pub->total_s, sizeof s->total_s);
+    }
+    s->nintervals = st->nintervals;
+    if (st->nintervals) {
+        const struct interval *iv = &st->intervals[st->nintervals - 1];
+        s->last_start_us = iv->start_us;
+        s->last_end_us = iv->end_us;
+        s->last_c = iv->c;
+        memcpy(s->last_s, iv->s, sizeof s->last_s);
+    }
+    s->nendpoints = st->nendpoints < SNAP_ENDPOINTS ? st->nendpoints : SNAP_ENDPOINTS;
+    for (int i = 0; i < s->nendpoints; i++) {
+        const struct group *g = &st->endpoint[i];
+        struct snap_endpoint *ep = &s->ep[i];
+        ep->c.requests = g->c.requests;
+        ep->c.responses = g->c.responses;
+        ep->c.errors = counters_errors(&g->c);
+        uint64_t ok = 0;
+        for (int c = 200; c < 300; c++)
+            ok += g->c.codes[c];
+        ep->c.non2xx = g->c.responses - ok;
+        if (resum) {
+            sumstat_of(&ep->s[0], g->sum[SUM_RESPONSE_TIME]);
+            sumstat_of(&ep->s[1], g->sum[SUM_LATENCY]);
+        } else if (s != e->pub) {
+            memcpy(ep->s, e->pub->ep[i].s, sizeof ep->s);
+        }
+    }
+    for (int i = 0; i < e->plan->nphases && i < SNAP_PHASES; i++) {
+        s->ph[i].planned = st->phase_planned[i];
+        s->ph[i].arrivals = (int64_t)(st->phase[i].c.vu_created + st->phase[i].c.vu_skipped);
+        s->ph[i].started_us = st->phase_started_us[i];
+        s->ph[i].ended_us = st->phase_ended_us[i];
+    }
+    /* Closed seconds never change: a buffer that already holds this window
+     * (it was last filled within the same second) keeps it. */
+    int nsec = st->nseconds < SNAP_SECONDS ? st->nseconds : SNAP_SECONDS;
+    int64_t first = st->nseconds - nsec;
+    if (nsec && (s->nsec != nsec || s->first_sec != first))
+        memcpy(s->sec, st->seconds + first, sizeof *s->sec * (size_t)nsec);
+    s->nsec = nsec;
+    s->first_sec = first;
+    s->host = e->host;
+    s->nerrors = st->nerrors;
+    memcpy(s->error_names, st->error_names, sizeof s->error_names);
+    s->total_events = st->nevents;
+    s->nevents = st->nevents < SNAP_EVENTS ? st->nevents : SNAP_EVENTS;
+    if (s->nevents)
+        memcpy(s->ev, st->events + st->nevents - s->nevents, sizeof *s->ev * (size_t)s->nevents);
+}
+
+void engine_publish(struct engine *e)
+{
+    engine_fill_snapshot(e, e->build, now_us());
+    uv_mutex_lock(&e->slock);
+    struct snapshot *old = e->pub;
+    e->pub = e->build;
+    /* The next one is built in the old publication, unless the reader of
+     * engine_snapshot_hold() still has it: then in the spare, and the old
+     * one waits as the spare. Three buffers, so one is always free. */
+    if (old == e->held) {
+        e->build = e->spare;
+        e->spare = old;
+    } else {
+        e->build = old;
+    }
+    /* keep seq monotone in the buffer filled next time */
+    e->build->seq = e->pub->seq;
+    uv_mutex_unlock(&e->slock);
+}
+
+void engine_build_report(struct engine *e, const char *tag)
+{
+    struct report_meta m = {
+        .start_wall_us = e->start_wall,
+        .now_wall_us = wall_us(),
+        .elapsed_us = engine_rel(e, now_us()),
+        .state = e->lc.state == RUN_DONE ? (e->lc.interrupted ? "interrupted" : "done") : "running",
+        .version = e->o.version,
+        .argv_line = e->o.argv_line,
+    };
+    char *json = report_json(e->plan, &e->st, &m);
+    uv_mutex_lock(&e->slock);
+    free(e->report);
+    e->report = json;
+    snprintf(e->report_tag, sizeof e->report_tag, "%s", tag);
+    uv_mutex_unlock(&e->slock);
+}
+
+void engine_snapshot(struct engine *e, struct snapshot *out)
+{
+    uv_mutex_lock(&e->slock);
+    const struct snapshot *in = e->pub;
+    /* The same publication is the same bytes; and closed seconds never
+     * change, so the timeline (most of the struct) is copied only when a
+     * second has closed: the dashboard calls this every frame. */
+    if (out->seq != in->seq || out->seq == 0) {
+        int same_seconds = out->seq != 0 && out->first_sec == in->first_sec && out->nsec == in->nsec;
+        size_t head = offsetof(struct snapshot, sec), tail = offsetof(struct snapshot, host);
+        memcpy(out, in, head);
+        if (!same_seconds)
+            memcpy(out->sec, in->sec, sizeof *in->sec * (size_t)in->nsec);
+        memcpy((char *)out + tail, (const char *)in + tail, sizeof *out - tail);
+    }
+    uv_mutex_unlock(&e->slock);
+}
+
+const struct snapshot *engine_snapshot_hold(struct engine *e)
+{
+    uv_mutex_lock(&e->slock);
+    const struct snapshot *s = e->held = e->pub;
+    uv_mutex_unlock(&e->slock);
+    return s;
+}
+
+char *engine_take_report(struct engine *e, char tag[256])
+{
+    uv_mutex_lock(&e->slock);
+    char *r = e->report;
+    e->report = NULL;
+    if (r)
+        memcpy(tag, e->report_tag, sizeof e->report_tag);
+    uv_mutex_unlock(&e->slock);
+    return r;
+}
+
+char *engine_report_json(struct engine *e)
+{
+    struct report_meta m = {
+        .start_wall_us = e->start_wall,
+        .now_wall_us = wall_us(),
+        .elapsed_us = engine_rel(e, e->end_us ? e->end_us : now_us()),
+        .state = e->lc.interrupted ? "interrupted" : "done",
+        .version = e->o.version,
+        .argv_line = e->o.argv_line,
+    };
+    return report_json(e->plan, &e->st, &m);
+}

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "csv.h"
 #include "schedule.h"
+#include "template.h"
 #include "stats.h"
 
 /* A scenario's flow compiled to a flat program (loops become jumps). */
@@ -152,10 +153,48 @@ struct engine {
     int done;
 };
 
-/* vu.c */
+/* vu_compile.c */
 /* Compile the plan's scenarios and requests into e->progs / e->reqs. */
 void vu_prepare(struct engine *e);
 void vu_unprepare(struct engine *e);
+
+/* vu_request.c */
+/* A request built for one VU; freed when its transfer is done. */
+struct vu_req {
+    char *url;
+    char *body;
+    size_t body_len;
+    void *headers;
+};
+/* The template context of VU `v` (its variables, the environment, the
+ * engine's rng, its $uuid). */
+void vu_tpl_ctx(const struct vu *v, struct tpl_ctx *tc);
+/* `s` rendered with `tc` (NULL: as written), a heap string; with
+ * `too_big`, a rendering past TPL_MAX_OUTPUT sets it. */
+char *vu_render(const char *s, const struct tpl_ctx *tc, int *too_big);
+/* Build step `s` rendered with `tc`, or as written when tc is NULL (steps
+ * without templates). Returns 0, or -1 when the url is not http(s);
+ * *too_big as for vu_render (may be NULL). */
+int vu_build(const struct plan *p, const struct step *s, const struct tpl_ctx *tc,
+             struct vu_req *out, int *too_big);
+/* Free a vu_build() result and the struct (NULL is fine). */
+void vu_req_free(struct vu_req *q);
+
+/* vu_response.c */
+/* Captures, then expectations, on the kept response `r` of request `t`.
+ * Returns 0, or -1 with the error that fails the VU in *why. */
+int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_result *r,
+                      const char **why);
+/* An event from VU `v` (a log step, a failed expectation) with every value
+ * a capture stored replaced by [redacted]. */
+void vu_note(struct vu *v, const char *kind, const char *text);
+
+/* vu.c: the VU state machine */
+/* Is `v` counted in the run's metrics (not a before/after hook)? */
+static inline int vu_counted(const struct vu *v)
+{
+    return v->hook == HOOK_NONE;
+}
 /* Start a VU for an arrival of `phase` intended at `intended`. */
 void vu_arrival(struct engine *e, int phase, int64_t intended, int64_t now);
 /* Start n of the closed model's workers (fewer once -n is reached). */

@@ -397,34 +397,8 @@ static void conn_dispatch(struct conn *c)
 
 static const char *status_reason(int code)
 {
-    static const struct {
-        int code;
-        const char *text;
-    } reasons[] = {
-        {100, "Continue"},
-        {200, "OK"},
-        {201, "Created"},
-        {202, "Accepted"},
-        {204, "No Content"},
-        {301, "Moved Permanently"},
-        {302, "Found"},
-        {304, "Not Modified"},
-        {400, "Bad Request"},
-        {401, "Unauthorized"},
-        {403, "Forbidden"},
-        {404, "Not Found"},
-        {408, "Request Timeout"},
-        {429, "Too Many Requests"},
-        {431, "Request Header Fields Too Large"},
-        {500, "Internal Server Error"},
-        {502, "Bad Gateway"},
-        {503, "Service Unavailable"},
-        {504, "Gateway Timeout"},
-    };
-    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
-        if (reasons[i].code == code)
-            return reasons[i].text;
-    return "Status";
+    const char *r = http_status_reason(code);
+    return r ? r : "Status";
 }
 
 /* Format the whole response into c->out; the body only when it fits and

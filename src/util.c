@@ -477,3 +477,40 @@ char *str_clip(char *dst, size_t size, const char *s)
     dst[n] = '\0';
     return dst;
 }
+
+static const struct {
+    int code;
+    const char *text;
+} status_reasons[] = {
+    {100, "Continue"},
+    {200, "OK"},
+    {201, "Created"},
+    {202, "Accepted"},
+    {204, "No Content"},
+    {301, "Moved Permanently"},
+    {302, "Found"},
+    {304, "Not Modified"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {408, "Request Timeout"},
+    {409, "Conflict"},
+    {413, "Content Too Large"},
+    {422, "Unprocessable Content"},
+    {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
+    {500, "Internal Server Error"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
+};
+
+const char *http_status_reason(int code)
+{
+    for (size_t i = 0; i < sizeof status_reasons / sizeof status_reasons[0]; i++)
+        if (status_reasons[i].code == code)
+            return status_reasons[i].text;
+    return NULL;
+}

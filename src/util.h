@@ -82,6 +82,11 @@ const char *read_file_limited(const char *path, size_t max, struct buf *out);
  * -1 with a short reason in why[n] ("no such directory: out"). */
 int writable_path(const char *path, char *why, size_t n);
 
+/* The reason phrase of an HTTP status ("Not Found"), RFC 9110's for the
+ * common codes; NULL for others. The one table: the built-in target says
+ * it, the dashboard shows it. */
+const char *http_status_reason(int code);
+
 /* `url` with the password of its userinfo replaced ("http://alice:[redacted]@
  * host/"), into out[n] (cut to fit). For anything shown or written: banners,
  * reports, the dashboard. */

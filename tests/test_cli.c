@@ -742,3 +742,15 @@ TEST(plan_from_url_refusals)
     ASSERT_STR(d, "loadtop: -H: a header value must be on one line (no CR or LF)\n");
     free(d);
 }
+
+/* One status reason table (util.c), for the target and the dashboard. */
+TEST(http_status_reasons)
+{
+    ASSERT_STR(http_status_reason(200), "OK");
+    ASSERT_STR(http_status_reason(404), "Not Found");
+    ASSERT_STR(http_status_reason(429), "Too Many Requests");
+    ASSERT_STR(http_status_reason(431), "Request Header Fields Too Large");
+    ASSERT_STR(http_status_reason(503), "Service Unavailable");
+    ASSERT(http_status_reason(999) == NULL);
+    ASSERT(http_status_reason(0) == NULL);
+}

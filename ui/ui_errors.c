@@ -7,40 +7,12 @@
 
 #include "errclass.h"
 #include "ui_int.h"
-
-static const struct {
-    int code;
-    const char *text;
-} reasons[] = {
-    {200, "OK"},
-    {201, "Created"},
-    {202, "Accepted"},
-    {204, "No Content"},
-    {301, "Moved Permanently"},
-    {302, "Found"},
-    {304, "Not Modified"},
-    {400, "Bad Request"},
-    {401, "Unauthorized"},
-    {403, "Forbidden"},
-    {404, "Not Found"},
-    {405, "Method Not Allowed"},
-    {408, "Request Timeout"},
-    {409, "Conflict"},
-    {413, "Content Too Large"},
-    {422, "Unprocessable Content"},
-    {429, "Too Many Requests"},
-    {500, "Internal Server Error"},
-    {502, "Bad Gateway"},
-    {503, "Service Unavailable"},
-    {504, "Gateway Timeout"},
-};
+#include "util.h"
 
 static const char *reason(int code)
 {
-    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
-        if (reasons[i].code == code)
-            return reasons[i].text;
-    return "";
+    const char *r = http_status_reason(code);
+    return r ? r : "";
 }
 
 static int cmp_desc(const void *a, const void *b, void *counts)

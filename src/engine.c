@@ -555,7 +555,7 @@ void engine_free(struct engine *e)
     uv_mutex_destroy(&e->qlock);
     uv_mutex_destroy(&e->slock);
     free(e->q);
-    free(e->report);
+    json_decref(e->report);
     free(e->pub);
     free(e->build);
     free(e->spare);

@@ -11,6 +11,9 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "checks.h"
 #include "hostmon.h"
 #include "lifecycle.h"
 #include "plan.h"
@@ -120,9 +123,9 @@ void engine_snapshot(struct engine *e, struct snapshot *out);
  * For one reader only (the dashboard, every frame: a copy is ~58 KB of
  * cold memory). Thread-safe against the engine. */
 const struct snapshot *engine_snapshot_hold(struct engine *e);
-/* If a report asked with CMD_REPORT is ready, return its JSON text (caller
- * frees) and copy its tag into tag[256]; else NULL. Thread-safe. */
-char *engine_take_report(struct engine *e, char tag[256]);
+/* If a report asked with CMD_REPORT is ready, hand it over (a reference the
+ * caller owns) and copy its tag into tag[256]; else NULL. Thread-safe. */
+json_t *engine_take_report(struct engine *e, char tag[256]);
 /* 1 once the engine thread has finished its run. Thread-safe. */
 int engine_done(struct engine *e);
 /* Join the engine thread (blocks until the run ends). */
@@ -131,9 +134,10 @@ void engine_join(struct engine *e);
 const struct plan *engine_plan(const struct engine *e);
 /* Run time so far, or of the whole run once it ended (µs). */
 int64_t engine_elapsed_us(const struct engine *e);
-/* After engine_join(): the final stats and the full JSON report. */
+/* After engine_join(): the final stats, and the final report (report.h's
+ * report_build: checks included; res and nres as there). */
 const struct stats *engine_stats(const struct engine *e);
-char *engine_report_json(struct engine *e);
+json_t *engine_report(struct engine *e, struct check_result **res, int *nres);
 /* Free everything (after engine_join). */
 void engine_free(struct engine *e);
 

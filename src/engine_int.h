@@ -148,7 +148,7 @@ struct engine {
     struct snapshot *spare;         /* third buffer: a held publication lives on here */
     const struct snapshot *held;    /* what engine_snapshot_hold() last handed out */
     int sum_seconds;                /* closed seconds when whole-run summaries were last computed */
-    char *report;
+    json_t *report;                 /* the mailbox: a report asked by CMD_REPORT, or NULL */
     char report_tag[256];
     int done;
 };

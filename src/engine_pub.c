@@ -120,9 +120,9 @@ void engine_build_report(struct engine *e, const char *tag)
         .version = e->o.version,
         .argv_line = e->o.argv_line,
     };
-    char *json = report_json(e->plan, &e->st, &m);
+    json_t *json = report_build(e->plan, &e->st, &m, NULL, NULL);
     uv_mutex_lock(&e->slock);
-    free(e->report);
+    json_decref(e->report);
     e->report = json;
     snprintf(e->report_tag, sizeof e->report_tag, "%s", tag);
     uv_mutex_unlock(&e->slock);
@@ -154,10 +154,10 @@ const struct snapshot *engine_snapshot_hold(struct engine *e)
     return s;
 }
 
-char *engine_take_report(struct engine *e, char tag[256])
+json_t *engine_take_report(struct engine *e, char tag[256])
 {
     uv_mutex_lock(&e->slock);
-    char *r = e->report;
+    json_t *r = e->report;
     e->report = NULL;
     if (r)
         memcpy(tag, e->report_tag, sizeof e->report_tag);
@@ -165,7 +165,7 @@ char *engine_take_report(struct engine *e, char tag[256])
     return r;
 }
 
-char *engine_report_json(struct engine *e)
+json_t *engine_report(struct engine *e, struct check_result **res, int *nres)
 {
     struct report_meta m = {
         .start_wall_us = e->start_wall,
@@ -175,5 +175,5 @@ char *engine_report_json(struct engine *e)
         .version = e->o.version,
         .argv_line = e->o.argv_line,
     };
-    return report_json(e->plan, &e->st, &m);
+    return report_build(e->plan, &e->st, &m, res, nres);
 }

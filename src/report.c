@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -378,7 +379,27 @@ static json_t *run_json(const struct plan *p, const struct stats *st, const stru
     return o;
 }
 
-char *report_json(const struct plan *p, const struct stats *st, const struct report_meta *m)
+/* Every real in `v` as a reader of the file gets it back (15 significant
+ * digits), so that checks judge the numbers the report shows: 0.1 * 3 is
+ * 0.30000000000000004 in memory and 0.3 in the file. */
+static void reals_as_written(json_t *v)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+    if (json_is_real(v)) {
+        char b[32];
+        snprintf(b, sizeof b, "%.15g", json_real_value(v));
+        json_real_set(v, strtod(b, NULL));
+    } else if (json_is_object(v)) {
+        json_object_foreach(v, k, x) reals_as_written(x);
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, x) reals_as_written(x);
+    }
+}
+
+json_t *report_build(const struct plan *p, const struct stats *st, const struct report_meta *m,
+                     struct check_result **res, int *nres)
 {
     struct names nm = {st->error_names, st->nerrors, p, st->created_by_scenario, st->nscenarios};
     struct names plain = nm;
@@ -428,12 +449,27 @@ char *report_json(const struct plan *p, const struct stats *st, const struct rep
         json_array_append_new(ev, e);
     }
     put(root, "events", ev);
-    put(root, "plan", plan_json(p));
+    json_t *plan = plan_json(p);
+    put(root, "plan", plan);
     put(root, "run", run_json(p, st, m));
 
+    reals_as_written(root);
+    struct check_result *r = checks_eval(p->ensure, p->nensure, root);
+    put(root, "checks", checks_results_json(r, p->nensure));
+    put(plan, "ensure", check_specs_json(p->ensure, p->nensure));
+    if (res) {
+        *res = r;
+        *nres = p->nensure;
+    } else {
+        check_results_free(r, p->nensure);
+    }
+    return root;
+}
+
+char *report_text(const json_t *report)
+{
     /* 15 significant digits: values rounded to 0.1 print as "12.1", not "12.0999..." */
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    json_decref(root);
+    char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     if (!text)
         return xstrdup("{}\n");
     char *out = xasprintf("%s\n", text);

@@ -8,6 +8,9 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
+#include "checks.h"
 #include "plan.h"
 #include "stats.h"
 
@@ -20,8 +23,18 @@ struct report_meta {
     const char *argv_line;
 };
 
-/* The JSON report (heap string, caller frees). */
-char *report_json(const struct plan *p, const struct stats *st, const struct report_meta *m);
+/* The report of `st` (one engine's stats, or the merge of several) as one
+ * JSON tree, built once: Artillery's aggregate and intermediate, loadtop's
+ * own keys, and the plan's checks evaluated on it ("checks", with their
+ * specs in "plan.ensure"). With `res`, the check results are handed over
+ * (*res, *nres; free with check_results_free). Returns a new reference. */
+json_t *report_build(const struct plan *p, const struct stats *st, const struct report_meta *m,
+                     struct check_result **res, int *nres);
+
+/* A report as the text every file gets: two-space indent, keys in order,
+ * reals to 15 significant digits, a final newline; the same bytes for the
+ * same report. Heap string, caller frees. */
+char *report_text(const json_t *report);
 
 /* Text block like Artillery's periodic output: title line, counters
  * (http.codes.*, errors.*, vusers.*), rates, response-time summary, load

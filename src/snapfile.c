@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "render.h"
+#include "report.h"
 #include "util.h"
 
 int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n)
@@ -46,35 +47,11 @@ int snapfile_write(const char *path, const char *text)
     return 0;
 }
 
-json_t *snapfile_complete(const char *json_text, const struct plan *p, struct check_result **res,
-                          int *nres)
-{
-    json_t *j = json_loads(json_text, 0, NULL);
-    if (!j)
-        return NULL;
-    struct check_result *r = checks_eval(p->ensure, p->nensure, j);
-    json_object_set_new(j, "checks", checks_results_json(r, p->nensure));
-    json_t *plan = json_object_get(j, "plan");
-    if (json_is_object(plan))
-        json_object_set_new(plan, "ensure", check_specs_json(p->ensure, p->nensure));
-    if (res) {
-        *res = r;
-        *nres = p->nensure;
-    } else {
-        check_results_free(r, p->nensure);
-    }
-    return j;
-}
-
 int snapfile_write_json(const char *path, const json_t *report)
 {
-    char *text = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    struct buf b = {0};
-    buf_puts(&b, text);
-    buf_puts(&b, "\n");
+    char *text = report_text(report);
+    int rc = snapfile_write(path, text);
     free(text);
-    int rc = snapfile_write(path, b.data);
-    buf_free(&b);
     return rc;
 }
 
@@ -89,14 +66,11 @@ int snapfile_write_rendering(const char *path, const json_t *report)
 
 int snapfile_poll(struct engine *e, char *msg, size_t n)
 {
-    const struct plan *p = engine_plan(e);
     char path[256];
-    char *text = engine_take_report(e, path);
-    if (!text)
+    json_t *j = engine_take_report(e, path);
+    if (!j)
         return 0;
     int rc = 1;
-    json_t *j = snapfile_complete(text, p, NULL, NULL);
-    free(text);
     size_t base = strlen(path) > 5 ? strlen(path) - 5 : strlen(path); /* without ".json" */
     char *md = xasprintf("%.*s.md", (int)base, path);
     char *html = xasprintf("%.*s.html", (int)base, path);

@@ -25,13 +25,6 @@ int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n);
  * if a report was handled (msg set), 0 if none was ready, -1 if one failed. */
 int snapfile_poll(struct engine *e, char *msg, size_t n);
 
-/* The engine's JSON text made whole: parsed, the plan's checks evaluated
- * into "checks" and their specs into "plan.ensure". Returns a new reference
- * (NULL if the text does not parse); res and nres receive the results (free with
- * check_results_free) when res is not NULL. */
-json_t *snapfile_complete(const char *json_text, const struct plan *p, struct check_result **res,
-                          int *nres);
-
 /* Write `report` as JSON to `path` (the same bytes every time for the same
  * report). Returns 0 or -1 after a message. */
 int snapfile_write_json(const char *path, const json_t *report);

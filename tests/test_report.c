@@ -7,6 +7,16 @@
 #include "test.h"
 #include "util.h"
 
+/* The report as written to a file: built once, as text. */
+static char *report_file_text(const struct plan *p, const struct stats *st,
+                              const struct report_meta *m)
+{
+    json_t *j = report_build(p, st, m, NULL, NULL);
+    char *t = report_text(j);
+    json_decref(j);
+    return t;
+}
+
 #define START_WALL 1700000000123456LL /* 2023-11-14T22:13:20.123456Z */
 
 static void make_plan(struct plan *p)
@@ -119,7 +129,7 @@ static json_t *load_report(struct plan *p, struct stats *st, char **text)
                             .state = "running",
                             .version = "0.1.0",
                             .argv_line = "loadtop run load.yml"};
-    *text = report_json(p, st, &m);
+    *text = report_file_text(p, st, &m);
     return json_loads(*text, 0, NULL);
 }
 
@@ -366,7 +376,7 @@ TEST(report_json_empty_run)
     struct stats st;
     stats_init(&st, 0, 0, 0);
     struct report_meta m = {.start_wall_us = 0, .elapsed_us = 0, .state = "done"};
-    char *text = report_json(&p, &st, &m);
+    char *text = report_file_text(&p, &st, &m);
     json_t *r = json_loads(text, 0, NULL);
     ASSERT(r);
     ASSERT_EQ(ival(r, "aggregate/counters/vusers.created"), 0);
@@ -493,7 +503,7 @@ TEST(report_named_counters)
     stats_close_interval(&st, 1000000);
     stats_count(&st, 0, -1, ok, 1);
     struct report_meta m = {.start_wall_us = 0, .elapsed_us = 2000000, .state = "done"};
-    char *text = report_json(&p, &st, &m);
+    char *text = report_file_text(&p, &st, &m);
     json_t *r = json_loads(text, 0, NULL);
     ASSERT_EQ(ival(r, "aggregate/counters/plugins.expect.ok"), 5);
     ASSERT_EQ(ival(r, "aggregate/counters/plugins.expect.failed.statusCode"), 2);

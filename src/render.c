@@ -317,10 +317,15 @@ static void table_out(struct doc *d, struct table *t)
 
 /* ---- numbers ------------------------------------------------------------ */
 
+/* A count with thousands separators. A saved report is user input, so v may
+ * be any JSON number: past 1e15 (where doubles stop holding every integer,
+ * and "%.0f" would outgrow raw) it prints as "1e+300". */
 static const char *count(struct doc *d, double v)
 {
-    if (isnan(v))
+    if (!isfinite(v))
         return "n/a";
+    if (fabs(v) >= 1e15)
+        return F(d, "%.3g", v);
     char raw[32], out[48];
     int len = snprintf(raw, sizeof raw, "%.0f", v), o = 0;
     for (int i = 0; i < len; i++) {

@@ -299,3 +299,41 @@ TEST(render_html_cuts_names_on_characters)
     free(h);
     json_decref(run);
 }
+
+/* ---- hostile saved reports (`loadtop report` reads user input) ---- */
+
+/* Markdown and HTML of a report given as JSON text (both heap, or NULL). */
+static json_t *render_both(const char *text, char **md, char **html)
+{
+    json_error_t e;
+    json_t *run = json_loads(text, 0, &e);
+    *md = run ? render_markdown(run) : NULL;
+    *html = run ? render_html(run) : NULL;
+    return run;
+}
+
+/* "%.0f" of 1e300 is 301 bytes: count() used snprintf's untruncated length
+ * to walk a 32-byte buffer and overflowed the stack. */
+TEST(render_huge_count_does_not_overflow)
+{
+    char *md, *html;
+    json_t *run =
+        render_both("{\"aggregate\":{\"counters\":{\"vusers.created\":1e300}}}", &md, &html);
+    ASSERT(run && md && html);
+    ASSERT(strstr(md, "- **Totals**: 0 requests, 0 responses, 1e+300 VUs created, 0 (n/a) failed "
+                      "requests\n"));
+    ASSERT(strstr(md, "- **Virtual users**: 1e+300 created, 0 completed, 0 failed, 0 skipped\n"));
+    ASSERT(strstr(html, "</html>\n"));
+    free(md);
+    free(html);
+    json_decref(run);
+    /* the largest exact counts keep their digits; negative ones their sign */
+    run = render_both("{\"aggregate\":{\"counters\":{\"http.requests\":999999999999999,"
+                      "\"vusers.created\":-1234567}}}",
+                      &md, &html);
+    ASSERT(strstr(md, "- **Requests**: 999,999,999,999,999 (0 responses)\n"));
+    ASSERT(strstr(md, "- **Virtual users**: -1,234,567 created,"));
+    free(md);
+    free(html);
+    json_decref(run);
+}

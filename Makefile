@@ -114,6 +114,56 @@ format:
 	clang-format -i src/*.c src/*.h ui/*.c ui/*.h tests/*.c tests/*.h
 
 clean:
-	rm -rf build build-san loadtop tests/unit
+	rm -rf build build-san build-fuzz loadtop tests/unit
+
+# ---- fuzzing: libFuzzer harnesses in tests/fuzz/ (see NOTES-fuzz.md) ----
+# `make fuzz` runs each harness FUZZ_SECONDS (one at a time, new inputs kept
+# in build-fuzz/corpus/, crashes in build-fuzz/crashes/; fails on a crash);
+# `make fuzz-smoke` replays tests/fuzz/regress/ and the committed corpora and
+# fuzzes briefly, within a minute. clang builds the code under ASan+UBSan
+# with coverage; the lib is an archive, so each harness links what it uses.
+FUZZ_PKGS    := clang libclang-rt-14-dev
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS      := fuzz_script fuzz_cli fuzz_report fuzz_expr
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+                -Isrc -Iui -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out src/main.c,$(SRC))) \
+                $(FUZZ_BUILD)/version.o
+# fuzz_script: payload files open only inside its temp dir (tests/fuzz/fuzz_script.c)
+FUZZ_LDFLAGS_fuzz_script := -Wl,--wrap=fopen
+
+.PHONY: fuzz fuzz-smoke fuzz-deps fuzz-build
+
+# Installs what is missing, as `make deps` does, with the fuzzing packages added.
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(FUZZ_PKGS)"
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZERS:%=$(FUZZ_BUILD)/%)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	tests/fuzz/run.sh smoke
+
+$(FUZZ_BUILD)/libloadtop.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libloadtop.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(FUZZ_LDFLAGS_$(notdir $@)) -o $@ $^ \
+	  $(PKG_LIBS) -lpthread -lm
+
+$(FUZZ_BUILD)/version.o: $(BUILD)/version.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -25,8 +25,11 @@ static void check_utf8(const char *doc)
 {
     const unsigned char *s = (const unsigned char *)doc;
     while (*s) {
-        int n = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2
-                            : (*s & 0xf8) == 0xf0 ? 3 : -1;
+        int n = *s < 0x80             ? 0
+                : (*s & 0xe0) == 0xc0 ? 1
+                : (*s & 0xf0) == 0xe0 ? 2
+                : (*s & 0xf8) == 0xf0 ? 3
+                                      : -1;
         if (n < 0)
             fail("invalid UTF-8", doc, (const char *)s);
         const unsigned char *lead = s;
@@ -39,7 +42,7 @@ static void check_utf8(const char *doc)
 /* Every attribute value (="...") of the HTML is markup or a number. */
 static void check_attributes(const char *doc)
 {
-    for (const char *p = doc; (p = strstr(p, "=\"")); ) {
+    for (const char *p = doc; (p = strstr(p, "=\""));) {
         const char *v = p + 2, *end = strchr(v, '"');
         if (!end)
             fail("unterminated attribute", doc, p);

@@ -5,7 +5,8 @@
  * log) over the VU's variables → plan_free(). Nothing is sent.
  *
  * The environment cannot surprise: $env is a fixed list, not environ, and
- * fopen is wrapped (link with -Wl,--wrap=fopen) so that a payload `path`
+ * the loader's fopen calls come here (the Makefile renames fopen in copies
+ * of scenario.o and csv.o to fuzz_guarded_fopen), so that a payload `path`
  * opens only regular files inside this process's temp dir (which holds a
  * few CSV files); anything else — /dev/stdin, a FIFO, /dev/zero, /etc —
  * fails with EACCES as a missing file would, so the harness never blocks.
@@ -29,8 +30,8 @@ static char dir[256];
 static char script[300];
 static FILE *devnull;
 
-static const char *const env[] = {"TARGET=http://127.0.0.1:9", "PORT=9", "DUR=2", "RATE=5",
-                                  "NAME=fuzz", "EMPTY=", NULL};
+static const char *const env[] = {
+    "TARGET=http://127.0.0.1:9", "PORT=9", "DUR=2", "RATE=5", "NAME=fuzz", "EMPTY=", NULL};
 
 static const struct {
     const char *name, *text;
@@ -41,9 +42,9 @@ static const struct {
     {"empty.csv", ""},
 };
 
-FILE *__real_fopen(const char *path, const char *mode);
+FILE *fuzz_guarded_fopen(const char *path, const char *mode);
 
-FILE *__wrap_fopen(const char *path, const char *mode)
+FILE *fuzz_guarded_fopen(const char *path, const char *mode)
 {
     size_t n = strlen(dir);
     struct stat st;
@@ -52,7 +53,7 @@ FILE *__wrap_fopen(const char *path, const char *mode)
         errno = EACCES;
         return NULL;
     }
-    return __real_fopen(path, mode);
+    return fopen(path, mode);
 }
 
 static void cleanup(void)
@@ -77,14 +78,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char p[600];
         snprintf(p, sizeof p, "%s/%s", dir, files[i].name);
-        FILE *f = __real_fopen(p, "wb");
+        FILE *f = fopen(p, "wb");
         if (!f || fputs(files[i].text, f) < 0 || fclose(f)) {
             perror("fuzz_script: payload file");
             exit(1);
         }
     }
     snprintf(script, sizeof script, "%s/fuzz.yml", dir);
-    devnull = __real_fopen("/dev/null", "w");
+    devnull = fopen("/dev/null", "w");
     return 0;
 }
 

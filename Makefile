@@ -132,8 +132,10 @@ FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wn
                 -Isrc -Iui -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out src/main.c,$(SRC))) \
                 $(FUZZ_BUILD)/version.o
-# fuzz_script: payload files open only inside its temp dir (tests/fuzz/fuzz_script.c)
-FUZZ_LDFLAGS_fuzz_script := -Wl,--wrap=fopen
+# fuzz_script: the loader's fopen calls (and only theirs: libFuzzer writes its
+# files with fopen too) go through the harness's guard, which opens regular
+# files inside its temp dir only (tests/fuzz/fuzz_script.c).
+FUZZ_GUARDED := $(FUZZ_BUILD)/guarded/scenario.o $(FUZZ_BUILD)/guarded/csv.o
 
 .PHONY: fuzz fuzz-smoke fuzz-deps fuzz-build
 
@@ -154,8 +156,16 @@ $(FUZZ_BUILD)/libloadtop.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libloadtop.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(FUZZ_LDFLAGS_$(notdir $@)) -o $@ $^ \
-	  $(PKG_LIBS) -lpthread -lm
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+# the guarded objects come before the archive, so its copies are never linked
+$(FUZZ_BUILD)/fuzz_script: $(FUZZ_BUILD)/tests/fuzz/fuzz_script.o $(FUZZ_GUARDED) \
+                           $(FUZZ_BUILD)/libloadtop.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+$(FUZZ_BUILD)/guarded/%.o: $(FUZZ_BUILD)/src/%.o
+	@mkdir -p $(dir $@)
+	objcopy --redefine-sym fopen=fuzz_guarded_fopen $< $@
 
 $(FUZZ_BUILD)/version.o: $(BUILD)/version.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<

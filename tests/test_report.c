@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "checks.h"
 #include "report.h"
 #include "test.h"
 #include "util.h"
@@ -623,4 +624,27 @@ TEST(report_event_text_cut_on_characters)
     free(text);
     stats_free(&st);
     buf_free(&msg);
+}
+
+/* A measured value of 1e62 printed "%.2f" into 64 bytes: the zeros
+ * stripped from what was left made the check's message say "x = 1". */
+TEST(report_check_message_of_huge_values)
+{
+    json_t *r = json_loads("{\"aggregate\": {\"counters\": {\"x\": 1e62, \"y\": 2.5e20,"
+                           " \"z\": -1e300}}}",
+                           0, NULL);
+    struct check_spec specs[3];
+    check_spec_condition(&specs[0], "x > 0", 1, 0, 0);
+    check_spec_condition(&specs[1], "y > 0", 1, 0, 0);
+    check_spec_condition(&specs[2], "z < 0", 1, 0, 0);
+    struct check_result *res = checks_eval(specs, 3, r);
+    ASSERT_STR(res[0].message, "x = 1e+62");
+    ASSERT_STR(res[1].message, "y = 250000000000000000000");
+    ASSERT_STR(res[2].message, "z = -1e+300");
+    check_results_free(res, 3);
+    for (int i = 0; i < 3; i++) {
+        free(specs[i].text);
+        free(specs[i].expr);
+    }
+    json_decref(r);
 }

@@ -626,11 +626,11 @@ TEST(report_event_text_cut_on_characters)
     buf_free(&msg);
 }
 
-/* A measured value of 1e62 printed "%.2f" into 64 bytes: the zeros
- * stripped from what was left made the check's message say "x = 1". */
+/* A measured value of 1e70 printed "%.2f" into 64 bytes lost its last
+ * digits: the check's message showed a number 1e8 times too small. */
 TEST(report_check_message_of_huge_values)
 {
-    json_t *r = json_loads("{\"aggregate\": {\"counters\": {\"x\": 1e62, \"y\": 2.5e20,"
+    json_t *r = json_loads("{\"aggregate\": {\"counters\": {\"x\": 1e70, \"y\": 2.5e20,"
                            " \"z\": -1e300}}}",
                            0, NULL);
     struct check_spec specs[3];
@@ -638,7 +638,7 @@ TEST(report_check_message_of_huge_values)
     check_spec_condition(&specs[1], "y > 0", 1, 0, 0);
     check_spec_condition(&specs[2], "z < 0", 1, 0, 0);
     struct check_result *res = checks_eval(specs, 3, r);
-    ASSERT_STR(res[0].message, "x = 1e+62");
+    ASSERT_STR(res[0].message, "x = 1e+70");
     ASSERT_STR(res[1].message, "y = 250000000000000000000");
     ASSERT_STR(res[2].message, "z = -1e+300");
     check_results_free(res, 3);

@@ -130,8 +130,8 @@ FUZZERS      := fuzz_script fuzz_cli fuzz_report fuzz_expr
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                 -Isrc -Iui -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link
-FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out src/main.c,$(SRC))) \
-                $(FUZZ_BUILD)/version.o
+# src/ without main.c: no harness needs the dashboard (ui/) or the version
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out src/main.c,$(wildcard src/*.c)))
 # fuzz_script: the loader's fopen calls (and only theirs: libFuzzer writes its
 # files with fopen too) go through the harness's guard, which opens regular
 # files inside its temp dir only (tests/fuzz/fuzz_script.c).
@@ -152,6 +152,9 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	tests/fuzz/run.sh smoke
 
+# built through pattern rules, but kept: make would delete them as intermediate
+.SECONDARY: $(FUZZERS:%=$(FUZZ_BUILD)/tests/fuzz/%.o) $(FUZZ_GUARDED)
+
 $(FUZZ_BUILD)/libloadtop.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
@@ -166,9 +169,6 @@ $(FUZZ_BUILD)/fuzz_script: $(FUZZ_BUILD)/tests/fuzz/fuzz_script.o $(FUZZ_GUARDED
 $(FUZZ_BUILD)/guarded/%.o: $(FUZZ_BUILD)/src/%.o
 	@mkdir -p $(dir $@)
 	objcopy --redefine-sym fopen=fuzz_guarded_fopen $< $@
-
-$(FUZZ_BUILD)/version.o: $(BUILD)/version.c
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -33,13 +33,12 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 dict() { [ -f "tests/fuzz/$1.dict" ] && echo "-dict=tests/fuzz/$1.dict"; }
 
-# "execs exec/s seconds" from a libFuzzer log (plain or fork mode).
-stats() {
+# Executions in a libFuzzer log: the final stats, else (fork mode) the last
+# "#N" status line.
+execs() {
     awk '/^stat::number_of_executed_units:/ { n = $2 }
-         /^stat::average_exec_per_sec:/ { r = $2 }
-         /^#[0-9]+/ { sub(/^#/, "", $1); if ($1 + 0 > f) f = $1 + 0
-                      for (i = 1; i < NF; i++) if ($i == "exec/s:") fr = $(i + 1) }
-         END { if (!n) { n = f; r = fr } print n + 0, r + 0 }' "$1"
+         /^#[0-9]+/ { sub(/^#/, "", $1); sub(/:$/, "", $1); if ($1 + 0 > f) f = $1 + 0 }
+         END { print (n ? n : f) + 0 }' "$1"
 }
 
 is_open() { grep -qx "$1" <(awk '{ print $1 }' tests/fuzz/regress/OPEN 2>/dev/null); }
@@ -77,11 +76,11 @@ fuzz)
             "$B/corpus/$h" "tests/fuzz/corpus/$h" >"$B/$h.log" 2>&1
         rc=$?
         secs=$(($(date +%s) - start))
-        read -r execs rate < <(stats "$B/$h.log")
+        n=$(execs "$B/$h.log")
         found=$(($(ls "$B/crashes/$h" | wc -l) - before))
         corpus=$(find "$B/corpus/$h" "tests/fuzz/corpus/$h" -type f | wc -l)
         size=$(du -cb "$B/corpus/$h" "tests/fuzz/corpus/$h" | tail -1 | cut -f1)
-        echo "$h: $execs execs, $rate exec/s, ${secs} s, corpus $corpus files ($((size / 1024)) KiB), $found new crash files (rc $rc)"
+        echo "$h: $n execs in ${secs} s ($((n / (secs > 0 ? secs : 1))) exec/s), corpus $corpus files ($((size / 1024)) KiB), $found new crash files (rc $rc)"
         if [ $rc != 0 ] || [ "$found" != 0 ]; then
             fail=1
             show_crash "$B/$h.log"
@@ -117,8 +116,7 @@ smoke)
             "$B/$h" "${COMMON[@]}" $(dict "$h") -max_total_time="$SMOKE_SECONDS" \
                 -artifact_prefix="$B/crashes/$h/" "$B/smoke/$h" "tests/fuzz/corpus/$h" \
                 >>"$B/$h.smoke.log" 2>&1; then
-            read -r execs rate < <(stats "$B/$h.smoke.log")
-            echo "ok $h (corpus replayed, $execs execs in ${SMOKE_SECONDS} s)"
+            echo "ok $h (corpus replayed, $(execs "$B/$h.smoke.log") execs in ${SMOKE_SECONDS} s)"
         elif open_crash "$h" "$B/$h.smoke.log"; then
             echo "open $h: crashed in $(top_frame "$B/$h.smoke.log"), a known open bug (tests/fuzz/regress/OPEN)"
         else

@@ -768,6 +768,12 @@ static int marked_event(const char *kind)
            strcmp(kind, "end");
 }
 
+/* Markers a chart draws at most: more are unreadable at 1000 px, and a
+ * report with 100,000 events made a 137 MB page (every chart drew them
+ * all). The Events table still lists every one. */
+#define EV_MAX_MARKS 100
+
+/* Draws the first EV_MAX_MARKS markers; returns how many events qualify. */
 static int events_marks(struct buf *b, const struct axis *a, const json_t *run)
 {
     size_t i;
@@ -777,6 +783,8 @@ static int events_marks(struct buf *b, const struct axis *a, const json_t *run)
     json_array_foreach(get(run, "events"), i, ev) {
         double t = num(ev, "t");
         if (!marked_event(str(ev, "kind")) || isnan(t))
+            continue;
+        if (++n > EV_MAX_MARKS)
             continue;
         double x = ax_x(a, fmin(fmax(t, 0), a->tmax)), top = a->bottom - a->ph;
         /* markers closer than their size go down a row so both stay readable */
@@ -789,11 +797,11 @@ static int events_marks(struct buf *b, const struct axis *a, const json_t *run)
         xml_esc(b, head, strlen(head));
         free(head);
         xml_esc(b, text, strlen(text));
-        buf_printf(b, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                      "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"8\"/>"
-                      "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text></g>\n",
+        buf_printf(b,
+                   "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                   "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"8\"/>"
+                   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text></g>\n",
                    x, top + 16, x, a->bottom, x, top + 24, x, top + 27.5, (int)i + 1);
-        n++;
     }
     return n;
 }
@@ -822,7 +830,10 @@ static void legend(struct buf *b, const struct chart *c, int events)
             dashed = 1;
             box = 0;
         } else if (i == c->ns + 1 && events) {
-            name = "event (see Events)";
+            char many[64];
+            snprintf(many, sizeof many, "the first %d of %d events (see Events)", EV_MAX_MARKS,
+                     events);
+            name = events > EV_MAX_MARKS ? many : "event (see Events)";
             buf_printf(b, "<g class=\"ev\"><circle cx=\"%.1f\" cy=\"13\" r=\"6\"/></g>", x + 7);
             buf_printf(b, "<text x=\"%.1f\" y=\"17\">%s</text>\n", x + 18, name);
             x += 30 + text_width(name);

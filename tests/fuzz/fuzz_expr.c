@@ -8,7 +8,10 @@
  *   3  jsonpath_check + jsonpath_get (capture: json)
  *   4  hist_decode (the histograms of a report)
  *   5  csv_parse (payload files; the next byte picks the options)
- * Pure functions only: no file, no network. */
+ * Pure functions only: no file, no network.
+ *
+ * FUZZ_EXPR_SKIP=DIGITS (e.g. "1") leaves those parsers out: while one has
+ * an open bug that every run finds at once, the others still get fuzzed. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,7 @@
 #include "jsonpath.h"
 #include "template.h"
 
+static const char *skip = "";
 static json_t *vars, *doc;
 static struct hist *hist, *again;
 static const char *const env[] = {"HOME=/nonexistent", "TARGET=http://127.0.0.1:9", NULL};
@@ -36,6 +40,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     doc = json_loads("{\"a\": {\"b\": [1, {\"c\": \"d\"}, [2, 3]]}, \"0\": 0, \"list\": "
                      "[{\"id\": 1, \"x\": {\"id\": 2}}, {\"id\": \"3\"}], \"e\": {}, \"n\": null}",
                      0, NULL);
+    if (getenv("FUZZ_EXPR_SKIP"))
+        skip = getenv("FUZZ_EXPR_SKIP");
     hist = hist_new();
     again = hist_new();
     return vars && doc && hist && again ? 0 : -1;
@@ -126,7 +132,7 @@ static void fuzz_hist(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1)
+    if (size < 1 || strchr(skip, '0' + data[0] % 6))
         return 0;
     char *s = malloc(size);
     if (!s)

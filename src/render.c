@@ -136,8 +136,11 @@ static void inl(struct buf *b, const char *s)
             strong = !strong;
             s += 2;
         } else {
-            xml_esc(b, s, 1);
-            s++;
+            /* plain text up to the next markup character, in one piece:
+             * xml_esc must see a UTF-8 sequence whole */
+            size_t k = strcspn(s, "\\`*");
+            xml_esc(b, s, k ? k : 1);
+            s += k ? k : 1;
         }
     }
     if (strong)

@@ -515,3 +515,21 @@ TEST(render_marks_at_most_100_events_a_chart)
     free(md);
     json_decref(run);
 }
+
+/* U+FFFE and U+FFFF are valid in JSON but not in XML 1.0: "?" as control
+ * characters are, so that the page still parses as XHTML. */
+TEST(render_html_replaces_non_xml_characters)
+{
+    char *md, *html;
+    json_t *run = render_both("{\"aggregate\": {}, \"phases\": [{\"name\": \"a\\ufffeb\\uffffc\","
+                              " \"kind\": \"pause\"}]}",
+                              &md, &html);
+    ASSERT(run && md && html);
+    ASSERT(strstr(html, "<td>a?b?c</td>"));
+    ASSERT(strstr(md, "| 1 | a\xef\xbf\xbe"
+                      "b\xef\xbf\xbf"
+                      "c |"));
+    free(md);
+    free(html);
+    json_decref(run);
+}

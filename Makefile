@@ -126,7 +126,7 @@ FUZZ_PKGS    := clang libclang-rt-14-dev
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZERS      := fuzz_script fuzz_cli fuzz_report fuzz_expr
+FUZZERS      ?= fuzz_script fuzz_cli fuzz_report fuzz_expr
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                 -Isrc -Iui -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link
@@ -147,10 +147,10 @@ fuzz-build: fuzz-deps
 	@$(MAKE) --no-print-directory $(FUZZERS:%=$(FUZZ_BUILD)/%)
 
 fuzz: fuzz-build
-	tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
+	FUZZERS="$(FUZZERS)" tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
 
 fuzz-smoke: fuzz-build
-	tests/fuzz/run.sh smoke
+	FUZZERS="$(FUZZERS)" tests/fuzz/run.sh smoke
 
 # built through pattern rules, but kept: make would delete them as intermediate
 .SECONDARY: $(FUZZERS:%=$(FUZZ_BUILD)/tests/fuzz/%.o) $(FUZZ_GUARDED)

@@ -455,6 +455,10 @@ char *report_json(const struct plan *p, const struct stats *st, const struct rep
 /* A number the way JavaScript prints a value rounded to 0.1: "3", "7.9". */
 static void fmt_num(char *out, size_t n, double v)
 {
+    if (!(fabs(v) < 1e15)) { /* "%.1f" would outgrow out, and its cut digits read as a number */
+        snprintf(out, n, "%.15g", v);
+        return;
+    }
     snprintf(out, n, "%.1f", round_to(v, 0.1));
     size_t len = strlen(out);
     if (len > 2 && !strcmp(out + len - 2, ".0"))

@@ -648,3 +648,15 @@ TEST(report_check_message_of_huge_values)
     }
     json_decref(r);
 }
+
+/* A target rate of 1e300 (a script may ask for it) printed "%.1f" into 32
+ * bytes: the cut digits read as a 31-digit number. */
+TEST(report_print_block_huge_target)
+{
+    struct counters c = {.requests = 7};
+    struct sumstat s[SUM_N] = {0};
+    char *out = print_block(&c, s, NULL, 0, 1, 1e300, NULL);
+    ASSERT(
+        strstr(out, "\nhttp.request_rate: ......................... 7/sec (target 1e+300/sec)\n"));
+    free(out);
+}

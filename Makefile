@@ -132,6 +132,66 @@ format:
 	clang-format -i src/*.c src/*.h ui/*.c ui/*.h tests/*.c tests/*.h
 
 clean:
-	rm -rf build build-san loadtop tests/unit tests/tools/accept-count
+	rm -rf build build-san build-fuzz loadtop tests/unit tests/tools/accept-count
+
+# ---- fuzzing: libFuzzer harnesses in tests/fuzz/ (see NOTES-fuzz.md) ----
+# `make fuzz` runs each harness FUZZ_SECONDS (one at a time, new inputs kept
+# in build-fuzz/corpus/, crashes in build-fuzz/crashes/; fails on a crash);
+# `make fuzz-smoke` replays tests/fuzz/regress/ and the committed corpora and
+# fuzzes briefly, within a minute. clang builds the code under ASan+UBSan
+# with coverage; the lib is an archive, so each harness links what it uses.
+FUZZ_PKGS    := clang libclang-rt-14-dev
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS      ?= fuzz_script fuzz_cli fuzz_report fuzz_expr
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+                -Isrc -Iui -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+# src/ without main.c: no harness needs the dashboard (ui/) or the version
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out src/main.c,$(wildcard src/*.c)))
+# fuzz_script: the loader's fopen calls (and only theirs: libFuzzer writes its
+# files with fopen too) go through the harness's guard, which opens regular
+# files inside its temp dir only (tests/fuzz/fuzz_script.c).
+FUZZ_GUARDED := $(FUZZ_BUILD)/guarded/scenario.o $(FUZZ_BUILD)/guarded/csv.o
+
+.PHONY: fuzz fuzz-smoke fuzz-deps fuzz-build
+
+# Installs what is missing, as `make deps` does, with the fuzzing packages added.
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(FUZZ_PKGS)"
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZERS:%=$(FUZZ_BUILD)/%)
+
+fuzz: fuzz-build
+	FUZZERS="$(FUZZERS)" tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	FUZZERS="$(FUZZERS)" tests/fuzz/run.sh smoke
+
+# built through pattern rules, but kept: make would delete them as intermediate
+.SECONDARY: $(FUZZERS:%=$(FUZZ_BUILD)/tests/fuzz/%.o) $(FUZZ_GUARDED)
+
+$(FUZZ_BUILD)/libloadtop.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libloadtop.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+# the guarded objects come before the archive, so its copies are never linked
+$(FUZZ_BUILD)/fuzz_script: $(FUZZ_BUILD)/tests/fuzz/fuzz_script.o $(FUZZ_GUARDED) \
+                           $(FUZZ_BUILD)/libloadtop.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+$(FUZZ_BUILD)/guarded/%.o: $(FUZZ_BUILD)/src/%.o
+	@mkdir -p $(dir $@)
+	objcopy --redefine-sym fopen=fuzz_guarded_fopen $< $@
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

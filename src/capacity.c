@@ -25,13 +25,40 @@ static const char *str(const json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+/* A counter as a count. report.c writes non-negative integers; a saved
+ * report is user input, so anything else (negative, fractional, past 2^64)
+ * is brought into uint64_t's range first: out of it the cast is undefined. */
+static uint64_t counter_value(const json_t *v)
+{
+    if (json_is_integer(v))
+        return json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+    double x = json_number_value(v);
+    return x >= 1 ? x < 18446744073709551616.0 ? (uint64_t)x : UINT64_MAX : 0;
+}
+
+/* snprintf cuts at a byte: drop what it left of a UTF-8 sequence at the
+ * end of s (the names in a report are valid UTF-8, so only the end can be
+ * cut), so that Markdown and HTML stay valid text. */
+static void utf8_trim(char *s)
+{
+    size_t len = strlen(s), lead = len;
+    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+        lead--;
+    if (lead-- == 0)
+        return;
+    unsigned char c = (unsigned char)s[lead];
+    size_t want = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (len - lead < want)
+        s[lead] = '\0';
+}
+
 static double p99_of(const json_t *group)
 {
     json_t *rt = json_object_get(json_object_get(group, "summaries"), "http.response_time");
     return num(rt, "count", 0) > 0 ? num(rt, "p99", -1) : -1;
 }
 
-double capacity_phase_target(const json_t *ph)
+static double phase_target(const json_t *ph)
 {
     const char *kind = str(ph, "kind");
     if (!kind)
@@ -45,6 +72,12 @@ double capacity_phase_target(const json_t *ph)
         return d > 0 ? num(ph, "arrivalCount", 0) / d : 0;
     }
     return 0;
+}
+
+double capacity_phase_target(const json_t *ph)
+{
+    double r = phase_target(ph);
+    return isfinite(r) ? r : 0; /* arrivalCount over a duration of 1e-300 s */
 }
 
 /* The rate a phase should average: a ramp's mean, else its target. */
@@ -66,9 +99,11 @@ uint64_t capacity_failures(const json_t *counters)
     const char *k;
     json_t *v;
     uint64_t n = 0;
-    json_object_foreach((json_t *)counters, k, v)
-        if (!strncmp(k, "errors.", 7) || is_5xx(k))
-            n += (uint64_t)json_integer_value(v);
+    json_object_foreach((json_t *)counters, k, v) if (!strncmp(k, "errors.", 7) || is_5xx(k))
+    {
+        uint64_t c = counter_value(v);
+        n = n + c < n ? UINT64_MAX : n + c;
+    }
     return n;
 }
 
@@ -80,7 +115,7 @@ uint64_t capacity_top_failure(const json_t *counters, char *name, size_t n)
     name[0] = '\0';
     /* ties go to the first key; report.c sorts keys, so this is stable */
     json_object_foreach((json_t *)counters, k, v) {
-        uint64_t c = (uint64_t)json_integer_value(v);
+        uint64_t c = counter_value(v);
         if (c <= best || !(!strncmp(k, "errors.", 7) || is_5xx(k)))
             continue;
         best = c;
@@ -89,6 +124,7 @@ uint64_t capacity_top_failure(const json_t *counters, char *name, size_t n)
         else
             snprintf(name, n, "%s", k + 7);
     }
+    utf8_trim(name);
     return best;
 }
 
@@ -157,7 +193,9 @@ void capacity_signature(const char *f, double p99, double healthy_p99, char *out
 
 static void fmt_rate(char *out, size_t n, double r)
 {
-    if (fabs(r - round(r)) < 0.005)
+    if (fabs(r) >= 1e15) /* as render.c prints it: not hundreds of digits */
+        snprintf(out, n, "%.3g/s", r);
+    else if (fabs(r - round(r)) < 0.005)
         snprintf(out, n, "%.0f/s", r);
     else
         snprintf(out, n, r >= 10 ? "%.1f/s" : "%.2g/s", r);
@@ -196,6 +234,10 @@ static void fmt_ms(char *out, size_t n, double ms)
 /* "m:ss" of a time in seconds. */
 static void fmt_clock(char *out, size_t n, double s)
 {
+    if (!(s >= 0 && s < 1e9)) { /* no run is that long: lround would have no long for it */
+        snprintf(out, n, "%.3g s", s);
+        return;
+    }
     long t = lround(s);
     snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
 }
@@ -211,6 +253,7 @@ __attribute__((format(printf, 3, 4))) static void item(struct capacity *c, const
     va_start(ap, fmt);
     vsnprintf(it->text, sizeof it->text, fmt, ap);
     va_end(ap);
+    utf8_trim(it->text); /* long phase names fill it */
 }
 
 /* ---- analysis ---------------------------------------------------------- */
@@ -242,6 +285,10 @@ static double script_slo(const json_t *run)
         json_t *c;
         json_array_foreach(lists[l], i, c) {
             const char *text = str(c, l == 0 ? "expr" : "text");
+            /* a `p99 < N` check is short; a saved report may hold anything,
+             * and the parser recurses once per parenthesis */
+            if (text && strlen(text) > 1000)
+                continue;
             int col;
             char *msg;
             struct expr *e = text ? expr_parse(text, &col, &msg) : NULL;

@@ -135,6 +135,10 @@ static void fmt_val(struct buf *b, double v)
     char t[64];
     if (v == trunc(v) && fabs(v) < 1e15) {
         snprintf(t, sizeof t, "%.0f", v);
+    } else if (!(fabs(v) < 1e21)) {
+        /* as JavaScript prints them; "%.2f" would outgrow t, and the
+         * zeros stripped from what was left of 1e62 gave "1" */
+        snprintf(t, sizeof t, "%.15g", v);
     } else if (fabs(v) >= 1) {
         snprintf(t, sizeof t, "%.2f", v);
         size_t n = strlen(t);

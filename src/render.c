@@ -105,7 +105,13 @@ static void xml_esc(struct buf *b, const char *s, size_t n)
             buf_puts(b, "&quot;");
             break;
         default:
-            /* control characters are not allowed in XML 1.0 */
+            /* control characters are not allowed in XML 1.0, nor U+FFFE and U+FFFF */
+            if ((unsigned char)s[i] == 0xef && i + 2 < n && (unsigned char)s[i + 1] == 0xbf &&
+                ((unsigned char)s[i + 2] & 0xfe) == 0xbe) {
+                buf_puts(b, "?");
+                i += 2;
+                break;
+            }
             buf_append(b, (unsigned char)s[i] < 0x20 && !strchr("\t\n\r", s[i]) ? "?" : s + i, 1);
         }
     }
@@ -130,8 +136,11 @@ static void inl(struct buf *b, const char *s)
             strong = !strong;
             s += 2;
         } else {
-            xml_esc(b, s, 1);
-            s++;
+            /* plain text up to the next markup character, in one piece:
+             * xml_esc must see a UTF-8 sequence whole */
+            size_t k = strcspn(s, "\\`*");
+            xml_esc(b, s, k ? k : 1);
+            s += k ? k : 1;
         }
     }
     if (strong)
@@ -317,10 +326,19 @@ static void table_out(struct doc *d, struct table *t)
 
 /* ---- numbers ------------------------------------------------------------ */
 
+/* Numbers from 1e15 on print as "1e+300": doubles hold no exact integers
+ * there, and "%.0f" would give hundreds of digits. */
+#define HUGE_NUM 1e15
+
+/* A count with thousands separators. A saved report is user input, so v may
+ * be any JSON number: past 1e15 (where doubles stop holding every integer,
+ * and "%.0f" would outgrow raw) it prints as "1e+300". */
 static const char *count(struct doc *d, double v)
 {
-    if (isnan(v))
+    if (!isfinite(v))
         return "n/a";
+    if (fabs(v) >= HUGE_NUM)
+        return F(d, "%.3g", v);
     char raw[32], out[48];
     int len = snprintf(raw, sizeof raw, "%.0f", v), o = 0;
     for (int i = 0; i < len; i++) {
@@ -337,6 +355,8 @@ static const char *rate_n(struct doc *d, double r)
 {
     if (isnan(r))
         return "n/a";
+    if (fabs(r) >= HUGE_NUM)
+        return F(d, "%.3g", r);
     if (fabs(r - round(r)) < 0.005)
         return F(d, "%.0f", r);
     return F(d, r >= 10 ? "%.1f" : "%.2g", r);
@@ -350,13 +370,15 @@ static const char *rate(struct doc *d, double r)
 /* A measured rate, always with one decimal so columns line up. */
 static const char *rate1(struct doc *d, double r)
 {
-    return isnan(r) ? "n/a" : F(d, "%.1f/s", r);
+    return !isfinite(r) ? "n/a" : fabs(r) >= HUGE_NUM ? F(d, "%.3g/s", r) : F(d, "%.1f/s", r);
 }
 
 static const char *pct(struct doc *d, double p)
 {
-    if (isnan(p))
+    if (!isfinite(p))
         return "n/a";
+    if (fabs(p) >= HUGE_NUM)
+        return F(d, "%.3g%%", p);
     if (p > 0 && p < 0.1)
         return "<0.1%";
     return F(d, "%.1f%%", p);
@@ -364,13 +386,19 @@ static const char *pct(struct doc *d, double p)
 
 static const char *ms(struct doc *d, double v)
 {
-    return isnan(v) ? "n/a" : F(d, "%.1f", v);
+    return !isfinite(v) ? "n/a" : fabs(v) >= HUGE_NUM ? F(d, "%.3g", v) : F(d, "%.1f", v);
 }
+
+/* Longer than a billion seconds (31 years) is no run: shown as it is,
+ * "1e+300 s", not through lround, which has no long for it. */
+#define LONGEST_S 1e9
 
 static const char *dur(struct doc *d, double s)
 {
     if (isnan(s))
         return "n/a";
+    if (fabs(s) >= LONGEST_S)
+        return F(d, "%.3g s", s);
     if (s < 60)
         return fabs(s - round(s)) < 0.05 ? F(d, "%.0f s", s) : F(d, "%.1f s", s);
     long t = lround(s);
@@ -382,8 +410,10 @@ static const char *dur(struct doc *d, double s)
 /* Time since the start: "1:05", or "1:05.3" with tenths. */
 static const char *clock_at(struct doc *d, double s, int tenths)
 {
-    if (isnan(s))
+    if (isnan(s) || s < 0) /* before the start: not a time of this run */
         return "n/a";
+    if (s >= LONGEST_S)
+        return F(d, "%.3g s", s);
     if (!tenths) {
         long t = lround(s);
         return t >= 3600 ? F(d, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60)
@@ -419,11 +449,16 @@ static double ratio_pct(double part, double whole)
     return isnan(part) || isnan(whole) || whole <= 0 ? NAN : part * 100 / whole;
 }
 
-/* "2026-11-29T09:56:41.123Z" -> "2026-11-29 09:56:41 UTC" */
+/* "2026-11-29T09:56:41.123Z" -> "2026-11-29 09:56:41 UTC"; anything else
+ * as it is (cutting it at byte 10 could split a UTF-8 sequence). */
 static const char *date(struct doc *d, const char *iso)
 {
-    if (!iso || strlen(iso) < 19)
+    if (!iso)
         return "n/a";
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    for (int i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? !isdigit((unsigned char)iso[i]) : iso[i] != shape[i])
+            return md(d, iso);
     return F(d, "%.10s %.8s UTC", iso, iso + 11);
 }
 
@@ -431,6 +466,15 @@ static const char *date(struct doc *d, const char *iso)
 
 #define TL_MAX_POINTS 600
 #define TL_MAX_ERRORS 7 /* more names go to "other" */
+#define TL_MAX_VALUE 1e12 /* no rate, latency or percentage a second gets near */
+
+/* A timeline reading as the charts draw it: NAN (no value) unless it is
+ * finite, not negative and at most TL_MAX_VALUE. A saved report is user
+ * input, and a value past these would take the axes' arithmetic to inf. */
+static double plausible(double v)
+{
+    return v >= 0 && v <= TL_MAX_VALUE ? v : NAN;
+}
 
 enum tl_field {
     TF_TARGET, TF_ARRIVALS, TF_REQUESTS, TF_P50, TF_P95, TF_P99, TF_LOAD, TF_CPU, TF_SELF,
@@ -487,7 +531,7 @@ static void tl_load(struct tl *t, const json_t *run)
     t->k = n > TL_MAX_POINTS ? (n + TL_MAX_POINTS - 1) / TL_MAX_POINTS : 1;
     t->n = (n + t->k - 1) / t->k;
     double el = num(get(run, "run"), "elapsed");
-    t->tmax = fmax(isnan(el) ? 0 : el, n);
+    t->tmax = fmax(el >= 0 && el < LONGEST_S ? el : 0, n);
     if (!n)
         return;
 
@@ -499,11 +543,11 @@ static void tl_load(struct tl *t, const json_t *run)
         for (int i = 0; i < n; i++) {
             const json_t *s = json_array_get(arr, (size_t)i);
             if (f >= TF_C1)
-                raw[i] = cnt(get(s, "codes"), cls[f - TF_C1]);
+                raw[i] = plausible(cnt(get(s, "codes"), cls[f - TF_C1]));
             else if (f >= TF_P50 && f <= TF_P99 && !(num(s, "responses") > 0))
                 raw[i] = NAN; /* no response that second: no latency, not 0 ms */
             else
-                raw[i] = num(s, keys[f]);
+                raw[i] = plausible(num(s, keys[f]));
         }
         t->v[f] = bucket(raw, n, t->k, f >= TF_P50 && f <= TF_SELF);
     }
@@ -520,7 +564,7 @@ static void tl_load(struct tl *t, const json_t *run)
                 j++;
             if (j == ne && ne < 64)
                 tot[ne++] = (struct errtot){k, 0};
-            if (j < ne)
+            if (j < ne && !isnan(plausible(json_number_value(v))))
                 tot[j].total += json_number_value(v);
         }
     }
@@ -532,7 +576,8 @@ static void tl_load(struct tl *t, const json_t *run)
             const json_t *errs = get(json_array_get(arr, (size_t)i), "errors");
             raw[i] = 0;
             for (int j = e; j < (e < TL_MAX_ERRORS ? e + 1 : ne); j++)
-                raw[i] += cnt(errs, tot[j].name);
+                if (!isnan(plausible(cnt(errs, tot[j].name))))
+                    raw[i] += cnt(errs, tot[j].name);
         }
         t->err[e] = bucket(raw, n, t->k, 0);
     }
@@ -613,6 +658,8 @@ static void x_axis(struct buf *b, const struct axis *a)
         if (a->tmax / step <= 10)
             break;
     }
+    while (a->tmax / step > 10) /* runs longer than ten days */
+        step *= 2;
     for (double t = 0; t <= a->tmax + 1e-9; t += step) {
         double x = ax_x(a, t);
         long s = lround(t);
@@ -682,7 +729,10 @@ static void bands(struct buf *b, const struct axis *a, const json_t *run, int la
             continue;
         if (isnan(s1))
             s1 = isnan(el) ? a->tmax : el;
-        double x0 = ax_x(a, s0), x1 = ax_x(a, fmin(s1, a->tmax)), w = x1 - x0;
+        /* on the axis, whatever the report says: w then fits an int */
+        s0 = fmin(fmax(s0, 0), a->tmax);
+        s1 = fmin(fmax(s1, s0), a->tmax);
+        double x0 = ax_x(a, s0), x1 = ax_x(a, s1), w = x1 - x0;
         if (!labels) {
             buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"%s\"/>",
                        x0, a->bottom - a->ph, fmax(w, 0), a->ph, i % 2 ? "band2" : "band1");
@@ -694,28 +744,24 @@ static void bands(struct buf *b, const struct axis *a, const json_t *run, int la
         }
         /* the phase's number, and as much of its name as fits (~6.2 px a char) */
         const char *name = str(ph, "name") ? str(ph, "name") : "";
-        char lab[96];
         int fit = (int)((w - 8) / 6.2);
-        int len = snprintf(lab, sizeof lab, "%d %s", (int)i + 1, name);
         if (fit < 1)
             continue;
-        if (len >= (int)sizeof lab)
-            len = (int)sizeof lab - 1;
-        if (len > fit) {
-            int keepn = fit > 2 ? fit - 1 : 1;
+        struct buf lab = {0};
+        buf_printf(&lab, "%d %s", (int)i + 1, name);
+        if (lab.len > (size_t)fit) {
+            size_t keepn = fit > 2 ? (size_t)fit - 1 : 1;
             /* never cut a UTF-8 sequence: the SVG must stay valid text */
-            while (keepn > 0 && ((unsigned char)lab[keepn] & 0xc0) == 0x80)
+            while (keepn > 0 && ((unsigned char)lab.data[keepn] & 0xc0) == 0x80)
                 keepn--;
-            lab[keepn] = '\0';
+            lab.data[lab.len = keepn] = '\0';
             if (fit > 2)
-                strcat(lab, "\xe2\x80\xa6"); /* … */
-        } else {
-            while (len > 0 && ((unsigned char)lab[len] & 0xc0) == 0x80)
-                lab[len--] = '\0';
+                buf_puts(&lab, "\xe2\x80\xa6"); /* … */
         }
         buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"plab\">", x0 + 4, a->bottom - a->ph + 12);
-        xml_esc(b, lab, strlen(lab));
+        xml_esc(b, lab.data, lab.len);
         buf_puts(b, "</text>\n");
+        buf_free(&lab);
     }
 }
 
@@ -725,6 +771,12 @@ static int marked_event(const char *kind)
            strcmp(kind, "end");
 }
 
+/* Markers a chart draws at most: more are unreadable at 1000 px, and a
+ * report with 100,000 events made a 137 MB page (every chart drew them
+ * all). The Events table still lists every one. */
+#define EV_MAX_MARKS 100
+
+/* Draws the first EV_MAX_MARKS markers; returns how many events qualify. */
 static int events_marks(struct buf *b, const struct axis *a, const json_t *run)
 {
     size_t i;
@@ -735,22 +787,24 @@ static int events_marks(struct buf *b, const struct axis *a, const json_t *run)
         double t = num(ev, "t");
         if (!marked_event(str(ev, "kind")) || isnan(t))
             continue;
-        double x = ax_x(a, fmin(t, a->tmax)), top = a->bottom - a->ph;
+        if (++n > EV_MAX_MARKS)
+            continue;
+        double x = ax_x(a, fmin(fmax(t, 0), a->tmax)), top = a->bottom - a->ph;
         /* markers closer than their size go down a row so both stay readable */
         level = x - lastx < 18 ? (level + 1) % 3 : 0;
         lastx = x;
         top += 18 * level;
         buf_printf(b, "<g class=\"ev\"><title>");
         const char *text = str(ev, "text") ? str(ev, "text") : "";
-        char head[64];
-        snprintf(head, sizeof head, "#%d %s at %.1f s: ", (int)i + 1, str(ev, "kind"), t);
+        char *head = xasprintf("#%d %s at %.1f s: ", (int)i + 1, str(ev, "kind"), t);
         xml_esc(b, head, strlen(head));
+        free(head);
         xml_esc(b, text, strlen(text));
-        buf_printf(b, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                      "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"8\"/>"
-                      "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text></g>\n",
+        buf_printf(b,
+                   "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                   "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"8\"/>"
+                   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text></g>\n",
                    x, top + 16, x, a->bottom, x, top + 24, x, top + 27.5, (int)i + 1);
-        n++;
     }
     return n;
 }
@@ -779,7 +833,10 @@ static void legend(struct buf *b, const struct chart *c, int events)
             dashed = 1;
             box = 0;
         } else if (i == c->ns + 1 && events) {
-            name = "event (see Events)";
+            char many[64];
+            snprintf(many, sizeof many, "the first %d of %d events (see Events)", EV_MAX_MARKS,
+                     events);
+            name = events > EV_MAX_MARKS ? many : "event (see Events)";
             buf_printf(b, "<g class=\"ev\"><circle cx=\"%.1f\" cy=\"13\" r=\"6\"/></g>", x + 7);
             buf_printf(b, "<text x=\"%.1f\" y=\"17\">%s</text>\n", x + 18, name);
             x += 30 + text_width(name);
@@ -867,10 +924,13 @@ static void chart_svg(struct buf *b, const struct chart *c)
         }
     }
     if (c->logy) {
+        /* 1 µs, the histograms' resolution, is the lowest decade: a tinier
+         * value (a denormal makes pow() give 0) would never end the axis */
+        lo = fmax(lo, 1e-3);
         a.lo = isinf(lo) ? 1 : pow(10, floor(log10(lo)));
         a.hi = fmax(pow(10, ceil(log10(fmax(top, a.lo)))), a.lo * 10);
     } else {
-        if (top <= 0)
+        if (!(top >= 1e-6)) /* nothing to show, or too little for nice_step */
             top = 1;
         double step = nice_step(top * 1.04, 5);
         a.hi = ceil(top * 1.04 / step) * step;
@@ -1006,6 +1066,8 @@ static void charts_host(struct doc *d, const json_t *run, const struct tl *t)
     figure(d, "CPU: host and loadtop (100% = one core for loadtop)", note, &c);
     struct series load[] = {{"load average (1 min)", "#0891b2", t->v[TF_LOAD], 0, 0}};
     double ncpu = num(get(run, "host"), "ncpu");
+    if (!(ncpu >= 1 && ncpu <= 1e6)) /* the reference line must stay on a sane axis */
+        ncpu = NAN;
     struct chart l = {490, 260, t, load, 1, 0, 0, 1, "load average", "Load average over time",
                       run, isnan(ncpu) ? 0 : ncpu, isnan(ncpu) ? NULL : F(d, "%.0f CPUs", ncpu)};
     figure(d, "Load average", note, &l);
@@ -1248,8 +1310,11 @@ struct ep {
 static int ep_cmp(const void *a, const void *b)
 {
     const struct ep *x = a, *y = b;
-    if (x->requests != y->requests)
-        return x->requests > y->requests ? -1 : 1;
+    /* unknown (NAN) last: comparisons with NAN would make the order inconsistent */
+    double rx = isnan(x->requests) ? -INFINITY : x->requests;
+    double ry = isnan(y->requests) ? -INFINITY : y->requests;
+    if (rx != ry)
+        return rx > ry ? -1 : 1;
     return x->index - y->index;
 }
 

@@ -22,7 +22,7 @@
 enum kv_kind { KV_COUNTER, KV_RATE, KV_SUMMARY, KV_LOAD };
 
 struct kv {
-    char key[128];
+    char *key;  /* heap: scenario names and error names have no length limit */
     uint64_t v; /* KV_SUMMARY: the summary_id */
     enum kv_kind kind;
 };
@@ -42,12 +42,23 @@ static void kv_add(struct kvlist *l, enum kv_kind kind, uint64_t v, const char *
         l->v = xrealloc(l->v, sizeof *l->v * (size_t)l->cap);
     }
     struct kv *e = &l->v[l->n++];
-    va_list ap;
+    va_list ap, ap2;
     va_start(ap, fmt);
-    vsnprintf(e->key, sizeof e->key, fmt, ap);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
+    e->key = xmalloc((size_t)(n > 0 ? n : 0) + 1);
+    vsnprintf(e->key, (size_t)(n > 0 ? n : 0) + 1, fmt, ap2);
+    va_end(ap2);
     e->v = v;
     e->kind = kind;
+}
+
+static void kv_free(struct kvlist *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->v[i].key);
+    free(l->v);
 }
 
 static int kv_cmp(const void *a, const void *b)
@@ -146,7 +157,7 @@ static json_t *counters_json(const struct counters *c, const struct names *nm, i
     json_t *o = json_object();
     for (int i = 0; i < l.n; i++)
         put(o, l.v[i].key, jint((int64_t)l.v[i].v));
-    free(l.v);
+    kv_free(&l);
     return o;
 }
 
@@ -482,6 +493,10 @@ char *report_text(const json_t *report)
 /* A number the way JavaScript prints a value rounded to 0.1: "3", "7.9". */
 static void fmt_num(char *out, size_t n, double v)
 {
+    if (!(fabs(v) < 1e15)) { /* "%.1f" would outgrow out, and its cut digits read as a number */
+        snprintf(out, n, "%.15g", v);
+        return;
+    }
     snprintf(out, n, "%.1f", round_to(v, 0.1));
     size_t len = strlen(out);
     if (len > 2 && !strcmp(out + len - 2, ".0"))
@@ -530,8 +545,7 @@ void report_print_block(FILE *f, const char *title, const struct counters *c,
             title);
     for (int i = 0; i < l.n; i++) {
         const struct kv *e = &l.v[i];
-        char label[140], value[96], num[32];
-        snprintf(label, sizeof label, "%s:", e->key);
+        char *label = xasprintf("%s:", e->key), value[96], num[32];
         switch (e->kind) {
         case KV_COUNTER:
             snprintf(value, sizeof value, "%" PRIu64, e->v);
@@ -546,13 +560,15 @@ void report_print_block(FILE *f, const char *title, const struct counters *c,
             break;
         case KV_SUMMARY:
             print_summary(f, e->key, &s[e->v]);
+            free(label);
             continue;
         case KV_LOAD:
             snprintf(value, sizeof value, "%.2f %.2f %.2f", host->load1, host->load5, host->load15);
             break;
         }
         dotted(f, label, value);
+        free(label);
     }
     fputc('\n', f);
-    free(l.v);
+    kv_free(&l);
 }

@@ -309,3 +309,237 @@ TEST(render_html_cuts_names_on_characters)
     free(h);
     json_decref(run);
 }
+
+/* ---- hostile saved reports (`loadtop report` reads user input) ---- */
+
+/* Markdown and HTML of a report given as JSON text (both heap, or NULL). */
+static json_t *render_both(const char *text, char **md, char **html)
+{
+    json_error_t e;
+    json_t *run = json_loads(text, 0, &e);
+    *md = run ? render_markdown(run) : NULL;
+    *html = run ? render_html(run) : NULL;
+    return run;
+}
+
+/* "%.0f" of 1e300 is 301 bytes: count() used snprintf's untruncated length
+ * to walk a 32-byte buffer and overflowed the stack. */
+TEST(render_huge_count_does_not_overflow)
+{
+    char *md, *html;
+    json_t *run =
+        render_both("{\"aggregate\":{\"counters\":{\"vusers.created\":1e300}}}", &md, &html);
+    ASSERT(run && md && html);
+    ASSERT(strstr(md, "- **Totals**: 0 requests, 0 responses, 1e+300 VUs created, 0 (n/a) failed "
+                      "requests\n"));
+    ASSERT(strstr(md, "- **Virtual users**: 1e+300 created, 0 completed, 0 failed, 0 skipped\n"));
+    ASSERT(strstr(html, "</html>\n"));
+    free(md);
+    free(html);
+    json_decref(run);
+    /* the largest exact counts keep their digits; negative ones their sign */
+    run = render_both("{\"aggregate\":{\"counters\":{\"http.requests\":999999999999999,"
+                      "\"vusers.created\":-1234567}}}",
+                      &md, &html);
+    ASSERT(strstr(md, "- **Requests**: 999,999,999,999,999 (0 responses)\n"));
+    ASSERT(strstr(md, "- **Virtual users**: -1,234,567 created,"));
+    free(md);
+    free(html);
+    json_decref(run);
+}
+
+/* 1 when no attribute value (="...") holds "nan" or "inf". */
+static int numbers_in_attributes(const char *h)
+{
+    for (const char *p = h; (p = strstr(p, "=\""));) {
+        const char *end = strchr(p + 2, '"');
+        if (!end)
+            return 0;
+        for (const char *q = p + 2; q + 3 <= end; q++)
+            if (!strncmp(q, "nan", 3) || !strncmp(q, "inf", 3))
+                return 0;
+        p = end + 1;
+    }
+    return 1;
+}
+
+/* Times and readings no run has: far out, negative, or too big for a long
+ * (lround) or for the axes (a huge elapsed time asked for 1e295 ticks). */
+TEST(render_hostile_times_and_readings)
+{
+    char *md, *html;
+    json_t *run = render_both(
+        "{\"aggregate\": {\"counters\": {\"http.requests\": 10}},"
+        " \"run\": {\"elapsed\": 1e300, \"startedAt\": \"2026-11-29T09:56:41.123Z\"},"
+        " \"host\": {\"ncpu\": 1e300},"
+        " \"phases\": [{\"name\": \"a\", \"startedAt\": -1e300, \"endedAt\": 1e300},"
+        "              {\"name\": \"b\", \"startedAt\": 1e300}],"
+        " \"events\": [{\"t\": 1e300, \"kind\": \"warning\", \"text\": \"far\"},"
+        "              {\"t\": -3, \"kind\": \"warning\", \"text\": \"before\"}],"
+        " \"timeline\": [{\"t\": 0, \"targetRate\": 1e300, \"arrivals\": -5, \"requests\": 1e300,"
+        "                \"responses\": 1, \"p50\": 1e300, \"p99\": -1, \"cpu\": 1e300,"
+        "                \"load1\": 1e300, \"codes\": {\"2xx\": 1e300, \"5xx\": -1},"
+        "                \"errors\": {\"E1\": 1e300, \"E2\": -1e300, \"E3\": 2}},"
+        "               {\"t\": 1e300, \"requests\": 3, \"responses\": 3, \"p50\": 2}]}",
+        &md, &html);
+    ASSERT(run && md && html);
+    ASSERT(strstr(md, "- **Duration**: 1e+300 s (planned n/a)\n"));
+    ASSERT(strstr(md, "| 1 | 1e+300 s | warning | far |\n"));
+    ASSERT(strstr(md, "| 2 | n/a | warning | before |\n"));
+    ASSERT(strstr(md, "- **Request rate**: average 0.0/s, peak 1e+300/s (at 0:00)\n"));
+    ASSERT(numbers_in_attributes(html));
+    ASSERT(valid_utf8((const unsigned char *)html));
+    /* the axis is as long as the timeline (2 s): 0:00, 0:01, 0:02 */
+    ASSERT_EQ(count_of(html, "class=\"tick\"/>"), 3 * 7);
+    free(md);
+    free(html);
+    json_decref(run);
+
+    /* 58 days: at most eleven ticks an axis */
+    run = render_both("{\"aggregate\": {}, \"run\": {\"elapsed\": 5e6},"
+                      " \"timeline\": [{\"t\": 0, \"requests\": 1}]}",
+                      &md, &html);
+    ASSERT(count_of(html, "class=\"tick\"/>") <= 11 * 7);
+    ASSERT(strstr(html, ">192:00:00</text>")); /* every 8 days */
+    free(md);
+    free(html);
+    json_decref(run);
+}
+
+/* A latency of 5e-324 ms: pow(10, floor(log10(5e-324))) is 0, and a log axis
+ * from 0 decade by decade never ended. */
+TEST(render_log_axis_of_tiny_latencies_ends)
+{
+    char *md, *html;
+    json_t *run = render_both("{\"aggregate\": {}, \"timeline\": [{\"t\": 0, \"responses\": 1,"
+                              " \"p50\": 5e-324, \"p95\": 1e-320, \"p99\": 20}]}",
+                              &md, &html);
+    ASSERT(run && html);
+    ASSERT(strstr(html, "text-anchor=\"end\">0.001</text>")); /* 1 µs, the lowest decade */
+    ASSERT(numbers_in_attributes(html));
+    free(md);
+    free(html);
+    json_decref(run);
+}
+
+/* Long names are cut whole characters at a time, however long they are:
+ * phase labels were cut at byte 95 by snprintf, event kinds at byte 63. */
+TEST(render_long_names_stay_valid_utf8)
+{
+    struct buf name = {0};
+    for (int i = 0; i < 150; i++)
+        buf_puts(&name, "\xc3\xa9"); /* é */
+    char *text =
+        xasprintf("{\"aggregate\": {}, \"run\": {\"elapsed\": 10, \"startedAt\": \"%s\"},"
+                  " \"phases\": [{\"name\": \"x%s\", \"startedAt\": 0, \"endedAt\": 10}],"
+                  " \"events\": [{\"t\": 1, \"kind\": \"x%s\", \"text\": \"t\"}],"
+                  " \"timeline\": [{\"t\": 0, \"requests\": 1}, {\"t\": 9, \"requests\": 1}]}",
+                  name.data, name.data, name.data);
+    char *md, *html;
+    json_t *run = render_both(text, &md, &html);
+    ASSERT(run && md && html);
+    ASSERT(valid_utf8((const unsigned char *)md));
+    ASSERT(valid_utf8((const unsigned char *)html));
+    ASSERT(strstr(html, name.data));                     /* the event's kind whole, in its title */
+    ASSERT(strstr(html, "\xc3\xa9\xe2\x80\xa6</text>")); /* the phase's label cut at a character */
+    /* a start time that is no ISO date is shown as it is, not cut at byte 10 */
+    char *want = xasprintf("Run of %s, state n/a;", name.data);
+    ASSERT(strstr(md, want));
+    free(want);
+    free(md);
+    free(html);
+    json_decref(run);
+    free(text);
+    buf_free(&name);
+}
+
+/* The capacity findings of a hostile report: negative counters count as
+ * none (they were cast to uint64_t: 1.8e19 failures), long names are cut
+ * at a character, a rate of 5e300 (arrivalCount over 1e-300 s) and a start
+ * past lround's range print as numbers, not as hundreds of digits. */
+TEST(render_capacity_of_hostile_counters)
+{
+    struct buf name = {0};
+    for (int i = 0; i < 300; i++)
+        buf_puts(&name, "\xc3\xa9");
+    const char *fmt =
+        "{\"aggregate\": {\"counters\": {\"http.requests\": 200, \"errors.NEG\": -7}},"
+        " \"run\": {\"elapsed\": 1e301},"
+        " \"phases\": [{\"name\": \"calm\", \"kind\": \"constant\", \"arrivalRate\": 10,"
+        "               \"startedAt\": 0, \"endedAt\": 10,"
+        "               \"counters\": {\"http.requests\": 100, \"errors.NEG\": -7}},"
+        "              {\"name\": \"%s\", \"kind\": \"constant\", \"arrivalRate\": 20,"
+        "               \"startedAt\": 10, \"counters\": {\"http.requests\": 100,"
+        "               \"errors.%.80s\": 50, \"errors.NEG\": -9223372036854775807}},"
+        "              {\"name\": \"odd\", \"kind\": \"count\", \"arrivalCount\": 5,"
+        "               \"duration\": 1e-300}],"
+        " \"timeline\": [{\"t\": 1e300, \"requests\": 10, \"errors\": {\"X\": 5}}]}";
+    char *text = xasprintf(fmt, name.data, name.data);
+    char *md, *html;
+    json_t *run = render_both(text, &md, &html);
+    ASSERT(run && md && html);
+    ASSERT(valid_utf8((const unsigned char *)md));
+    ASSERT(valid_utf8((const unsigned char *)html));
+    ASSERT(numbers_in_attributes(html));
+    ASSERT(
+        strstr(md, "| 1 | calm | n/a | 10/s | n/a | 100 | 0 (0.0%) | n/a | n/a | n/a | none |\n"));
+    ASSERT(strstr(md, " | 100 | 50 (50.0%) | "));
+    ASSERT(strstr(md, "| 3 | odd | 0 s | 5 arrivals (5e+300/s) | n/a | n/a | n/a |"));
+    ASSERT(strstr(md, "- **Peak target rate**: 5e+300 arrivals/s in phase 3 `odd`\n"));
+    ASSERT(strstr(md, "- **Sustainable load**: **10/s** (phase 1 `calm`: 0.0% failures"));
+    ASSERT(strstr(md, "- **Breaking point**: **20/s** (phase 2 `\xc3\xa9\xc3\xa9"));
+    free(md);
+    free(html);
+    json_decref(run);
+    free(text);
+
+    /* a short name leaves room for the time trouble started */
+    text = xasprintf(fmt, "hot", "ECONNRESET");
+    run = render_both(text, &md, &html);
+    ASSERT(
+        strstr(md, "`ECONNRESET` made 50 of its 50 failures (100.0%); they started at 1e+300 s,"));
+    free(md);
+    free(html);
+    json_decref(run);
+    free(text);
+    buf_free(&name);
+}
+
+/* Every chart drew a marker per event: 100,000 events made a 137 MB page.
+ * Charts mark the first 100 and say so; the Events table lists them all. */
+TEST(render_marks_at_most_100_events_a_chart)
+{
+    json_t *evs = json_array(), *tl = json_array();
+    for (int i = 0; i < 150; i++)
+        json_array_append_new(
+            evs, json_pack("{s:f, s:s, s:s}", "t", i * 0.1, "kind", "log", "text", "hello"));
+    for (int t = 0; t < 20; t++)
+        json_array_append_new(tl, json_pack("{s:i, s:i}", "t", t, "requests", 1));
+    json_t *run = json_pack("{s:{}, s:o, s:o, s:{s:f}}", "aggregate", "events", evs, "timeline", tl,
+                            "run", "elapsed", 20.0);
+    char *h = render_html(run), *md = render_markdown(run);
+    ASSERT_EQ(count_of(h, "<g class=\"ev\"><title>"), 100 * 6); /* no errors chart */
+    ASSERT_EQ(count_of(h, ">the first 100 of 150 events (see Events)</text>"), 6);
+    ASSERT(strstr(md, "| 150 | 0:14.9 | log | hello |\n"));
+    free(h);
+    free(md);
+    json_decref(run);
+}
+
+/* U+FFFE and U+FFFF are valid in JSON but not in XML 1.0: "?" as control
+ * characters are, so that the page still parses as XHTML. */
+TEST(render_html_replaces_non_xml_characters)
+{
+    char *md, *html;
+    json_t *run = render_both("{\"aggregate\": {}, \"phases\": [{\"name\": \"a\\ufffeb\\uffffc\","
+                              " \"kind\": \"pause\"}]}",
+                              &md, &html);
+    ASSERT(run && md && html);
+    ASSERT(strstr(html, "<td>a?b?c</td>"));
+    ASSERT(strstr(md, "| 1 | a\xef\xbf\xbe"
+                      "b\xef\xbf\xbf"
+                      "c |"));
+    free(md);
+    free(html);
+    json_decref(run);
+}

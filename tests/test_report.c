@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "checks.h"
 #include "report.h"
 #include "test.h"
 #include "util.h"
@@ -548,4 +549,124 @@ TEST(report_json_group_histograms_roundtrip)
     free(text);
     stats_free(&st);
     plan_free(&p);
+}
+
+/* Counter names were cut at 127 bytes: two scenarios whose names share
+ * that much were one key (the later count won), and a cut inside a UTF-8
+ * sequence made jansson refuse the key, so the counter went missing. */
+TEST(report_long_names_keep_their_counters)
+{
+    struct buf a = {0}, b = {0}, err = {0};
+    for (int i = 0; i < 70; i++)
+        buf_puts(&a, "\xc3\xa9"); /* é */
+    buf_puts(&b, a.data);
+    buf_puts(&a, " A");
+    buf_puts(&b, " B");
+    buf_puts(&err, "Failed expectations for request ");
+    for (int i = 0; i < 20; i++)
+        buf_puts(&err, "http://127.0.0.1:8080/a/long/path");
+    struct plan p = {0};
+    p.nscenarios = 2;
+    p.scenarios = xcalloc(2, sizeof *p.scenarios);
+    p.scenarios[0] = (struct scenario){.name = xstrdup(a.data), .weight = 1};
+    p.scenarios[1] = (struct scenario){.name = xstrdup(b.data), .weight = 1};
+    struct stats st;
+    stats_init(&st, 1, 0, 2);
+    stats_vu_created(&st, 0, 0, 0);
+    stats_vu_created(&st, 0, 1, 0);
+    stats_vu_created(&st, 0, 1, 0);
+    stats_error(&st, 0, -1, err.data);
+    stats_vu_failed(&st, 0, 0);
+    struct report_meta m = {.start_wall_us = 0, .elapsed_us = 1000000, .state = "done"};
+    char *text = report_file_text(&p, &st, &m);
+    json_t *r = json_loads(text, 0, NULL);
+    json_t *c = at(r, "aggregate/counters");
+    char *ka = xasprintf("vusers.created_by_name.%s", a.data);
+    char *kb = xasprintf("vusers.created_by_name.%s", b.data);
+    char *ke = xasprintf("errors.%s", err.data);
+    ASSERT_EQ(json_integer_value(json_object_get(c, ka)), 1);
+    ASSERT_EQ(json_integer_value(json_object_get(c, kb)), 2);
+    ASSERT_EQ(json_integer_value(json_object_get(c, ke)), 1);
+    /* the text block prints the whole name too */
+    struct sumstat s[SUM_N] = {0};
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    report_print_block(f, "Summary report", &st.total.c, s, st.error_names, st.nerrors, 1, -1,
+                       NULL);
+    fclose(f);
+    char *line = xasprintf("\n%s: . 1\n", ke);
+    ASSERT(strstr(out, line));
+    free(line);
+    free(out);
+    free(ka);
+    free(kb);
+    free(ke);
+    json_decref(r);
+    free(text);
+    stats_free(&st);
+    plan_free(&p);
+    buf_free(&a);
+    buf_free(&b);
+    buf_free(&err);
+}
+
+/* An event's text is cut to its buffer at a character: cut inside a UTF-8
+ * sequence, the report held "text": null and the log line was lost. */
+TEST(report_event_text_cut_on_characters)
+{
+    struct buf msg = {0};
+    buf_puts(&msg, "xx");
+    for (int i = 0; i < 100; i++)
+        buf_puts(&msg, "\xc3\xa9");
+    struct plan p = {0};
+    struct stats st;
+    stats_init(&st, 1, 0, 0);
+    stats_event(&st, 1000000, "log", "%s", msg.data);
+    struct report_meta m = {.start_wall_us = 0, .elapsed_us = 2000000, .state = "done"};
+    char *text = report_file_text(&p, &st, &m);
+    json_t *r = json_loads(text, 0, NULL);
+    const char *got = sval(r, "events/0/text");
+    ASSERT(got);
+    ASSERT_EQ(strlen(got), 2 + 2 * 54); /* 111 bytes would cut the 55th é */
+    ASSERT(!strncmp(got, msg.data, strlen(got)));
+    json_decref(r);
+    free(text);
+    stats_free(&st);
+    buf_free(&msg);
+}
+
+/* A measured value of 1e70 printed "%.2f" into 64 bytes lost its last
+ * digits: the check's message showed a number 1e8 times too small. */
+TEST(report_check_message_of_huge_values)
+{
+    json_t *r = json_loads("{\"aggregate\": {\"counters\": {\"x\": 1e70, \"y\": 2.5e20,"
+                           " \"z\": -1e300}}}",
+                           0, NULL);
+    struct check_spec specs[3];
+    check_spec_condition(&specs[0], "x > 0", 1, 0, 0);
+    check_spec_condition(&specs[1], "y > 0", 1, 0, 0);
+    check_spec_condition(&specs[2], "z < 0", 1, 0, 0);
+    struct check_result *res = checks_eval(specs, 3, r);
+    ASSERT_STR(res[0].message, "x = 1e+70");
+    ASSERT_STR(res[1].message, "y = 250000000000000000000");
+    ASSERT_STR(res[2].message, "z = -1e+300");
+    check_results_free(res, 3);
+    for (int i = 0; i < 3; i++) {
+        free(specs[i].text);
+        free(specs[i].expr);
+    }
+    json_decref(r);
+}
+
+/* A target rate of 1e300 (a script may ask for it) printed "%.1f" into 32
+ * bytes: the cut digits read as a 31-digit number. */
+TEST(report_print_block_huge_target)
+{
+    struct counters c = {.requests = 7};
+    struct sumstat s[SUM_N] = {0};
+    char *out = print_block(&c, s, NULL, 0, 1, 1e300, NULL);
+    ASSERT(
+        strstr(out, "\nhttp.request_rate: ......................... 7/sec (target 1e+300/sec)\n"));
+    free(out);
 }

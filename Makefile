@@ -1,19 +1,24 @@
 # loadtop — build, test, install. `make test` and `make demo` first install
 # any missing Debian packages (the deps target), so a fresh Debian 12 machine
-# needs nothing else.
+# needs nothing else. `make` with nothing changed does nothing.
 CC       ?= cc
 PREFIX   ?= /usr/local
 PKGS     := libcurl libuv yaml-0.1 ncursesw jansson
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
 
-# Debian packages: build needs, then what the tests drive (tmux, jq, curl).
+# Debian packages: build needs, then what the tests drive.
 DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
             libncurses-dev libjansson-dev libmimalloc-dev node-llhttp tmux jq curl procps \
-            python3 time util-linux iproute2
+            python3 time util-linux iproute2 clang-format
+
+# One folder per dependency boundary (tests/check-layout.sh keeps it so):
+# script/ alone reads YAML, engine/ alone speaks libcurl (and libuv, with the
+# built-in target/), report/ turns stats into documents, ui/ alone draws.
+SRC_DIRS := src src/script src/engine src/report src/target ui
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-            -Isrc -Iui -I$(LLHTTP_INC) -MMD -MP
+            $(addprefix -I,$(SRC_DIRS)) -I$(LLHTTP_INC) -MMD -MP
 BUILD    := build
 ifeq ($(SANITIZE),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -36,18 +41,33 @@ LLHTTP_SRC := /usr/share/llhttp
 LLHTTP_INC := /usr/share/include/llhttp
 LLHTTP_OBJ  = $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o $(BUILD)/llhttp/llhttp.o
 
-SRC      := $(wildcard src/*.c) $(wildcard ui/*.c)
+SRC      := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRC))) $(BUILD)/version.o \
             $(LLHTTP_OBJ)
 MAIN_OBJ := $(BUILD)/src/main.o
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRC))
+# Each build keeps its own binaries; ./loadtop is a copy of the normal one.
+BIN      := $(BUILD)/loadtop
+UNIT     := $(BUILD)/unit
+TOOLS    := tests/tools/accept-count
 
-.PHONY: all deps test unit integration demo install clean format loadtop tests/unit
+.PHONY: all deps test unit integration demo install clean format check-format check-layout \
+        fuzz fuzz-smoke fuzz-deps fuzz-build FORCE
 
+ifeq ($(SANITIZE),1)
+all: $(BIN)
+else
 all: loadtop
+endif
 
-loadtop: $(MAIN_OBJ) $(LIB_OBJ) $(BUILD)/demo_yml.o
+loadtop: $(BIN)
+	cp $< $@
+
+$(BIN): $(MAIN_OBJ) $(LIB_OBJ) $(BUILD)/demo_yml.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(UNIT): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # scenarios/demo.yml is embedded so that --demo works from any directory.
@@ -59,7 +79,8 @@ $(BUILD)/demo_yml.c: scenarios/demo.yml
 $(BUILD)/demo_yml.o: $(BUILD)/demo_yml.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# Rewritten only when `git describe` changes, so the version never goes stale.
+# Rewritten only when `git describe` changes, so the version never goes stale
+# and an unchanged tree relinks nothing.
 $(BUILD)/version.c: FORCE
 	@mkdir -p $(BUILD)
 	@echo 'const char loadtop_version[] = "$(VERSION)";' > $@.new
@@ -67,11 +88,6 @@ $(BUILD)/version.c: FORCE
 
 $(BUILD)/version.o: $(BUILD)/version.c
 	$(CC) $(CFLAGS) -c -o $@ $<
-
-FORCE:
-
-tests/unit: $(TEST_OBJ) $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # tests/refuse.sh's listener: counts the connections a refusal must never make.
 tests/tools/accept-count: tests/tools/accept-count.c
@@ -97,44 +113,54 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-unit: tests/unit
-	./tests/unit
+# `make unit T=merge` runs the unit tests whose name contains "merge".
+unit: $(UNIT)
+	$(UNIT) $(T)
 
-integration: loadtop
-	./tests/run-integration.sh
+integration: all
+	LOADTOP=$(BIN) ./tests/run-integration.sh
 
-# Every suite prints "ok"/"not ok" lines; the totals line is the sum of all.
-SUITES := tests/run-integration.sh tests/faults.sh tests/flows.sh tests/tui.sh tests/html.sh \
-          tests/target.sh tests/refuse.sh
+# Every suite prints "ok"/"not ok" lines and writes its two totals; the
+# totals line is the sum of all. tests/README.md says which suite is which.
+SUITES := tests/check-layout.sh tests/run-integration.sh tests/faults.sh \
+          tests/flows.sh tests/tui.sh tests/html.sh tests/target.sh tests/refuse.sh
 
 test: deps
-	$(MAKE) --no-print-directory loadtop tests/unit tests/tools/accept-count
+	@$(MAKE) --no-print-directory all $(UNIT) $(TOOLS)
 	@rm -f $(BUILD)/*.count; fail=0; \
-	 ./tests/unit > $(BUILD)/unit.log 2>&1 || fail=1; cat $(BUILD)/unit.log; \
-	 sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' $(BUILD)/unit.log > $(BUILD)/unit.count; \
+	 $(UNIT) > $(BUILD)/unit.log 2>&1 || fail=1; cat $(BUILD)/unit.log; \
+	 sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed.*$$/\1 \2/p' $(BUILD)/unit.log > $(BUILD)/unit.count; \
 	 for s in $(SUITES); do \
 	   [ -x $$s ] || continue; \
-	   BUILD_DIR=$(BUILD) $$s || fail=1; \
+	   LOADTOP=$(BIN) BUILD_DIR=$(BUILD) $$s || fail=1; \
 	 done; \
 	 cat $(BUILD)/*.count | awk '{ p += $$1; f += $$2 } END { print p " passed, " f " failed" }'; \
 	 [ $$fail = 0 ]
 
+check-layout:
+	@BUILD_DIR=$(BUILD) tests/check-layout.sh
+
+check-format:
+	@BUILD_DIR=$(BUILD) tests/check-format.sh
+
 demo: deps
-	$(MAKE) --no-print-directory loadtop
+	@$(MAKE) --no-print-directory loadtop
 	./loadtop --demo
 
 install: loadtop
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	           $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 755 loadtop $(DESTDIR)$(PREFIX)/bin/loadtop
 	install -m 644 man/loadtop.1 $(DESTDIR)$(PREFIX)/share/man/man1/loadtop.1
+	for m in man/*.7; do [ -e "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man7/; done; true
 
 format:
-	clang-format -i src/*.c src/*.h ui/*.c ui/*.h tests/*.c tests/*.h
+	clang-format -i $(foreach d,$(SRC_DIRS) tests tests/fuzz tests/tools tests/bench,$(wildcard $(d)/*.[ch]))
 
 clean:
-	rm -rf build build-san build-fuzz loadtop tests/unit tests/tools/accept-count
+	rm -rf build build-san build-fuzz loadtop $(TOOLS)
 
-# ---- fuzzing: libFuzzer harnesses in tests/fuzz/ (see NOTES-fuzz.md) ----
+# ---- fuzzing: libFuzzer harnesses in tests/fuzz/ (see tests/fuzz/README.md) ----
 # `make fuzz` runs each harness FUZZ_SECONDS (one at a time, new inputs kept
 # in build-fuzz/corpus/, crashes in build-fuzz/crashes/; fails on a crash);
 # `make fuzz-smoke` replays tests/fuzz/regress/ and the committed corpora and
@@ -147,15 +173,14 @@ FUZZ_SECONDS ?= 60
 FUZZERS      ?= fuzz_script fuzz_cli fuzz_report fuzz_expr
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-                -Isrc -Iui -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link
-# src/ without main.c: no harness needs the dashboard (ui/) or the version
-FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out src/main.c,$(wildcard src/*.c)))
-# fuzz_script: the loader's fopen calls (and only theirs: libFuzzer writes its
-# files with fopen too) go through the harness's guard, which opens regular
-# files inside its temp dir only (tests/fuzz/fuzz_script.c).
-FUZZ_GUARDED := $(FUZZ_BUILD)/guarded/scenario.o $(FUZZ_BUILD)/guarded/csv.o
-
-.PHONY: fuzz fuzz-smoke fuzz-deps fuzz-build
+                $(addprefix -I,$(SRC_DIRS)) -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+# src/ without main.c, ui/ and the target: no harness needs them
+FUZZ_SRC     := $(foreach d,src src/script src/engine src/report,$(wildcard $(d)/*.c))
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out src/main.c,$(FUZZ_SRC)))
+# fuzz_script: the loader's file reads (util.c's read_file_limited, and only
+# it: libFuzzer opens its own files too) go through the harness's guard,
+# which opens regular files inside its temp dir only (tests/fuzz/fuzz_script.c).
+FUZZ_GUARDED := $(FUZZ_BUILD)/guarded/util.o
 
 # Installs what is missing, as `make deps` does, with the fuzzing packages added.
 fuzz-deps:
@@ -186,7 +211,7 @@ $(FUZZ_BUILD)/fuzz_script: $(FUZZ_BUILD)/tests/fuzz/fuzz_script.o $(FUZZ_GUARDED
 
 $(FUZZ_BUILD)/guarded/%.o: $(FUZZ_BUILD)/src/%.o
 	@mkdir -p $(dir $@)
-	objcopy --redefine-sym fopen=fuzz_guarded_fopen $< $@
+	objcopy --redefine-sym open=fuzz_guarded_open $< $@
 
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

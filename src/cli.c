@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "plan.h"
+#include "url.h"
 #include "util.h"
 
 /* Where an option makes sense; checked once the positional decides the run. */
@@ -36,7 +37,7 @@ enum cli_kind {
     KIND_FLAG,   /* int = 1 */
     KIND_STR,    /* const char * = argv string, not empty */
     KIND_BODY,   /* const char * = argv string, maybe empty */
-    KIND_URL,    /* const char * checked by plan_url_check */
+    KIND_URL,    /* const char * checked by url_check */
     KIND_INT,    /* int in [min, max] */
     KIND_INT64,  /* int64_t in [min, max] */
     KIND_RATE,   /* double > 0 */
@@ -252,7 +253,7 @@ static int cli_url(const char *name, const char *text, const char **out)
 {
     char why[128];
     int at;
-    if (plan_url_check(text, &at, why, sizeof why) < 0)
+    if (url_check(text, &at, why, sizeof why) < 0)
         return cli_bad(name, text, "%s", why);
     *out = text;
     return 0;

@@ -8,11 +8,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "checks.h"
 #include "cond.h"
+#include "url.h"
 #include "util.h"
 
 static void headers_free(struct header *h, int n)
@@ -122,80 +122,6 @@ int64_t plan_duration_us(const struct plan *p)
     return t;
 }
 
-/* What byte ch is, for "cannot hold ..." messages; b holds at least 16. */
-static const char *plan_char_name(unsigned char ch, char *b, size_t n)
-{
-    if (ch == ' ')
-        return "a space";
-    if (ch == '\t')
-        return "a tab";
-    if (ch < 0x20 || ch == 0x7f)
-        snprintf(b, n, "control character \\x%02x", ch);
-    else
-        snprintf(b, n, "`%c`", ch);
-    return b;
-}
-
-int plan_url_check(const char *url, int *at, char *why, size_t n)
-{
-    char b[32];
-    *at = -1;
-    for (const char *p = url; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch <= ' ' || ch == 0x7f) {
-            *at = (int)(p - url);
-            if (ch == '\r' || ch == '\n')
-                snprintf(why, n, "cannot hold a line break");
-            else
-                snprintf(why, n, "cannot hold %s%s", plan_char_name(ch, b, sizeof b),
-                         ch == ' ' ? " (write %20)" : "");
-            return -1;
-        }
-    }
-    size_t skip = !strncasecmp(url, "http://", 7) ? 7 : !strncasecmp(url, "https://", 8) ? 8 : 0;
-    if (!skip) {
-        *at = 0;
-        snprintf(why, n, "must start with http:// or https://");
-        return -1;
-    }
-    const char *host = url + skip, *end = host + strcspn(host, "/?#");
-    if (host == end || *host == ':' || *host == '@') {
-        *at = (int)skip;
-        snprintf(why, n, "has no host");
-        return -1;
-    }
-    /* libcurl parses the port; this finds where it starts, for the column: after the
-     * authority's last ':' that is not inside [IPv6] */
-    const char *user = memchr(host, '@', (size_t)(end - host)), *hp = user ? user + 1 : host;
-    const char *v6 = *hp == '[' ? memchr(hp, ']', (size_t)(end - hp)) : NULL;
-    const char *colon = NULL;
-    for (const char *p = v6 ? v6 : hp; p < end; p++)
-        if (*p == ':')
-            colon = p;
-    CURLU *u = curl_url();
-    if (!u) {
-        snprintf(why, n, "out of memory");
-        return -1;
-    }
-    CURLUcode rc = curl_url_set(u, CURLUPART_URL, url, 0);
-    char *port = NULL;
-    if (!rc && colon && colon + 1 < end)
-        curl_url_get(u, CURLUPART_PORT, &port, 0);
-    int bad_port = rc == CURLUE_BAD_PORT_NUMBER || (port && atol(port) == 0);
-    curl_free(port);
-    curl_url_cleanup(u);
-    if (bad_port) {
-        *at = colon ? (int)(colon + 1 - url) : -1;
-        snprintf(why, n, "has a port outside 1-65535");
-        return -1;
-    }
-    if (rc) {
-        snprintf(why, n, "is not a valid URL (%s)", curl_url_strerror(rc));
-        return -1;
-    }
-    return 0;
-}
-
 int plan_header_check(const char *name, const char *value, int *at, int *in_value, char *why,
                       size_t n)
 {
@@ -210,7 +136,7 @@ int plan_header_check(const char *name, const char *value, int *at, int *in_valu
         if (!isalnum((unsigned char)*p) && !strchr("!#$%&'*+-.^_`|~", *p)) {
             *at = (int)(p - name);
             snprintf(why, n, "a header name cannot hold %s",
-                     plan_char_name((unsigned char)*p, b, sizeof b));
+                     char_name((unsigned char)*p, b, sizeof b));
             return -1;
         }
     for (const char *p = value; p && *p; p++) {
@@ -221,7 +147,7 @@ int plan_header_check(const char *name, const char *value, int *at, int *in_valu
             if (ch == '\r' || ch == '\n')
                 snprintf(why, n, "a header value must be on one line (no CR or LF)");
             else
-                snprintf(why, n, "a header value cannot hold %s", plan_char_name(ch, b, sizeof b));
+                snprintf(why, n, "a header value cannot hold %s", char_name(ch, b, sizeof b));
             return -1;
         }
     }
@@ -255,7 +181,7 @@ int plan_from_url(const struct url_run *u, struct plan *p, FILE *diag)
     char why[160];
     int at, in_value;
     memset(p, 0, sizeof *p);
-    if (plan_url_check(u->url, &at, why, sizeof why) < 0) {
+    if (url_check(u->url, &at, why, sizeof why) < 0) {
         fprintf(diag, "loadtop: the URL %s\n", why);
         return -1;
     }

@@ -196,15 +196,6 @@ int plan_endpoint(struct plan *p, const char *key);
 /* Total planned duration of all phases in µs. */
 int64_t plan_duration_us(const struct plan *p);
 
-/* Is `url` a URL loadtop may send to? http:// or https:// (any case), a
- * host, a port (when given) in 1-65535, and no control character, space or
- * DEL anywhere. Returns 0, or -1 with the reason in why (n bytes), a
- * predicate to put after what the URL is ("has no host", "cannot hold a
- * space (write %20)"; it never quotes the URL), and in *at the 0-based
- * byte offset of the fault, or -1 when it has no one place. Uses libcurl's
- * URL parser. */
-int plan_url_check(const char *url, int *at, char *why, size_t n);
-
 /* Is `name: value` a header loadtop may send? The name an RFC 9110 token,
  * the value without control characters (a tab is fine) or DEL: no CR or
  * LF, so that no header or request can be smuggled in. Returns 0, or -1

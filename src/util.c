@@ -514,3 +514,16 @@ const char *http_status_reason(int code)
             return status_reasons[i].text;
     return NULL;
 }
+
+const char *char_name(unsigned char ch, char *b, size_t n)
+{
+    if (ch == ' ')
+        return "a space";
+    if (ch == '\t')
+        return "a tab";
+    if (ch < 0x20 || ch == 0x7f)
+        snprintf(b, n, "control character \\x%02x", ch);
+    else
+        snprintf(b, n, "`%c`", ch);
+    return b;
+}

@@ -82,6 +82,10 @@ const char *read_file_limited(const char *path, size_t max, struct buf *out);
  * -1 with a short reason in why[n] ("no such directory: out"). */
 int writable_path(const char *path, char *why, size_t n);
 
+/* What byte ch is, for "cannot hold ..." messages ("a space", "control
+ * character \x01", "`(`"); `b` (n >= 32 bytes) may hold the answer. */
+const char *char_name(unsigned char ch, char *b, size_t n);
+
 /* The reason phrase of an HTTP status ("Not Found"), RFC 9110's for the
  * common codes; NULL for others. The one table: the built-in target says
  * it, the dashboard shows it. */

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "plan.h"
 #include "test.h"
+#include "url.h"
 #include "util.h"
 
 /* Redirect fd 1 and 2 into temp files while `fn` runs; collect what was written. */
@@ -620,7 +621,7 @@ TEST(plan_url_and_header_checks)
     char why[128];
     int at;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        ASSERT_EQ(plan_url_check(bad[i].url, &at, why, sizeof why), -1);
+        ASSERT_EQ(url_check(bad[i].url, &at, why, sizeof why), -1);
         ASSERT_STR(why, bad[i].why);
         ASSERT_EQ(at, bad[i].at);
     }
@@ -628,7 +629,7 @@ TEST(plan_url_and_header_checks)
                                        "http://[::1]:80", "http://u:p@h:65535/",
                                        "http://h/%20{x}", "https://h/caf\xc3\xa9"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-        if (plan_url_check(good[i], &at, why, sizeof why) < 0)
+        if (url_check(good[i], &at, why, sizeof why) < 0)
             TEST_FAIL_("%s: %s", good[i], why);
     int in_value;
     ASSERT_EQ(plan_header_check("X-A", "a\tb c", &at, &in_value, why, sizeof why), 0);

@@ -5,13 +5,15 @@
  * log) over the VU's variables → plan_free(). Nothing is sent.
  *
  * The environment cannot surprise: $env is a fixed list, not environ, and
- * the loader's fopen calls come here (the Makefile renames fopen in copies
- * of scenario.o and csv.o to fuzz_guarded_fopen), so that a payload `path`
- * opens only regular files inside this process's temp dir (which holds a
- * few CSV files); anything else — /dev/stdin, a FIFO, /dev/zero, /etc —
- * fails with EACCES as a missing file would, so the harness never blocks.
- * The real loader opens whatever the path names: see NOTES-fuzz.md. */
+ * the loader's file reads come here (the Makefile renames open in a copy
+ * of util.o, whose read_file_limited every loader uses, to
+ * fuzz_guarded_open), so that a payload `path` opens only regular files
+ * inside this process's temp dir (which holds a few CSV files); anything
+ * else — /etc, /dev/zero — fails with EACCES as a missing file would. The
+ * real loader opens whatever the path names, but only regular files of a
+ * bounded size, never blocking (read_file_limited). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,18 +44,18 @@ static const struct {
     {"empty.csv", ""},
 };
 
-FILE *fuzz_guarded_fopen(const char *path, const char *mode);
+int fuzz_guarded_open(const char *path, int flags, ...);
 
-FILE *fuzz_guarded_fopen(const char *path, const char *mode)
+int fuzz_guarded_open(const char *path, int flags, ...)
 {
     size_t n = strlen(dir);
     struct stat st;
     if (!n || strncmp(path, dir, n) || path[n] != '/' || strstr(path + n, "/..") ||
-        lstat(path, &st) || !S_ISREG(st.st_mode) || strcmp(mode, "rb")) {
+        lstat(path, &st) || !S_ISREG(st.st_mode) || (flags & O_ACCMODE) != O_RDONLY) {
         errno = EACCES;
-        return NULL;
+        return -1;
     }
-    return fopen(path, mode);
+    return open(path, flags);
 }
 
 static void cleanup(void)

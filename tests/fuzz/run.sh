@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh — runs the libFuzzer harnesses built by `make fuzz-build`
-# (make fuzz / make fuzz-smoke call it; see NOTES-fuzz.md).
+# (make fuzz / make fuzz-smoke call it; see tests/fuzz/README.md).
 #
 #   run.sh fuzz SECONDS   each harness for SECONDS, one after the other (one
 #                         process: the machine is shared). New inputs go to

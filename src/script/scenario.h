@@ -16,7 +16,7 @@
  *    endpoints, headers, payloads, loop depth, rates, durations, pool);
  *    arrivalCount, maxVusers and pool of at least 1; maxErrorRate and
  *    probability at most 100; .nan and .inf are not numbers;
- *  - targets, urls as written and headers: see plan_url_check and
+ *  - targets, urls as written and headers: see url_check (url.h) and
  *    plan_header_check; config rendered past 1 MiB (TPL_MAX_OUTPUT);
  *  - payloads: csv_load's limits, at the `path`.
  * Messages clip and escape what they quote; each distinct one is printed

@@ -44,6 +44,7 @@
 #include "expect.h"
 #include "jsonpath.h"
 #include "template.h"
+#include "url.h"
 #include "util.h"
 
 extern char **environ;
@@ -1023,9 +1024,9 @@ static void load_config(struct ctx *c, const yaml_node_t *cfg, const struct scen
     int at;
     if (t && !is_http(t))
         err(c, v, "target must start with http:// or https://, not `%s`", Q(c, t));
-    else if (t && plan_url_check(t, &at, why, sizeof why) < 0 && (at < 0 || c->target_tpl))
+    else if (t && url_check(t, &at, why, sizeof why) < 0 && (at < 0 || c->target_tpl))
         err(c, v, "target %s", why); /* rendered: its columns are not the script's */
-    else if (t && plan_url_check(t, &at, why, sizeof why) < 0)
+    else if (t && url_check(t, &at, why, sizeof why) < 0)
         err_in(c, v, at + 1, "target %s", why);
     else if (t)
         p->target = xstrdup(t);
@@ -1511,7 +1512,7 @@ static void load_request(struct ctx *c, const yaml_node_t *akey, const yaml_node
     char why[128];
     int at;
     /* templates are rendered, and checked, per request */
-    if (is_http(url) && !tpl_has(url) && plan_url_check(url, &at, why, sizeof why) < 0) {
+    if (is_http(url) && !tpl_has(url) && url_check(url, &at, why, sizeof why) < 0) {
         if (at < 0)
             err(c, u, "url %s", why);
         else

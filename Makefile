@@ -122,7 +122,7 @@ integration: all
 
 # Every suite prints "ok"/"not ok" lines and writes its two totals; the
 # totals line is the sum of all. tests/README.md says which suite is which.
-SUITES := tests/check-layout.sh tests/run-integration.sh tests/faults.sh \
+SUITES := tests/check-layout.sh tests/check-format.sh tests/run-integration.sh tests/faults.sh \
           tests/flows.sh tests/tui.sh tests/html.sh tests/target.sh tests/refuse.sh
 
 test: deps

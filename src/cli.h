@@ -9,42 +9,42 @@ enum cli_mode { MODE_RUN, MODE_TARGET, MODE_REPORT, MODE_HELP, MODE_VERSION };
 
 struct options {
     enum cli_mode mode;
-    const char *script;        /* SCRIPT.yml (report subcommand: RUN.json), or NULL */
-    const char *url;           /* one-URL mode, or NULL */
-    const char *target;        /* -t */
-    const char *environment;   /* -e */
-    const char *variables;     /* -v JSON: adds to / overrides config.variables (checked: an object) */
-    int ignore_js;             /* --ignore-js: skip JavaScript in scripts instead of refusing them */
-    const char *output;        /* -o FILE.json (report subcommand: OUT.md|OUT.html) */
-    const char **reports;      /* --report FILE.md|FILE.html, repeatable (argv strings) */
+    const char *script;      /* SCRIPT.yml (report subcommand: RUN.json), or NULL */
+    const char *url;         /* one-URL mode, or NULL */
+    const char *target;      /* -t */
+    const char *environment; /* -e */
+    const char *variables; /* -v JSON: adds to / overrides config.variables (checked: an object) */
+    int ignore_js;         /* --ignore-js: skip JavaScript in scripts instead of refusing them */
+    const char *output;    /* -o FILE.json (report subcommand: OUT.md|OUT.html) */
+    const char **reports;  /* --report FILE.md|FILE.html, repeatable (argv strings) */
     int nreports;
-    const char **ensures;      /* --ensure EXPR, repeatable (argv strings) */
+    const char **ensures; /* --ensure EXPR, repeatable (argv strings) */
     int nensures;
-    int headless;              /* --headless (or stdout not a tty: decided in main) */
-    int64_t interval_us;       /* --interval, default 10 s */
-    int quiet;                 /* -q */
-    int max_vusers;            /* --max-vusers N, 0 = the engine's default (ENGINE_MAX_VUS) */
-    double rate;               /* -r, 0 = closed model */
-    int64_t duration_us;       /* -d, default 10 s */
-    int duration_given;        /* -d was on the command line (-n alone runs to completion) */
-    int64_t requests;          /* -n, 0 = none */
-    int connections;           /* -c, default 50 */
-    const char *method;        /* -m, default GET */
-    const char **headers;      /* -H, repeatable (argv strings, not owned) */
+    int headless;         /* --headless (or stdout not a tty: decided in main) */
+    int64_t interval_us;  /* --interval, default 10 s */
+    int quiet;            /* -q */
+    int max_vusers;       /* --max-vusers N, 0 = the engine's default (ENGINE_MAX_VUS) */
+    double rate;          /* -r, 0 = closed model */
+    int64_t duration_us;  /* -d, default 10 s */
+    int duration_given;   /* -d was on the command line (-n alone runs to completion) */
+    int64_t requests;     /* -n, 0 = none */
+    int connections;      /* -c, default 50 */
+    const char *method;   /* -m, default GET */
+    const char **headers; /* -H, repeatable (argv strings, not owned) */
     int nheaders;
-    const char *body;          /* --body STRING|@FILE */
-    int64_t timeout_us;        /* --timeout, 0 = not given */
-    int fps;                   /* --fps, default 10 */
-    const char *snapshot_dir;  /* --snapshot-dir, default "." */
-    int demo;                  /* --demo */
+    const char *body;         /* --body STRING|@FILE */
+    int64_t timeout_us;       /* --timeout, 0 = not given */
+    int fps;                  /* --fps, default 10 */
+    const char *snapshot_dir; /* --snapshot-dir, default "." */
+    int demo;                 /* --demo */
     /* target subcommand */
-    const char *listen;        /* --listen ADDR:PORT */
-    int capacity;              /* --capacity N */
-    int latency_ms;            /* --latency MS */
-    int header_timeout_ms;     /* --header-timeout MS, default 10000 */
-    int idle_timeout_ms;       /* --idle-timeout MS, default 60000 */
-    int max_conns;             /* --max-connections N, default 10000 */
-    char *method_buf;          /* heap, upper-cased copy behind `method`; cli_free() frees */
+    const char *listen;    /* --listen ADDR:PORT */
+    int capacity;          /* --capacity N */
+    int latency_ms;        /* --latency MS */
+    int header_timeout_ms; /* --header-timeout MS, default 10000 */
+    int idle_timeout_ms;   /* --idle-timeout MS, default 60000 */
+    int max_conns;         /* --max-connections N, default 10000 */
+    char *method_buf;      /* heap, upper-cased copy behind `method`; cli_free() frees */
 };
 
 /* Parse argv into `o` (defaults first). On a usage error prints

@@ -24,7 +24,6 @@
 #include "util.h"
 #include "version.h"
 
-
 enum { EXIT_RAN = 0, EXIT_CHECKS = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_EXPECT = 21 };
 
 /* `loadtop report`: the largest saved report read (a day at 1 s per second
@@ -127,16 +126,15 @@ static void print_interval(FILE *f, const struct plan *p, const struct interval 
     strftime(hms, sizeof hms, "%H:%M:%S", &tm);
     snprintf(title, sizeof title, "Metrics for period to: %s (width: %.3fs)", hms,
              (iv->end_us - iv->start_us) / 1e6);
-    report_print_block(f, title, &iv->c, iv->s, names, nerrors,
-                       (iv->end_us - iv->start_us) / 1e6, p->model == MODEL_CLOSED ? -1 : target,
-                       host);
+    report_print_block(f, title, &iv->c, iv->s, names, nerrors, (iv->end_us - iv->start_us) / 1e6,
+                       p->model == MODEL_CLOSED ? -1 : target, host);
 }
 
 struct headless {
     const struct options *o;
     const struct plan *plan;
-    int printed;            /* intervals printed */
-    int events_printed;     /* events seen (log lines go to stderr) */
+    int printed;        /* intervals printed */
+    int events_printed; /* events seen (log lines go to stderr) */
     int64_t start_wall;
 };
 
@@ -188,8 +186,8 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
         h->events_printed = s->total_events;
         if (!h->o->quiet && s->nintervals > h->printed) {
             /* the snapshot carries the last closed interval */
-            struct interval iv = {.start_us = s->last_start_us, .end_us = s->last_end_us,
-                                  .c = s->last_c};
+            struct interval iv = {
+                .start_us = s->last_start_us, .end_us = s->last_end_us, .c = s->last_c};
             memcpy(iv.s, s->last_s, sizeof iv.s);
             print_interval(stdout, h->plan, &iv, s->error_names, s->nerrors, &s->host, start_wall,
                            interval_target(s));
@@ -320,7 +318,8 @@ static int run(const struct options *o, int argc, char **argv)
     }
     if (o->nensures) {
         int first = plan.nensure;
-        plan.ensure = xrealloc(plan.ensure, sizeof *plan.ensure * (size_t)(plan.nensure + o->nensures));
+        plan.ensure =
+            xrealloc(plan.ensure, sizeof *plan.ensure * (size_t)(plan.nensure + o->nensures));
         for (int i = 0; i < o->nensures; i++)
             check_spec_condition(&plan.ensure[plan.nensure++], o->ensures[i], 1, 0, 0);
         if (checks_validate(plan.ensure + first, o->nensures, "--ensure", stderr)) {
@@ -347,8 +346,8 @@ static int run(const struct options *o, int argc, char **argv)
     char shown[512];
     url_redact(shown, sizeof shown, plan.target ? plan.target : "");
     if (!o->quiet)
-        fprintf(stderr, "loadtop %s: %s, %d phase%s, %.0fs planned\n", loadtop_version,
-                shown, plan.nphases, plan.nphases == 1 ? "" : "s",
+        fprintf(stderr, "loadtop %s: %s, %d phase%s, %.0fs planned\n", loadtop_version, shown,
+                plan.nphases, plan.nphases == 1 ? "" : "s",
                 plan.model == MODEL_CLOSED && o->requests && !o->duration_given
                     ? 0.0
                     : plan_duration_us(&plan) / 1e6);
@@ -357,8 +356,8 @@ static int run(const struct options *o, int argc, char **argv)
     if (headless) {
         headless_loop(e, &h, &sigs);
     } else {
-        struct ui_opts uo = {.fps = o->fps, .snapshot_dir = o->snapshot_dir,
-                             .script = o->script, .demo = o->demo};
+        struct ui_opts uo = {
+            .fps = o->fps, .snapshot_dir = o->snapshot_dir, .script = o->script, .demo = o->demo};
         if (ui_run(e, &plan, &uo, &sigs) != 0) {
             /* no usable terminal: carry on headless */
             headless_loop(e, &h, &sigs);
@@ -376,15 +375,15 @@ static int run(const struct options *o, int argc, char **argv)
     if (!o->quiet) {
         for (int i = h.printed; i < st->nintervals; i++)
             print_interval(stdout, &plan, &st->intervals[i], st->error_names, st->nerrors,
-                           st->nseconds ? &st->seconds[st->nseconds - 1].host : NULL,
-                           h.start_wall, -1);
+                           st->nseconds ? &st->seconds[st->nseconds - 1].host : NULL, h.start_wall,
+                           -1);
         struct sumstat s[SUM_N];
         for (int i = 0; i < SUM_N; i++)
             sumstat_of(&s[i], st->total.sum[i]);
         double secs = engine_elapsed_us(e) / 1e6;
         printf("All VUs finished. Total time: %.1f seconds\n\n", secs);
-        report_print_block(stdout, "Summary report", &st->total.c, s, st->error_names,
-                           st->nerrors, secs, -1, NULL);
+        report_print_block(stdout, "Summary report", &st->total.c, s, st->error_names, st->nerrors,
+                           secs, -1, NULL);
         fflush(stdout);
     }
     int rc = EXIT_RAN;

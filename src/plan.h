@@ -12,37 +12,37 @@
  * input is refused with a message that names the limit. Chosen far above
  * real scripts: they bound memory and time, and keep the schedule's
  * microsecond arithmetic exact. */
-#define PLAN_MAX_RATE 1000000.0   /* arrivals a second: at least one µs tick apart */
+#define PLAN_MAX_RATE 1000000.0 /* arrivals a second: at least one µs tick apart */
 #define PLAN_MAX_DURATION_US (8760LL * 3600 * 1000000) /* any duration: a year, 8760h */
-#define PLAN_MAX_CONNECTIONS 100000 /* -c and config.http.pool */
-#define PLAN_MAX_PHASES 1000      /* each keeps its own histograms */
+#define PLAN_MAX_CONNECTIONS 100000                    /* -c and config.http.pool */
+#define PLAN_MAX_PHASES 1000                           /* each keeps its own histograms */
 #define PLAN_MAX_SCENARIOS 1000
-#define PLAN_MAX_STEPS 10000      /* in the whole script, loop bodies and before/after included */
-#define PLAN_MAX_ENDPOINTS 1000   /* distinct request names: each keeps its own histograms */
-#define PLAN_MAX_HEADERS 100      /* in one mapping of headers or cookies, or -H options */
-#define PLAN_MAX_PAYLOADS 20      /* config.payload files */
-#define PLAN_MAX_LOOP_DEPTH 16    /* loops inside loops (the engine's VU_MAX_DEPTH) */
+#define PLAN_MAX_STEPS 10000    /* in the whole script, loop bodies and before/after included */
+#define PLAN_MAX_ENDPOINTS 1000 /* distinct request names: each keeps its own histograms */
+#define PLAN_MAX_HEADERS 100    /* in one mapping of headers or cookies, or -H options */
+#define PLAN_MAX_PAYLOADS 20    /* config.payload files */
+#define PLAN_MAX_LOOP_DEPTH 16  /* loops inside loops (the engine's VU_MAX_DEPTH) */
 
 struct check_spec;
 struct cond;
 struct json_t; /* jansson's */
 
 enum phase_kind {
-    PHASE_PAUSE,  /* pause: T (or arrivalRate: 0) — no arrivals */
-    PHASE_COUNT,  /* arrivalCount: C over duration */
-    PHASE_RAMP,   /* arrivalRate: a, rampTo: b over duration */
-    PHASE_CONST,  /* arrivalRate: a over duration */
+    PHASE_PAUSE, /* pause: T (or arrivalRate: 0) — no arrivals */
+    PHASE_COUNT, /* arrivalCount: C over duration */
+    PHASE_RAMP,  /* arrivalRate: a, rampTo: b over duration */
+    PHASE_CONST, /* arrivalRate: a over duration */
 };
 
 struct phase {
-    char *name;            /* "unnamed" when the script gives none */
+    char *name; /* "unnamed" when the script gives none */
     enum phase_kind kind;
-    int64_t duration_us;   /* > 0 */
-    double rate;           /* arrivalRate (CONST, RAMP) */
-    double rate_to;        /* rampTo (RAMP) */
-    int64_t count;         /* arrivalCount (COUNT) */
-    int max_vusers;        /* 0 = unlimited */
-    int line, col;         /* position in the script, 1-based; 0 if none */
+    int64_t duration_us; /* > 0 */
+    double rate;         /* arrivalRate (CONST, RAMP) */
+    double rate_to;      /* rampTo (RAMP) */
+    int64_t count;       /* arrivalCount (COUNT) */
+    int max_vusers;      /* 0 = unlimited */
+    int line, col;       /* position in the script, 1-based; 0 if none */
 };
 
 struct header {
@@ -64,18 +64,18 @@ enum capture_kind { CAPTURE_JSON, CAPTURE_HEADER, CAPTURE_REGEXP };
 /* capture: one value of the response stored in a VU variable. */
 struct capture {
     enum capture_kind kind;
-    char *expr;            /* JSONPath, header name or POSIX extended regexp; templates allowed */
-    char *as;              /* the variable; dots make objects ("user.id") */
-    int group;             /* CAPTURE_REGEXP: subexpression to take, 0 = the whole match */
-    int icase;             /* CAPTURE_REGEXP: flags "i" */
-    int strict;            /* an empty or missing value fails the VU (default) */
+    char *expr; /* JSONPath, header name or POSIX extended regexp; templates allowed */
+    char *as;   /* the variable; dots make objects ("user.id") */
+    int group;  /* CAPTURE_REGEXP: subexpression to take, 0 = the whole match */
+    int icase;  /* CAPTURE_REGEXP: flags "i" */
+    int strict; /* an empty or missing value fails the VU (default) */
     int line, col;
 };
 
 /* expect: one check of the expect plugin (expect.h). */
 struct expectation {
-    char *type;            /* "statusCode", "hasHeader", ... */
-    struct json_t *arg;    /* the argument as JSON; its strings may hold templates */
+    char *type;         /* "statusCode", "hasHeader", ... */
+    struct json_t *arg; /* the argument as JSON; its strings may hold templates */
     int line, col;
 };
 
@@ -84,64 +84,64 @@ struct step {
     enum step_kind kind;
     int line, col;
     /* STEP_REQUEST */
-    char *method;          /* "GET", "POST", ... */
-    char *url;             /* full URL, target already prepended (unless it starts with a
-                              template: then the target is prepended if it renders to "/...") */
-    struct header *headers;/* step headers (defaults are in struct plan) */
+    char *method;           /* "GET", "POST", ... */
+    char *url;              /* full URL, target already prepended (unless it starts with a
+                               template: then the target is prepended if it renders to "/...") */
+    struct header *headers; /* step headers (defaults are in struct plan) */
     int nheaders;
     enum body_kind body_kind;
-    char *body;            /* raw body, serialised JSON or encoded form (without templates) */
-    struct json_t *json;   /* BODY_JSON with templates: the tree, rendered per request */
-    struct header *form;   /* BODY_FORM with templates: the fields, encoded per request */
+    char *body;          /* raw body, serialised JSON or encoded form (without templates) */
+    struct json_t *json; /* BODY_JSON with templates: the tree, rendered per request */
+    struct header *form; /* BODY_FORM with templates: the fields, encoded per request */
     int nform;
-    struct header *qs;     /* qs with templates: appended to url per request (else in url) */
+    struct header *qs; /* qs with templates: appended to url per request (else in url) */
     int nqs;
-    struct header *cookies;/* cookie: added to the VU's cookie jar before the request */
+    struct header *cookies; /* cookie: added to the VU's cookie jar before the request */
     int ncookies;
     char *auth_user, *auth_pass; /* auth: basic credentials; NULL = none */
     struct capture *captures;
     int ncaptures;
     struct expectation *expects;
     int nexpects;
-    struct cond *if_true;  /* ifTrue (cond.h); NULL = none */
-    int has_probability;   /* probability: sent with this chance (percent), else always */
+    struct cond *if_true; /* ifTrue (cond.h); NULL = none */
+    int has_probability;  /* probability: sent with this chance (percent), else always */
     double probability;
-    int no_redirect;       /* followRedirect: false */
-    int gzip;              /* gzip: true */
-    int endpoint;          /* index into plan.endpoints; -1 in before/after */
+    int no_redirect; /* followRedirect: false */
+    int gzip;        /* gzip: true */
+    int endpoint;    /* index into plan.endpoints; -1 in before/after */
     /* STEP_THINK */
     int64_t think_us;
-    char *think_tpl;       /* think given as a template (seconds), NULL = think_us */
-    char *jitter;          /* jitter: "10%" or milliseconds; NULL = config's default */
+    char *think_tpl; /* think given as a template (seconds), NULL = think_us */
+    char *jitter;    /* jitter: "10%" or milliseconds; NULL = config's default */
     /* STEP_LOOP */
-    int64_t loop_from;     /* first $loopCount: 0, or A of a range "A-B" */
-    int64_t loop_count;    /* iterations end before this $loopCount (count: N, or B) */
-    char *count_tpl;       /* count given as a template, rendered per VU; NULL = above */
-    struct json_t *over;   /* over: [list] (strings may hold templates); NULL = none */
-    char *over_var;        /* over: variableName; NULL = none */
-    char *loop_value;      /* loopValue, default "$loopCount" */
-    char *loop_element;    /* loopElement, default "$loopElement" */
-    struct step *steps;    /* loop body */
+    int64_t loop_from;   /* first $loopCount: 0, or A of a range "A-B" */
+    int64_t loop_count;  /* iterations end before this $loopCount (count: N, or B) */
+    char *count_tpl;     /* count given as a template, rendered per VU; NULL = above */
+    struct json_t *over; /* over: [list] (strings may hold templates); NULL = none */
+    char *over_var;      /* over: variableName; NULL = none */
+    char *loop_value;    /* loopValue, default "$loopCount" */
+    char *loop_element;  /* loopElement, default "$loopElement" */
+    struct step *steps;  /* loop body */
     int nsteps;
     /* STEP_LOG: the message; STEP_FUNCTION: its error name, `Undefined function "f"` */
     char *text;
 };
 
 struct scenario {
-    char *name;            /* "scenario N" (1-based) when unnamed */
-    int weight;            /* >= 0 */
+    char *name; /* "scenario N" (1-based) when unnamed */
+    int weight; /* >= 0 */
     struct step *steps;
     int nsteps;
 };
 
 /* config.payload: rows of a CSV file for VU variables (csv.h). */
 struct payload {
-    char *path;            /* as written in the script */
+    char *path; /* as written in the script */
     char **fields;
     int nfields;
-    int sequence;          /* order: sequence (else random) */
-    char *name;            /* loadAll: the variable holding every row; NULL = one row per VU */
-    struct json_t *rows;   /* array of rows, each an array of values */
+    int sequence;        /* order: sequence (else random) */
+    char *name;          /* loadAll: the variable holding every row; NULL = one row per VU */
+    struct json_t *rows; /* array of rows, each an array of values */
 };
 
 /* An endpoint is a row of the per-endpoint breakdown: a request's `name`, or
@@ -156,9 +156,9 @@ enum run_model {
 };
 
 struct plan {
-    char *script;          /* path of the script, NULL in one-URL mode */
-    char *target;          /* base URL */
-    char *environment;     /* -e NAME, or NULL */
+    char *script;      /* path of the script, NULL in one-URL mode */
+    char *target;      /* base URL */
+    char *environment; /* -e NAME, or NULL */
     struct phase *phases;
     int nphases;
     struct scenario *scenarios;
@@ -167,22 +167,23 @@ struct plan {
     int nendpoints;
     struct header *default_headers;
     int ndefault_headers;
-    struct json_t *variables;     /* config.variables + -v: name -> value; a list value means
-                                     one element at random per VU. NULL = none */
+    struct json_t *variables; /* config.variables + -v: name -> value; a list value means
+                                 one element at random per VU. NULL = none */
     struct payload *payloads;
     int npayloads;
-    struct scenario *before, *after; /* run once before the phases / after the last VU; NULL = none */
-    struct header *default_cookies;  /* config.defaults.cookie */
+    struct scenario *before,
+        *after; /* run once before the phases / after the last VU; NULL = none */
+    struct header *default_cookies; /* config.defaults.cookie */
     int ndefault_cookies;
-    char *think_jitter;    /* config.defaults.think.jitter; NULL = none */
-    int expect;            /* config.plugins.expect is set: `expect` checks run */
-    int expect_errors;     /* plugins.expect.reportFailuresAsErrors */
-    int64_t timeout_us;    /* config.http.timeout, default 10 s */
-    int pool;              /* config.http.pool / -c in one-URL mode; 0 = a connection per VU */
+    char *think_jitter; /* config.defaults.think.jitter; NULL = none */
+    int expect;         /* config.plugins.expect is set: `expect` checks run */
+    int expect_errors;  /* plugins.expect.reportFailuresAsErrors */
+    int64_t timeout_us; /* config.http.timeout, default 10 s */
+    int pool;           /* config.http.pool / -c in one-URL mode; 0 = a connection per VU */
     enum run_model model;
-    int connections;       /* MODEL_CLOSED: concurrent loops */
-    int64_t max_requests;  /* one-URL -n: stop after this many requests; 0 = none */
-    int insecure;          /* skip TLS verification (config.tls.rejectUnauthorized: false) */
+    int connections;           /* MODEL_CLOSED: concurrent loops */
+    int64_t max_requests;      /* one-URL -n: stop after this many requests; 0 = none */
+    int insecure;              /* skip TLS verification (config.tls.rejectUnauthorized: false) */
     struct check_spec *ensure; /* config.ensure / plugins.ensure, then --ensure (checks.h) */
     int nensure;
 };
@@ -211,16 +212,16 @@ int plan_header_check(const char *name, const char *value, int *at, int *in_valu
  * value, so that this module needs no cli.h). Strings are borrowed. */
 struct url_run {
     const char *url;
-    const char *method;          /* upper case */
-    const char *const *headers;  /* "Name: value" */
+    const char *method;         /* upper case */
+    const char *const *headers; /* "Name: value" */
     int nheaders;
-    const char *body;            /* STRING, or @FILE; NULL = none */
-    double rate;                 /* > 0: open model; 0: closed */
+    const char *body; /* STRING, or @FILE; NULL = none */
+    double rate;      /* > 0: open model; 0: closed */
     int64_t duration_us;
-    int duration_given;          /* -d was given (else -n alone runs to completion) */
-    int64_t requests;            /* 0 = none */
+    int duration_given; /* -d was given (else -n alone runs to completion) */
+    int64_t requests;   /* 0 = none */
     int connections;
-    int64_t timeout_us;          /* 0 = the default, 10 s */
+    int64_t timeout_us; /* 0 = the default, 10 s */
 };
 
 /* Fill `p` (any contents: it is zeroed first) with the plan of a one-URL

@@ -226,7 +226,7 @@ static int own_fd(const char *path)
         return STDOUT_FILENO;
     if (!strcmp(path, "/dev/stderr"))
         return STDERR_FILENO;
-    const char *n = !strncmp(path, "/dev/fd/", 8)         ? path + 8
+    const char *n = !strncmp(path, "/dev/fd/", 8)          ? path + 8
                     : !strncmp(path, "/proc/self/fd/", 14) ? path + 14
                                                            : NULL;
     if (!n || !*n || strspn(n, "0123456789") != strlen(n) || strlen(n) > 6)
@@ -395,7 +395,7 @@ void url_redact(char *out, size_t n, const char *url)
 int header_is_secret(const char *name, size_t len)
 {
     static const char *const names[] = {"authorization", "proxy-authorization", "cookie",
-                                        "set-cookie", "x-api-key", "x-auth-token"};
+                                        "set-cookie",    "x-api-key",           "x-auth-token"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strlen(names[i]) == len && !strncasecmp(names[i], name, len))
             return 1;

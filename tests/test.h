@@ -54,7 +54,7 @@ void test_register(const char *name, test_fn fn);
     do {                                                                                           \
         const char *a_ = (a), *b_ = (b);                                                           \
         if (!a_ || !b_ || strcmp(a_, b_))                                                          \
-            TEST_FAIL_("%s == %s:\n      got      \"%s\"\n      expected \"%s\"", #a, #b,           \
+            TEST_FAIL_("%s == %s:\n      got      \"%s\"\n      expected \"%s\"", #a, #b,          \
                        a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                    \
     } while (0)
 

@@ -8,12 +8,12 @@
 
 struct syn {
     const char *name;
-    double rate;          /* arrivals/s for 10 s */
+    double rate; /* arrivals/s for 10 s */
     int requests;
-    const char *failure;  /* "errors.ECONNRESET", "http.codes.503", or NULL */
-    int failures;         /* spread over the phase's seconds 2..9 */
-    double p99;           /* ms */
-    double achieved;      /* 0: = rate */
+    const char *failure; /* "errors.ECONNRESET", "http.codes.503", or NULL */
+    int failures;        /* spread over the phase's seconds 2..9 */
+    double p99;          /* ms */
+    double achieved;     /* 0: = rate */
 };
 
 /* A run in report.c's shape with 10-second constant-rate phases. */
@@ -28,12 +28,12 @@ static json_t *syn_run(const struct syn *ph, int n, double self_cpu, double lag_
         if (p->failure)
             json_object_set_new(c, p->failure, json_integer(p->failures));
         json_array_append_new(
-            phases, json_pack("{s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:o, s:{s:{s:i, s:f}}}",
-                              "index", i, "name", p->name, "kind", "constant", "duration", 10.0,
-                              "arrivalRate", p->rate, "startedAt", 10.0 * i, "endedAt",
-                              10.0 * (i + 1), "achievedRate", p->achieved ? p->achieved : p->rate,
-                              "counters", c, "summaries", "http.response_time", "count",
-                              p->requests - p->failures, "p99", p->p99));
+            phases,
+            json_pack("{s:i, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:o, s:{s:{s:i, s:f}}}", "index", i,
+                      "name", p->name, "kind", "constant", "duration", 10.0, "arrivalRate", p->rate,
+                      "startedAt", 10.0 * i, "endedAt", 10.0 * (i + 1), "achievedRate",
+                      p->achieved ? p->achieved : p->rate, "counters", c, "summaries",
+                      "http.response_time", "count", p->requests - p->failures, "p99", p->p99));
         for (int s = 0; s < 10; s++) {
             int f = p->failure && s >= 2 ? p->failures / 8 : 0;
             json_t *errs = json_object(), *codes = json_object();
@@ -75,8 +75,10 @@ static struct capacity analyse(json_t *run)
 
 TEST(capacity_clean_run_has_no_breaking_point)
 {
-    struct syn ph[] = {{"Warmup", 10, 100, NULL, 0, 40, 0},  {"Low", 20, 200, NULL, 0, 42, 0},
-                       {"Medium", 40, 400, NULL, 0, 45, 0},  {"High", 80, 800, NULL, 0, 60, 0},
+    struct syn ph[] = {{"Warmup", 10, 100, NULL, 0, 40, 0},
+                       {"Low", 20, 200, NULL, 0, 42, 0},
+                       {"Medium", 40, 400, NULL, 0, 45, 0},
+                       {"High", 80, 800, NULL, 0, 60, 0},
                        {"Peak", 160, 1600, NULL, 0, 90, 0}};
     struct capacity c = analyse(syn_run(ph, 5, 12, 1.5));
     ASSERT_EQ(c.judged, 5);
@@ -84,7 +86,8 @@ TEST(capacity_clean_run_has_no_breaking_point)
     ASSERT_EQ(c.sustainable, 4);
     ASSERT_NEAR(c.sustainable_rate, 160, 0);
     ASSERT_EQ(c.saturated, 0);
-    ASSERT_STR(find(&c, "Sustainable load"), "**160/s** (phase 5 `Peak`: 0.0% failures, p99 90.0 ms).");
+    ASSERT_STR(find(&c, "Sustainable load"),
+               "**160/s** (phase 5 `Peak`: 0.0% failures, p99 90.0 ms).");
     ASSERT_STR(find(&c, "Breaking point"),
                "not reached: every phase up to 160/s stayed healthy, so the limit lies above "
                "that rate. Add phases at higher rates to find it.");
@@ -121,7 +124,8 @@ TEST(capacity_breaks_at_fourth_phase_with_econnreset)
                "between 40/s and 80/s. Phases at rates in between would narrow it.");
     char *md = capacity_markdown(&c);
     ASSERT(strstr(md, "- **Breaking point**: **80/s** (phase 4 `High`"));
-    ASSERT(!strncmp(md, "- **Criteria**: a phase is healthy when under 1% of its requests fail", 69));
+    ASSERT(
+        !strncmp(md, "- **Criteria**: a phase is healthy when under 1% of its requests fail", 69));
     free(md);
 }
 
@@ -219,7 +223,8 @@ TEST(capacity_5xx_and_closed_model)
 TEST(capacity_helpers)
 {
     json_t *ramp = json_pack("{s:s, s:f, s:f}", "kind", "ramp", "arrivalRate", 5.0, "rampTo", 50.0);
-    json_t *count = json_pack("{s:s, s:i, s:f}", "kind", "count", "arrivalCount", 100, "duration", 5.0);
+    json_t *count =
+        json_pack("{s:s, s:i, s:f}", "kind", "count", "arrivalCount", 100, "duration", 5.0);
     ASSERT_NEAR(capacity_phase_target(ramp), 50, 0);
     ASSERT_NEAR(capacity_phase_target(count), 20, 0);
     json_t *c = json_pack("{s:i, s:i, s:i, s:i, s:i}", "errors.EPIPE", 3, "errors.ECONNRESET", 7,

@@ -53,8 +53,8 @@ static void send(struct engine *e, enum cmd_kind k, double v)
 /* The built-in target on a free loopback port (*t), a plan of `nph` phases
  * of `rate`/s for `secs` each against it (*p), and an engine running it with
  * snapshots every `tick_us` (0: the default). NULL if the target fails. */
-static struct engine *start_against_target(struct target **t, struct plan *p, int nph,
-                                           double rate, int secs, int64_t tick_us)
+static struct engine *start_against_target(struct target **t, struct plan *p, int nph, double rate,
+                                           int secs, int64_t tick_us)
 {
     engine_global_init();
     struct target_opts to = {.listen = "127.0.0.1:0", .quiet = 1};

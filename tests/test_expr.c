@@ -8,9 +8,14 @@ static const struct {
     const char *name;
     double v;
 } metrics[] = {
-    {"http.response_time.p99", 31.1}, {"vusers.failed", 0},       {"vusers.created", 40},
-    {"vusers.completed", 30},         {"http.codes.200", 3363},   {"errors.ECONNRESET", 1422},
-    {"http.request_rate", 318},       {"vusers.created_by_name.log-in", 7},
+    {"http.response_time.p99", 31.1},
+    {"vusers.failed", 0},
+    {"vusers.created", 40},
+    {"vusers.completed", 30},
+    {"http.codes.200", 3363},
+    {"errors.ECONNRESET", 1422},
+    {"http.request_rate", 318},
+    {"vusers.created_by_name.log-in", 7},
     {"plugins.metrics-by-endpoint./up.codes.200", 5},
 };
 
@@ -80,9 +85,9 @@ TEST(expr_arithmetic_precedence)
 {
     ASSERT_NEAR(val("1 + 2 * 3"), 7, 0);
     ASSERT_NEAR(val("(1 + 2) * 3"), 9, 0);
-    ASSERT_NEAR(val("10 - 4 - 3"), 3, 0);        /* left-associative */
-    ASSERT_NEAR(val("2 ^ 3 ^ 2"), 64, 0);        /* filtrex: ^ is left-associative too */
-    ASSERT_NEAR(val("-2 ^ 2"), 4, 0);            /* unary minus binds tightest */
+    ASSERT_NEAR(val("10 - 4 - 3"), 3, 0); /* left-associative */
+    ASSERT_NEAR(val("2 ^ 3 ^ 2"), 64, 0); /* filtrex: ^ is left-associative too */
+    ASSERT_NEAR(val("-2 ^ 2"), 4, 0);     /* unary minus binds tightest */
     ASSERT_NEAR(val("7 % 4 * 2"), 6, 0);
     ASSERT_NEAR(val("1.5 * 2"), 3, 0);
     ASSERT_NEAR(val("2 * -3"), -6, 0);
@@ -90,14 +95,14 @@ TEST(expr_arithmetic_precedence)
 
 TEST(expr_logic_precedence)
 {
-    ASSERT_NEAR(val("1 or 0 and 0"), 1, 0);      /* and binds tighter than or */
+    ASSERT_NEAR(val("1 or 0 and 0"), 1, 0); /* and binds tighter than or */
     ASSERT_NEAR(val("(1 or 0) and 0"), 0, 0);
     ASSERT_NEAR(val("1 + 1 == 2"), 1, 0);
-    ASSERT_NEAR(val("1 < 2 == 1"), 1, 0);        /* < binds tighter than == */
+    ASSERT_NEAR(val("1 < 2 == 1"), 1, 0); /* < binds tighter than == */
     ASSERT_NEAR(val("not 0"), 1, 0);
-    ASSERT_NEAR(val("not 5 == 0"), 1, 0);        /* (not 5) == 0, as in filtrex */
+    ASSERT_NEAR(val("not 5 == 0"), 1, 0); /* (not 5) == 0, as in filtrex */
     ASSERT_NEAR(val("not (5 == 0)"), 1, 0);
-    ASSERT_NEAR(val("2 and 3"), 1, 0);           /* logic gives 0/1 */
+    ASSERT_NEAR(val("2 and 3"), 1, 0); /* logic gives 0/1 */
     ASSERT_NEAR(val("3 >= 3 and 3 <= 3 and 3 != 4 and 4 > 3"), 1, 0);
 }
 
@@ -106,7 +111,7 @@ TEST(expr_metric_names)
     ASSERT_NEAR(val("http.response_time.p99 < 200"), 1, 0);
     ASSERT_NEAR(val("vusers.failed == 0 and http.request_rate >= 5"), 1, 0);
     ASSERT_NEAR(val("http.codes.200 + errors.ECONNRESET"), 4785, 0);
-    ASSERT_NEAR(val("vusers.created_by_name.log-in"), 7, 0);  /* dash inside a name */
+    ASSERT_NEAR(val("vusers.created_by_name.log-in"), 7, 0); /* dash inside a name */
     ASSERT_NEAR(val("vusers.created - vusers.completed"), 10, 0);
     ASSERT_NEAR(val("(vusers.created - vusers.completed)/vusers.created * 100 <= 25"), 1, 0);
     ASSERT_NEAR(val("'plugins.metrics-by-endpoint./up.codes.200' == 5"), 1, 0);
@@ -149,7 +154,8 @@ TEST(expr_parse_errors_have_columns)
     ASSERT_PERR("", "1: empty expression");
     ASSERT_PERR("   ", "1: empty expression");
     ASSERT_PERR("a <", "4: expected a number or a metric name, found the end of the expression");
-    ASSERT_PERR("(a < 1", "7: expected `)` for the `(` at column 1, found the end of the expression");
+    ASSERT_PERR("(a < 1",
+                "7: expected `)` for the `(` at column 1, found the end of the expression");
     ASSERT_PERR("a < 1)", "6: unexpected `)`: no `(` to close");
     ASSERT_PERR("a b", "3: expected an operator, found `b`");
     ASSERT_PERR("a = 1", "3: use `==` to compare");

@@ -77,11 +77,11 @@ static void arrival(struct stats *s[3], int i)
 }
 
 static const struct report_meta meta = {.start_wall_us = 1700000000000000LL,
-                                         .now_wall_us = 1700000006000000LL,
-                                         .elapsed_us = 6000000,
-                                         .state = "done",
-                                         .version = "test",
-                                         .argv_line = "loadtop split.yml"};
+                                        .now_wall_us = 1700000006000000LL,
+                                        .elapsed_us = 6000000,
+                                        .state = "done",
+                                        .version = "test",
+                                        .argv_line = "loadtop split.yml"};
 
 /* The whole run and its two halves, six seconds, two 3 s intervals. */
 static void record(struct stats *s[3])
@@ -132,7 +132,7 @@ TEST(merge_two_halves_give_the_whole_report)
      * in another order: equal as JSON, value for value */
     if (!json_equal(jw, ja)) {
         const char *keys[] = {"aggregate", "intermediate", "phases", "endpoints", "timeline",
-                              "host",      "events",       "plan",   "run", "checks"};
+                              "host",      "events",       "plan",   "run",       "checks"};
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
             if (!json_equal(json_object_get(jw, keys[k]), json_object_get(ja, keys[k])))
                 TEST_FAIL_("the merged report differs from the whole in \"%s\"", keys[k]);

@@ -72,8 +72,14 @@ static int count_of(const char *hay, const char *needle)
 }
 
 static const char *const sections[] = {
-    "Test overview", "Phases", "Key metrics", "Endpoint breakdown", "System resource impact",
-    "Capacity findings", "Thresholds", "Events",
+    "Test overview",
+    "Phases",
+    "Key metrics",
+    "Endpoint breakdown",
+    "System resource impact",
+    "Capacity findings",
+    "Thresholds",
+    "Events",
 };
 
 TEST(render_markdown_sections_match_golden)
@@ -105,9 +111,11 @@ TEST(render_markdown_key_lines)
     ASSERT(strstr(md, "| 4 | High load | 8 s | 300/s | 299.4/s | 2,400 | 834 (34.8%) | 100.1 | "
                       "100.8 | 101.2 | `ECONNRESET` (834) |\n"));
     ASSERT(strstr(md, "- **Breaking point**: **300/s** (phase 4 `High load`"));
-    ASSERT(strstr(md, "- **Virtual users**: 3,300 created, 2,466 completed, 834 failed, 0 skipped\n"));
+    ASSERT(
+        strstr(md, "- **Virtual users**: 3,300 created, 2,466 completed, 834 failed, 0 skipped\n"));
     ASSERT(strstr(md, "| `GET /up` | 1,992 | 60.4% | 500 (25.1%) | 100.8 | 101.2 |"));
-    ASSERT(strstr(md, "2 of 5 checks passed; 2 strict checks failed, so the run exits with code 1."));
+    ASSERT(
+        strstr(md, "2 of 5 checks passed; 2 strict checks failed, so the run exits with code 1."));
     ASSERT_EQ(count_of(md, "\n## "), 8);
     free(md);
     json_decref(run);
@@ -153,11 +161,11 @@ TEST(render_missing_keys_print_na)
 
 TEST(render_escapes_names)
 {
-    json_t *run = json_pack(
-        "{s:[{s:s, s:s, s:f, s:f, s:{s:i}}], s:[{s:s, s:{s:i}}], s:{s:{s:i}}}", "phases", "name",
-        "a*b|c_\n\x01", "kind", "constant", "duration", 1.0, "arrivalRate", 2.0, "counters",
-        "http.requests", 3, "endpoints", "name", "GET /x|y`z", "counters", "http.requests", 3,
-        "aggregate", "counters", "http.requests", 3);
+    json_t *run =
+        json_pack("{s:[{s:s, s:s, s:f, s:f, s:{s:i}}], s:[{s:s, s:{s:i}}], s:{s:{s:i}}}", "phases",
+                  "name", "a*b|c_\n\x01", "kind", "constant", "duration", 1.0, "arrivalRate", 2.0,
+                  "counters", "http.requests", 3, "endpoints", "name", "GET /x|y`z", "counters",
+                  "http.requests", 3, "aggregate", "counters", "http.requests", 3);
     char *md = render_markdown(run);
     ASSERT(strstr(md, "| 1 | a\\*b\\|c\\_ \x01 | 1 s | 2/s |"));
     ASSERT(strstr(md, "| `GET /x\\|y'z` | 3 | 100.0% |"));
@@ -178,7 +186,7 @@ TEST(render_html_is_self_contained_with_charts)
     ASSERT_EQ(count_of(h, "<svg xmlns=\"http://www.w3.org/2000/svg\""), 7);
     ASSERT_EQ(count_of(h, "class=\"axl\">time since start (m:ss)</text>"), 7);
     ASSERT(strstr(h, "class=\"axl\">response time (ms)</text>"));
-    ASSERT(strstr(h, ">5 Cool down</text>"));           /* phase bands are labelled */
+    ASSERT(strstr(h, ">5 Cool down</text>"));              /* phase bands are labelled */
     ASSERT_EQ(count_of(h, "<g class=\"ev\"><title>"), 14); /* 2 markers x 7 charts */
     ASSERT(strstr(h, "<title>#6 warning at 12.1 s: snapshot failed:"));
     ASSERT(!strstr(h, "<script") && !strstr(h, " src=") && !strstr(h, "href=\"http") &&
@@ -255,8 +263,8 @@ TEST(render_from_report_json_keeps_the_numbers)
     }
     struct host_sample host = {.load1 = 0.5, .cpu_pct = 20, .self_cpu_pct = 7, .ncpu = 4};
     stats_close_second(&st, 5, 0, &host);
-    struct report_meta m = {1795945795110000, 1795945805110000, 10000000, "done", "v0.1.0",
-                            "loadtop s.yml"};
+    struct report_meta m = {1795945795110000, 1795945805110000, 10000000,
+                            "done",           "v0.1.0",         "loadtop s.yml"};
     char *text = report_file_text(&p, &st, &m);
     json_t *run = json_loads(text, 0, NULL);
     ASSERT(run);
@@ -278,8 +286,11 @@ TEST(render_from_report_json_keeps_the_numbers)
 static int valid_utf8(const unsigned char *s)
 {
     while (*s) {
-        int n = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2
-                                : (*s & 0xf8) == 0xf0 ? 3 : -1;
+        int n = *s < 0x80             ? 0
+                : (*s & 0xe0) == 0xc0 ? 1
+                : (*s & 0xf0) == 0xe0 ? 2
+                : (*s & 0xf8) == 0xf0 ? 3
+                                      : -1;
         if (n < 0)
             return 0;
         for (s++; n > 0; n--, s++)
@@ -296,13 +307,13 @@ TEST(render_html_cuts_names_on_characters)
     double at = 0;
     for (int i = 0; i < 16; i++, at += 1 + i * 0.12) /* bands from 26 to 70 px */
         json_array_append_new(phases, json_pack("{s:s, s:s, s:f, s:f, s:f}", "name",
-                                                "Montée très très progressive", "kind",
-                                                "constant", "arrivalRate", 1.0, "startedAt", at,
-                                                "endedAt", at + 1 + (i + 1) * 0.12));
+                                                "Montée très très progressive", "kind", "constant",
+                                                "arrivalRate", 1.0, "startedAt", at, "endedAt",
+                                                at + 1 + (i + 1) * 0.12));
     for (int t = 0; t < 40; t++)
         json_array_append_new(tl, json_pack("{s:i, s:i}", "t", t, "arrivals", 1));
-    json_t *run = json_pack("{s:o, s:o, s:{s:f}}", "phases", phases, "timeline", tl, "run",
-                            "elapsed", 40.0);
+    json_t *run =
+        json_pack("{s:o, s:o, s:{s:f}}", "phases", phases, "timeline", tl, "run", "elapsed", 40.0);
     char *h = render_html(run);
     ASSERT(valid_utf8((const unsigned char *)h));
     ASSERT(strstr(h, "\xe2\x80\xa6</text>")); /* some names were shortened */

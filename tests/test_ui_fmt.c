@@ -78,9 +78,10 @@ static uint64_t rng(uint64_t *s)
 
 /* Values that end in ...5 at the shown precision, and their neighbours. */
 static const uint64_t count_edges[] = {
-    0, 9, 999999, 1000000, 1005000, 1004999, 1015000, 1025000, 9995000, 9994999, 9999999,
-    10000000, 10050000, 10150000, 999950000, 999949999, 999999999, 1000000000, 1005000000,
-    1015000000, 123456789012ULL, UINT64_MAX,
+    0,          9,          999999,          1000000,    1005000,   1004999,
+    1015000,    1025000,    9995000,         9994999,    9999999,   10000000,
+    10050000,   10150000,   999950000,       999949999,  999999999, 1000000000,
+    1005000000, 1015000000, 123456789012ULL, UINT64_MAX,
 };
 
 TEST(ui_fmt_count_matches_printf)
@@ -109,9 +110,9 @@ TEST(ui_fmt_count_matches_printf)
 TEST(ui_fmt_rate_matches_printf)
 {
     char got[32], want[32];
-    static const double edges[] = {-3, 0, 0.05, 0.25, 0.35, 0.45, 0.5, 1, 2.5, 3.5, 9.95,
-                                   9.99, 10, 10.5, 11.5, 99999.4, 99999.5, 100000, 100500,
-                                   101500, 1e12, 1e300, 1.0 / 0.0};
+    static const double edges[] = {-3,      0,      0.05,   0.25,   0.35, 0.45,  0.5,      1,
+                                   2.5,     3.5,    9.95,   9.99,   10,   10.5,  11.5,     99999.4,
+                                   99999.5, 100000, 100500, 101500, 1e12, 1e300, 1.0 / 0.0};
     for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
         ui_fmt_rate(got, sizeof got, edges[i]);
         ref_rate(want, sizeof want, edges[i]);
@@ -121,10 +122,18 @@ TEST(ui_fmt_rate_matches_printf)
     for (int i = 0; i < 200000; i++) {
         double v;
         switch (i % 4) {
-        case 0: v = (double)(rng(&s) % 2000000) / 100; break;    /* hundredths to 20k */
-        case 1: v = (double)(rng(&s) % 1000) / 1000 * 10; break; /* fractions below 10 */
-        case 2: v = (double)(rng(&s) % 100000) * 1.1; break;     /* a +/- rescaled rate */
-        default: v = (double)(rng(&s) % 1000000000) / 7; break;
+        case 0:
+            v = (double)(rng(&s) % 2000000) / 100;
+            break; /* hundredths to 20k */
+        case 1:
+            v = (double)(rng(&s) % 1000) / 1000 * 10;
+            break; /* fractions below 10 */
+        case 2:
+            v = (double)(rng(&s) % 100000) * 1.1;
+            break; /* a +/- rescaled rate */
+        default:
+            v = (double)(rng(&s) % 1000000000) / 7;
+            break;
         }
         ui_fmt_rate(got, sizeof got, v);
         ref_rate(want, sizeof want, v);
@@ -136,11 +145,10 @@ TEST(ui_fmt_rate_matches_printf)
 TEST(ui_fmt_us_matches_printf)
 {
     char got[32], want[32];
-    static const int64_t edges[] = {-5,       0,        999,        1000,       1005,
-                                    1015,     9995,     9999,       10000,      10050,
-                                    99950,    99999,    100000,     100500,     999500,
-                                    999999,   1000000,  1005000,    9995000,    10000000,
-                                    10050000, 10150000, 3600000000, INT64_MAX};
+    static const int64_t edges[] = {-5,      0,        999,      1000,     1005,       1015,
+                                    9995,    9999,     10000,    10050,    99950,      99999,
+                                    100000,  100500,   999500,   999999,   1000000,    1005000,
+                                    9995000, 10000000, 10050000, 10150000, 3600000000, INT64_MAX};
     for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
         ui_fmt_us_in(got, sizeof got, edges[i], "µs");
         ref_us(want, sizeof want, edges[i]);
@@ -161,8 +169,8 @@ TEST(ui_fmt_us_matches_printf)
 TEST(ui_fmt_clock_matches_printf)
 {
     char got[32], want[32];
-    static const int64_t edges[] = {-1, 0, 999999, 1000000, 59999999, 60000000, 3599999999,
-                                    3600000000, 86399000000, 360000000000000};
+    static const int64_t edges[] = {-1,       0,          999999,     1000000,     59999999,
+                                    60000000, 3599999999, 3600000000, 86399000000, 360000000000000};
     for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
         ui_fmt_clock(got, sizeof got, edges[i]);
         ref_clock(want, sizeof want, edges[i]);

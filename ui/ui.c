@@ -160,7 +160,8 @@ static int term_start(void)
     if (!ui_term_usable()) {
         term_restore();
         uninstall_restore();
-        fprintf(stderr, "loadtop: the terminal cannot address the cursor (TERM=%s): running headless\n",
+        fprintf(stderr,
+                "loadtop: the terminal cannot address the cursor (TERM=%s): running headless\n",
                 getenv("TERM") ? getenv("TERM") : "");
         return -1;
     }
@@ -257,7 +258,6 @@ static int clampi(int v, int lo, int hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
 }
-
 
 /* What the slow panels show, and the layout: all of it moves at most about
  * once a second in a steady run (a closed second, the clock, a host sample)

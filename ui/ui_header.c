@@ -77,8 +77,8 @@ static void draw_title(const struct snapshot *s, const struct ui_state *u, int y
         lx += ui_put(y, lx, 6, UC_WARN, "demo ");
     char what[512], fit[512], target[256];
     url_redact(target, sizeof target, u->plan->target ? u->plan->target : "");
-    snprintf(what, sizeof what, "%s%s%s", target,
-             u->o->script ? "  " : "", u->o->script ? u->o->script : "");
+    snprintf(what, sizeof what, "%s%s%s", target, u->o->script ? "  " : "",
+             u->o->script ? u->o->script : "");
     ui_fit(fit, sizeof fit, what, cx - lx - 2);
     ui_put(y, lx, cx - lx - 2, UC_NORMAL, fit);
 }

@@ -25,14 +25,14 @@
 #include "util.h"
 
 static struct {
-    struct buf out;        /* the frame's bytes */
-    char *role_seq[UC_N];  /* attributes off, then the role's on: complete */
-    char *clear;           /* clear_screen, padded as tputs pads it */
-    const char *cup;       /* cursor_address */
-    int ansi_cup;          /* it is ECMA-48's CSI row;col H: printed without tparm */
-    int keep_last;         /* the bottom-right cell scrolls the screen: never write it */
-    int move_resets;       /* no msgr: attributes off before a move */
-    int role, y, x;        /* what the terminal is at now (-1: unknown) */
+    struct buf out;       /* the frame's bytes */
+    char *role_seq[UC_N]; /* attributes off, then the role's on: complete */
+    char *clear;          /* clear_screen, padded as tputs pads it */
+    const char *cup;      /* cursor_address */
+    int ansi_cup;         /* it is ECMA-48's CSI row;col H: printed without tparm */
+    int keep_last;        /* the bottom-right cell scrolls the screen: never write it */
+    int move_resets;      /* no msgr: attributes off before a move */
+    int role, y, x;       /* what the terminal is at now (-1: unknown) */
 } t;
 
 static void put(const char *s, size_t n)

@@ -49,14 +49,14 @@ void engine_note_phase_changes(struct engine *e, int64_t now)
                         e->last_phase + 1, e->plan->nphases, p->name, p->duration_us / 1e6);
             break;
         case PHASE_COUNT:
-            stats_event(&e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': %lld arrivals in %.3gs",
-                        e->last_phase + 1, e->plan->nphases, p->name, (long long)p->count,
-                        p->duration_us / 1e6);
+            stats_event(&e->st, engine_rel(e, now), "phase",
+                        "phase %d/%d '%s': %lld arrivals in %.3gs", e->last_phase + 1,
+                        e->plan->nphases, p->name, (long long)p->count, p->duration_us / 1e6);
             break;
         case PHASE_RAMP:
-            stats_event(&e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': %s -> %s over %.3gs",
-                        e->last_phase + 1, e->plan->nphases, p->name, r1, r2,
-                        p->duration_us / 1e6);
+            stats_event(&e->st, engine_rel(e, now), "phase",
+                        "phase %d/%d '%s': %s -> %s over %.3gs", e->last_phase + 1,
+                        e->plan->nphases, p->name, r1, r2, p->duration_us / 1e6);
             break;
         case PHASE_CONST:
             stats_event(&e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': %s for %.3gs",
@@ -83,9 +83,9 @@ static void begin_drain(struct engine *e, int64_t now, int64_t drain_us, const c
     engine_maybe_finish(e);
 }
 
-static const char *const skip_names[SKIP_N] = {
-    "loadtop.skipped.max_vusers", "loadtop.skipped.vu_limit", "loadtop.skipped.pool_full",
-    "loadtop.skipped.late"};
+static const char *const skip_names[SKIP_N] = {"loadtop.skipped.max_vusers",
+                                               "loadtop.skipped.vu_limit",
+                                               "loadtop.skipped.pool_full", "loadtop.skipped.late"};
 
 void engine_skip(struct engine *e, int phase, enum skip_cause why)
 {
@@ -106,8 +106,8 @@ static void note_skips(struct engine *e, int64_t t)
     for (int i = 0; i < SKIP_N; i++) {
         sum += e->skip_sec[i];
         if (e->skip_sec[i] && len < sizeof parts) {
-            int n = snprintf(parts + len, sizeof parts - len, "%s%s %llu", len ? ", " : "",
-                             what[i], (unsigned long long)e->skip_sec[i]);
+            int n = snprintf(parts + len, sizeof parts - len, "%s%s %llu", len ? ", " : "", what[i],
+                             (unsigned long long)e->skip_sec[i]);
             len += n > 0 ? (size_t)n : 0;
         }
         e->skip_sec[i] = 0;
@@ -208,7 +208,8 @@ static void close_run(struct engine *e)
     hostmon_sample(&e->hm, &e->host);
     stats_close_second(&e->st, e->sec_target, e->sec_phase, &e->host);
     stats_close_interval(&e->st, engine_rel(e, now));
-    stats_event(&e->st, engine_rel(e, now), "end", "run ended after %.1fs", engine_rel(e, now) / 1e6);
+    stats_event(&e->st, engine_rel(e, now), "end", "run ended after %.1fs",
+                engine_rel(e, now) / 1e6);
     engine_publish(e);
     close_handles(e);
 }
@@ -295,8 +296,8 @@ void engine_hook_done(struct engine *e, enum vu_hook which, const char *why)
         uv_timer_start(&e->arrival_timer, on_after_done_timer, 0, 0);
         return;
     }
-    engine_act(e, lifecycle_on(&e->lc, why ? LC_BEFORE_FAILED : LC_BEFORE_OK), now_us(), e->o.drain_us,
-        why ? "before failed: the phases do not run" : "stop requested");
+    engine_act(e, lifecycle_on(&e->lc, why ? LC_BEFORE_FAILED : LC_BEFORE_OK), now_us(),
+               e->o.drain_us, why ? "before failed: the phases do not run" : "stop requested");
 }
 
 void engine_maybe_finish(struct engine *e)
@@ -337,9 +338,11 @@ static void on_tick(uv_timer_t *t)
             int64_t dur = plan_duration_us(e->plan);
             if ((!e->plan->max_requests && sched_phase_elapsed(&e->sched, now) >= dur) ||
                 (e->plan->max_requests && e->closed_started >= e->plan->max_requests))
-                engine_act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us, "duration reached");
+                engine_act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us,
+                           "duration reached");
         } else if (sched_done(&e->sched)) {
-            engine_act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us, "all phases done");
+            engine_act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us,
+                       "all phases done");
         }
     }
     if (e->lc.state == RUN_DRAINING && (e->active == 0 || now >= e->drain_deadline))
@@ -458,7 +461,8 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     struct http_opts ho = {
         .timeout_us = plan->timeout_us,
         .pool = plan->pool,
-        .maxconnects = plan->pool > 0 ? plan->pool : (int)(e->max_active < 100000 ? e->max_active : 100000),
+        .maxconnects =
+            plan->pool > 0 ? plan->pool : (int)(e->max_active < 100000 ? e->max_active : 100000),
         .insecure = plan->insecure,
         /* Scripts send one, as Artillery does; one-URL runs send the bare
          * request wrk and wrk2 send (-H adds one): in libcurl 7.88 the

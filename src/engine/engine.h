@@ -19,29 +19,30 @@
 #include "plan.h"
 #include "stats.h"
 
-
 enum cmd_kind {
     CMD_PAUSE,
     CMD_RESUME,
     CMD_TOGGLE_PAUSE,
-    CMD_SKIP,       /* end the current phase now */
-    CMD_MULT,       /* set the rate multiplier to value (1.0 = plan) */
-    CMD_SCALE,      /* multiply the multiplier by value */
-    CMD_RATE,       /* set the multiplier so the current target becomes value/s */
-    CMD_STOP,       /* stop arrivals, drain active VUs (bounded by value seconds if > 0,
-                       else by engine_opts.drain_us), finish */
-    CMD_ABORT,      /* stop now: active VUs are counted as they are */
-    CMD_REPORT,     /* build a report of the run so far (engine_take_report) */
-    CMD_NOTE,       /* record tag as a "warning" event */
+    CMD_SKIP,   /* end the current phase now */
+    CMD_MULT,   /* set the rate multiplier to value (1.0 = plan) */
+    CMD_SCALE,  /* multiply the multiplier by value */
+    CMD_RATE,   /* set the multiplier so the current target becomes value/s */
+    CMD_STOP,   /* stop arrivals, drain active VUs (bounded by value seconds if > 0,
+                   else by engine_opts.drain_us), finish */
+    CMD_ABORT,  /* stop now: active VUs are counted as they are */
+    CMD_REPORT, /* build a report of the run so far (engine_take_report) */
+    CMD_NOTE,   /* record tag as a "warning" event */
 };
 
 struct engine_cmd {
     enum cmd_kind kind;
     double value;
-    char tag[256];  /* CMD_REPORT: an opaque name handed back with the report; CMD_NOTE: text */
+    char tag[256]; /* CMD_REPORT: an opaque name handed back with the report; CMD_NOTE: text */
 };
 
-#define SNAP_SECONDS 120     /* timeline seconds copied into a snapshot (2 min: the charts' span; copied 10 times a second) */
+#define SNAP_SECONDS                                                                               \
+    120 /* timeline seconds copied into a snapshot (2 min: the charts' span; copied 10 times a     \
+           second) */
 #define SNAP_EVENTS 12
 #define SNAP_ENDPOINTS 32
 #define SNAP_PHASES 64
@@ -50,60 +51,64 @@ struct snap_endpoint {
     struct counters_lite {
         uint64_t requests, responses, errors, non2xx;
     } c;
-    struct sumstat s[2];     /* [0] http.response_time, [1] http.latency */
+    struct sumstat s[2]; /* [0] http.response_time, [1] http.latency */
 };
 
 struct snap_phase {
     int64_t planned, arrivals;
-    int64_t started_us, ended_us;   /* since run start; -1 if not yet */
+    int64_t started_us, ended_us; /* since run start; -1 if not yet */
 };
 
 struct snapshot {
-    uint64_t seq;                   /* increases with each publication */
-    enum run_state state;           /* BEFORE, RUNNING, ... DONE (lifecycle.h) */
+    uint64_t seq;         /* increases with each publication */
+    enum run_state state; /* BEFORE, RUNNING, ... DONE (lifecycle.h) */
     int64_t elapsed_us, planned_us;
     int phase, nphases;
     int64_t phase_elapsed_us, phase_duration_us;
     double target_rate, mult;
     uint64_t active_vus, inflight;
-    uint64_t waiting;               /* of inflight: requests waiting for a pool connection */
+    uint64_t waiting; /* of inflight: requests waiting for a pool connection */
     struct counters total;
     struct sumstat total_s[SUM_N];
-    int nintervals;                 /* closed intervals so far */
+    int nintervals; /* closed intervals so far */
     int64_t last_start_us, last_end_us;
-    struct counters last_c;         /* the last closed interval */
+    struct counters last_c; /* the last closed interval */
     struct sumstat last_s[SUM_N];
     int nendpoints;
     struct snap_endpoint ep[SNAP_ENDPOINTS];
     struct snap_phase ph[SNAP_PHASES];
-    int nsec;                       /* seconds in sec[] (the last nsec of the run) */
-    int64_t first_sec;              /* run-relative index of sec[0] */
+    int nsec;          /* seconds in sec[] (the last nsec of the run) */
+    int64_t first_sec; /* run-relative index of sec[0] */
     struct second sec[SNAP_SECONDS];
     struct host_sample host;
     int nerrors;
     const char *error_names[STATS_MAX_ERRORS];
-    int nevents;                    /* events in ev[] (the last ones) */
+    int nevents; /* events in ev[] (the last ones) */
     int total_events;
     struct event ev[SNAP_EVENTS];
 };
 
 struct engine_opts {
-    int64_t interval_us;            /* intermediate report period */
-    int64_t tick_us;                /* snapshot period, default 100 ms */
-    int64_t drain_us;               /* bound on draining at the end, default plan timeout + 0.5 s */
-    int64_t max_vus;                /* at most this many VUs at once (0: ENGINE_MAX_VUS, and
-                                       never more than the fd limit allows) */
+    int64_t interval_us; /* intermediate report period */
+    int64_t tick_us;     /* snapshot period, default 100 ms */
+    int64_t drain_us;    /* bound on draining at the end, default plan timeout + 0.5 s */
+    int64_t max_vus;     /* at most this many VUs at once (0: ENGINE_MAX_VUS, and
+                            never more than the fd limit allows) */
     const char *version;
-    const char *argv_line;          /* the command line, for the report */
+    const char *argv_line; /* the command line, for the report */
 };
 
 /* Bounds that keep the engine in control of itself under overload (see
  * README "Limits"): what does not fit is skipped and counted by cause. */
-#define ENGINE_MAX_VUS 20000        /* default VU bound (memory: see README) */
-#define ENGINE_QUEUE_PER_CONN 4     /* requests that may wait per pool connection */
-#define ENGINE_LATE_US 1000000      /* an arrival this late is skipped, not sent */
+#define ENGINE_MAX_VUS 20000    /* default VU bound (memory: see README) */
+#define ENGINE_QUEUE_PER_CONN 4 /* requests that may wait per pool connection */
+#define ENGINE_LATE_US 1000000  /* an arrival this late is skipped, not sent */
 #define ENGINE_TERM_DRAIN_S 1.0
-#define ENGINE_MAX_BODY (1ull << 30) /* a response body past 1 GiB is cut: ERR_RESPONSE_TOO_LARGE */     /* SIGTERM/SIGHUP: CMD_STOP's drain bound (seconds) */
+#define ENGINE_MAX_BODY                                                                            \
+    (1ull                                                                                          \
+     << 30) /* a response body past 1 GiB is cut: ERR_RESPONSE_TOO_LARGE */ /* SIGTERM/SIGHUP:     \
+                                                                               CMD_STOP's drain    \
+                                                                               bound (seconds) */
 
 struct engine;
 

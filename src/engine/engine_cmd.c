@@ -41,8 +41,8 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
     case CMD_TOGGLE_PAUSE:
     case CMD_PAUSE:
     case CMD_RESUME: {
-        enum lc_event ev = c->kind == CMD_PAUSE    ? LC_PAUSE
-                           : c->kind == CMD_RESUME ? LC_RESUME
+        enum lc_event ev = c->kind == CMD_PAUSE        ? LC_PAUSE
+                           : c->kind == CMD_RESUME     ? LC_RESUME
                            : e->lc.state == RUN_PAUSED ? LC_RESUME
                                                        : LC_PAUSE;
         engine_act(e, lifecycle_on(&e->lc, ev), now, 0, NULL);
@@ -95,8 +95,8 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
         uv_mutex_unlock(&e->slock);
         if (busy) {
             /* one report in the mailbox at a time: never drop one unwritten */
-            stats_event(&e->st, t, "warning", "snapshot %s skipped: the previous one is still being written",
-                        c->tag);
+            stats_event(&e->st, t, "warning",
+                        "snapshot %s skipped: the previous one is still being written", c->tag);
             break;
         }
         stats_event(&e->st, t, "snapshot", "snapshot %s", c->tag);

@@ -19,18 +19,18 @@
 enum op_kind { OP_REQ, OP_THINK, OP_LOOP, OP_END_LOOP, OP_LOG, OP_FUNC, OP_END };
 struct op {
     enum op_kind kind;
-    int req;            /* OP_REQ: index into engine.reqs */
-    int64_t think_us;   /* OP_THINK */
-    int64_t count;      /* OP_LOOP: iterations; -1 = decided per VU (over, templates) */
-    int jump;           /* OP_LOOP: index of its OP_END_LOOP; OP_END_LOOP: of its OP_LOOP */
-    int body_has_req;   /* OP_LOOP / OP_END_LOOP: the body sends a request */
+    int req;                 /* OP_REQ: index into engine.reqs */
+    int64_t think_us;        /* OP_THINK */
+    int64_t count;           /* OP_LOOP: iterations; -1 = decided per VU (over, templates) */
+    int jump;                /* OP_LOOP: index of its OP_END_LOOP; OP_END_LOOP: of its OP_LOOP */
+    int body_has_req;        /* OP_LOOP / OP_END_LOOP: the body sends a request */
     const struct step *step; /* the plan's step (templates, loop lists, log text) */
 };
 struct prog {
     struct op *ops;
     int nops;
-    int vars;           /* its VUs need variables (templates, captures, conditions, ...) */
-    int jar;            /* its VUs keep cookies (more than one request, or cookie options) */
+    int vars; /* its VUs need variables (templates, captures, conditions, ...) */
+    int jar;  /* its VUs keep cookies (more than one request, or cookie options) */
 };
 
 /* A request ready to send: strings prepared once at start. Requests with
@@ -42,14 +42,14 @@ struct reqtpl {
     char *url;
     char *body;
     size_t body_len;
-    void *headers;      /* curl_slist */
+    void *headers; /* curl_slist */
     int endpoint;
     const struct step *step;
-    int render;         /* url, headers, body or cookies hold templates */
-    int keep;           /* captures, or expectations with the plugin on */
-    int cond;           /* ifTrue or probability */
-    void *regex;        /* regex_t per capture, compiled once (NULL: not a fixed regexp) */
-    int *exp_counter;   /* per expectation: counter indexes of .ok.<type>, .failed.<type> */
+    int render;       /* url, headers, body or cookies hold templates */
+    int keep;         /* captures, or expectations with the plugin on */
+    int cond;         /* ifTrue or probability */
+    void *regex;      /* regex_t per capture, compiled once (NULL: not a fixed regexp) */
+    int *exp_counter; /* per expectation: counter indexes of .ok.<type>, .failed.<type> */
 };
 
 #define VU_MAX_DEPTH PLAN_MAX_LOOP_DEPTH /* scripts are refused past it */
@@ -81,14 +81,14 @@ struct vu {
     int nreqs;                     /* requests sent so far */
     int closed;                    /* closed-model worker */
     int thinking;
-    enum vu_hook hook;             /* before/after: run once, not counted */
+    enum vu_hook hook; /* before/after: run once, not counted */
     const struct prog *prog;
-    json_t *vars;                  /* the VU's variables; NULL when its flow needs none */
+    json_t *vars; /* the VU's variables; NULL when its flow needs none */
     char uuid[37];
-    struct vu_req *req;            /* the rendered request in flight, or NULL */
+    struct vu_req *req; /* the rendered request in flight, or NULL */
     struct http_xfer *x;
     uv_timer_t think;
-    struct vu *prev, *next;        /* active list / free list */
+    struct vu *prev, *next; /* active list / free list */
 };
 
 struct engine {
@@ -107,37 +107,37 @@ struct engine {
     struct sched sched;
     struct hostmon hm;
     struct host_sample host;
-    struct prog *progs;            /* [nscenarios] */
-    struct prog hook_prog[3];      /* [HOOK_BEFORE], [HOOK_AFTER] */
-    json_t *shared;                /* variables captured by `before`, seen by every VU */
-    struct payload_cursor *cursors;/* [npayloads] */
-    json_t **payload_all;          /* [npayloads]: loadAll rows (objects when fields), or NULL */
+    struct prog *progs;               /* [nscenarios] */
+    struct prog hook_prog[3];         /* [HOOK_BEFORE], [HOOK_AFTER] */
+    json_t *shared;                   /* variables captured by `before`, seen by every VU */
+    struct payload_cursor *cursors;   /* [npayloads] */
+    json_t **payload_all;             /* [npayloads]: loadAll rows (objects when fields), or NULL */
     int c_expect_ok, c_expect_failed; /* named counter indexes */
-    int c_skip[SKIP_N];            /* loadtop.skipped.<cause>, interned at first use (-1 before) */
-    uint64_t skip_sec[SKIP_N];     /* skipped in the open second, by cause */
-    uint64_t queue_max;            /* pool mode: requests that may wait for a connection */
-    uint32_t err_noted;            /* error indexes whose first cause is in the event log */
-    const char **secrets;          /* names captures store into (borrowed from the plan): */
-    int nsecrets;                  /* their values never reach the event log */
-    struct vu *hook;               /* the before/after VU running, or NULL */
-    struct lifecycle lc;           /* BEFORE ... DONE, and why it ended */
-    int64_t note_sec;              /* log/expect events: the second counted ... */
-    int note_n, note_dropped;      /* ... events in it, and those left out */
+    int c_skip[SKIP_N];        /* loadtop.skipped.<cause>, interned at first use (-1 before) */
+    uint64_t skip_sec[SKIP_N]; /* skipped in the open second, by cause */
+    uint64_t queue_max;        /* pool mode: requests that may wait for a connection */
+    uint32_t err_noted;        /* error indexes whose first cause is in the event log */
+    const char **secrets;      /* names captures store into (borrowed from the plan): */
+    int nsecrets;              /* their values never reach the event log */
+    struct vu *hook;           /* the before/after VU running, or NULL */
+    struct lifecycle lc;       /* BEFORE ... DONE, and why it ended */
+    int64_t note_sec;          /* log/expect events: the second counted ... */
+    int note_n, note_dropped;  /* ... events in it, and those left out */
     struct reqtpl *reqs;
     int nreqs;
     int total_weight;
     uint64_t rng;
-    int64_t drain_deadline;        /* absolute µs; 0 = not draining yet */
+    int64_t drain_deadline; /* absolute µs; 0 = not draining yet */
     int64_t t0, start_wall, end_us;
     uint64_t active;
     uint64_t max_active;
     struct vu *active_list, *free_vus;
     int64_t next_sec_us, next_interval_us;
-    double sec_target;             /* the open second's planned rate, sampled at its start */
+    double sec_target; /* the open second's planned rate, sampled at its start */
     int sec_phase;
     int last_phase;
-    int64_t closed_started;        /* closed model: requests started */
-    int closed_parked;             /* closed model: workers that ended while paused */
+    int64_t closed_started; /* closed model: requests started */
+    int closed_parked;      /* closed model: workers that ended while paused */
     /* command queue (any thread -> engine) */
     uv_mutex_t qlock;
     struct engine_cmd *q;
@@ -145,10 +145,10 @@ struct engine {
     /* published snapshot (engine -> any thread) */
     uv_mutex_t slock;
     struct snapshot *pub, *build;
-    struct snapshot *spare;         /* third buffer: a held publication lives on here */
-    const struct snapshot *held;    /* what engine_snapshot_hold() last handed out */
-    int sum_seconds;                /* closed seconds when whole-run summaries were last computed */
-    json_t *report;                 /* the mailbox: a report asked by CMD_REPORT, or NULL */
+    struct snapshot *spare;      /* third buffer: a held publication lives on here */
+    const struct snapshot *held; /* what engine_snapshot_hold() last handed out */
+    int sum_seconds;             /* closed seconds when whole-run summaries were last computed */
+    json_t *report;              /* the mailbox: a report asked by CMD_REPORT, or NULL */
     char report_tag[256];
     int done;
 };

@@ -136,7 +136,8 @@ void engine_snapshot(struct engine *e, struct snapshot *out)
      * change, so the timeline (most of the struct) is copied only when a
      * second has closed: the dashboard calls this every frame. */
     if (out->seq != in->seq || out->seq == 0) {
-        int same_seconds = out->seq != 0 && out->first_sec == in->first_sec && out->nsec == in->nsec;
+        int same_seconds =
+            out->seq != 0 && out->first_sec == in->first_sec && out->nsec == in->nsec;
         size_t head = offsetof(struct snapshot, sec), tail = offsetof(struct snapshot, host);
         memcpy(out, in, head);
         if (!same_seconds)

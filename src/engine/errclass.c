@@ -194,7 +194,8 @@ static const struct {
     {"ERR_RESPONSE_TOO_LARGE", "response body larger than the size limit"},
     {"ERR_UNSUPPORTED_PROTOCOL", "not http:// or https:// (e.g. a redirect to ftp://)"},
     {"ERR_TEMPLATE_TOO_LARGE", "a template rendered past 1 MiB: the request was not sent"},
-    {"ERR_INTERRUPTED", "cut short when the run stopped (second Ctrl-C, SIGTERM or the drain bound)"},
+    {"ERR_INTERRUPTED",
+     "cut short when the run stopped (second Ctrl-C, SIGTERM or the drain bound)"},
 };
 
 const char *errclass_describe(const char *name)

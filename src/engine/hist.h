@@ -9,15 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HIST_SUB_BITS 10                    /* 1024 linear sub-buckets per octave */
-#define HIST_OCTAVES 33                     /* above 2^10 µs: up to 2^42 µs (51 days) */
+#define HIST_SUB_BITS 10 /* 1024 linear sub-buckets per octave */
+#define HIST_OCTAVES 33  /* above 2^10 µs: up to 2^42 µs (51 days) */
 #define HIST_NBUCKETS ((HIST_OCTAVES + 1) << HIST_SUB_BITS)
 #define HIST_MAX_US ((int64_t)1 << (HIST_OCTAVES + HIST_SUB_BITS - 1))
 
 struct hist {
     uint64_t count;
-    int64_t min, max;    /* exact; min = INT64_MAX, max = 0 when empty */
-    double sum;          /* exact sum of recorded values, for the mean */
+    int64_t min, max; /* exact; min = INT64_MAX, max = 0 when empty */
+    double sum;       /* exact sum of recorded values, for the mean */
     uint32_t buckets[HIST_NBUCKETS];
 };
 

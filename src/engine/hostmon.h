@@ -10,19 +10,19 @@
 
 struct host_sample {
     double load1, load5, load15;
-    double cpu_pct;          /* whole host, 0..100, since the previous sample */
-    double self_cpu_pct;     /* loadtop's own CPU, 100 = one full core */
+    double cpu_pct;                     /* whole host, 0..100, since the previous sample */
+    double self_cpu_pct;                /* loadtop's own CPU, 100 = one full core */
     uint64_t mem_total_kb, mem_used_kb; /* used = MemTotal - MemAvailable */
     int ncpu;
     int fds_open;
-    int fds_limit;           /* RLIMIT_NOFILE soft limit */
+    int fds_limit; /* RLIMIT_NOFILE soft limit */
 };
 
 struct hostmon {
-    uint64_t prev_busy, prev_total;   /* /proc/stat jiffies */
-    uint64_t prev_self;               /* utime + stime jiffies */
-    int64_t prev_at;                  /* µs, monotonic */
-    int fds_open;                     /* last count of /proc/self/fd */
+    uint64_t prev_busy, prev_total; /* /proc/stat jiffies */
+    uint64_t prev_self;             /* utime + stime jiffies */
+    int64_t prev_at;                /* µs, monotonic */
+    int fds_open;                   /* last count of /proc/self/fd */
     unsigned nsamples;
     int primed;
 };

@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-
 struct sockctx {
     uv_poll_t poll;
     struct http *h;
@@ -135,8 +134,7 @@ static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *soc
     return 0;
 }
 
-curl_socket_t http_on_open_socket(void *clientp, curlsocktype purpose,
-                                    struct curl_sockaddr *a)
+curl_socket_t http_on_open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
 {
     (void)purpose;
     struct http_xfer *x = clientp;
@@ -284,8 +282,8 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
     h->kept_max = o->kept_max ? o->kept_max : KEEP_DEFAULT;
     if (o->user_agent)
         snprintf(h->user_agent, sizeof h->user_agent, "%s", o->user_agent);
-    static const char *const proxy_vars[] = {"http_proxy", "HTTP_PROXY", "https_proxy",
-                                             "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+    static const char *const proxy_vars[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                             "HTTPS_PROXY", "all_proxy",  "ALL_PROXY"};
     for (size_t i = 0; i < sizeof proxy_vars / sizeof *proxy_vars; i++)
         h->proxy_env |= getenv(proxy_vars[i]) != NULL;
     h->multi = curl_multi_init();
@@ -307,7 +305,8 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
     curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
     curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
-    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)(o->maxconnects > 0 ? o->maxconnects : 1000));
+    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS,
+                      (long)(o->maxconnects > 0 ? o->maxconnects : 1000));
     if (o->pool > 0)
         curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)o->pool);
     return h;

@@ -29,15 +29,15 @@ struct http_xfer;
 
 /* The outcome of one transfer, handed to the done callback. */
 struct http_result {
-    int curl_code;          /* 0 = a response arrived */
-    int os_errno;           /* valid for connect/send/recv/timeout failures, else 0 */
-    const char *detail;     /* libcurl's message for a failure ("" if none); valid during
-                               the callback only */
-    int too_large;          /* the body passed http_opts.max_body: the transfer was cut */
-    int status;             /* HTTP status, 0 if none */
-    int64_t response_us;    /* request written -> first byte */
-    int64_t total_us;       /* transfer start (incl. connect) -> last byte */
-    uint64_t bytes;         /* body bytes received */
+    int curl_code;       /* 0 = a response arrived */
+    int os_errno;        /* valid for connect/send/recv/timeout failures, else 0 */
+    const char *detail;  /* libcurl's message for a failure ("" if none); valid during
+                            the callback only */
+    int too_large;       /* the body passed http_opts.max_body: the transfer was cut */
+    int status;          /* HTTP status, 0 if none */
+    int64_t response_us; /* request written -> first byte */
+    int64_t total_us;    /* transfer start (incl. connect) -> last byte */
+    uint64_t bytes;      /* body bytes received */
     /* With http_request.keep_response: the final response's header lines
      * ("Name: value\r\n"..., after the status line) and its body (decoded
      * when gzip was asked), NUL-terminated; valid during the callback only. */
@@ -52,20 +52,20 @@ typedef void (*http_done_fn)(struct http_xfer *x, const struct http_result *r, v
 /* One request as the VU layer describes it. Strings are borrowed and must
  * stay valid until the done callback (the plan's prepared requests do). */
 struct http_request {
-    const char *method;     /* "GET", "HEAD", "POST", ... */
+    const char *method; /* "GET", "HEAD", "POST", ... */
     const char *url;
-    void *headers;          /* struct curl_slist * prepared by http_headers(), or NULL */
-    const char *body;       /* NULL = none */
+    void *headers;    /* struct curl_slist * prepared by http_headers(), or NULL */
+    const char *body; /* NULL = none */
     size_t body_len;
-    int fresh_connect;      /* open a new connection (a VU's first request) */
-    int forbid_reuse;       /* close the connection after (a VU's last request) */
-    int keep_response;      /* collect the headers and body for the done callback */
-    int cookies;            /* keep a cookie jar on this handle (libcurl's cookie engine) */
-    int new_session;        /* a new VU: empty the handle's cookie jar first */
+    int fresh_connect;              /* open a new connection (a VU's first request) */
+    int forbid_reuse;               /* close the connection after (a VU's last request) */
+    int keep_response;              /* collect the headers and body for the done callback */
+    int cookies;                    /* keep a cookie jar on this handle (libcurl's cookie engine) */
+    int new_session;                /* a new VU: empty the handle's cookie jar first */
     const char *const *set_cookies; /* "name=value" cookies to put in the jar for the URL's host */
     int nset_cookies;
-    int no_redirect;        /* do not follow redirects (followed by default) */
-    int gzip;               /* ask for a compressed response (Accept-Encoding) and decode it */
+    int no_redirect; /* do not follow redirects (followed by default) */
+    int gzip;        /* ask for a compressed response (Accept-Encoding) and decode it */
 };
 
 struct http_opts {

@@ -25,8 +25,8 @@ struct http_xfer {
     void *ud;
     uint64_t bytes;
     enum xfer_where where;
-    int open_errno;  /* socket() failed in on_open_socket (EMFILE, ...) */
-    int too_large;   /* on_write cut the body at http_opts.max_body */
+    int open_errno; /* socket() failed in on_open_socket (EMFILE, ...) */
+    int too_large;  /* on_write cut the body at http_opts.max_body */
     /* the whole-request deadline (see struct http's deadline list) */
     uint64_t due_ms;
     struct http_xfer *due_prev, *due_next;
@@ -49,24 +49,24 @@ struct http {
      * timer serves them all: started by the first transfer when it is idle,
      * then re-armed for the new head each time it fires. */
     uv_timer_t deadline;
-    uv_idle_t deadline_more;   /* expiries left over by on_deadline's budget */
+    uv_idle_t deadline_more; /* expiries left over by on_deadline's budget */
     struct http_xfer *due_head, *due_tail;
     uint64_t timeout_ms;
-    uv_check_t check;          /* once per loop iteration: serve the kick */
-    int closing;               /* handles still closing in http_free */
+    uv_check_t check; /* once per loop iteration: serve the kick */
+    int closing;      /* handles still closing in http_free */
     http_done_fn done;
     struct http_opts o;
     uint64_t kept_max;
-    int inflight;              /* started and not done: added + waiting */
-    int added;                 /* in the multi handle */
+    int inflight; /* started and not done: added + waiting */
+    int added;    /* in the multi handle */
     /* With a pool, transfers past its size wait here, oldest first; a slot
      * freed by a finished transfer goes to the head. Unlinking is O(1). */
     struct http_xfer *wait_head, *wait_tail;
     int nwaiting;
-    int kick;                  /* libcurl asked for an immediate timeout */
-    int proxy_env;             /* a *_proxy variable is set: let libcurl use it */
+    int kick;      /* libcurl asked for an immediate timeout */
+    int proxy_env; /* a *_proxy variable is set: let libcurl use it */
     char user_agent[64];
-    struct sockctx **socks;    /* by fd */
+    struct sockctx **socks; /* by fd */
     int nsocks;
     struct http_xfer *free_list;
     struct http_xfer **all;

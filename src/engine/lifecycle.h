@@ -31,11 +31,11 @@ enum lc_event {
     LC_BEFORE_FAILED, /* ... or failed (or was cut by an abort) */
     LC_PAUSE,
     LC_RESUME,
-    LC_PLAN_DONE,     /* no arrival left to start, or the closed model's end */
+    LC_PLAN_DONE, /* no arrival left to start, or the closed model's end */
     LC_STOP,
     LC_ABORT,
-    LC_DRAINED,       /* no active VU left, or the drain bound passed */
-    LC_AFTER_DONE,    /* the `after` hook ended (well or not) */
+    LC_DRAINED,    /* no active VU left, or the drain bound passed */
+    LC_AFTER_DONE, /* the `after` hook ended (well or not) */
 };
 
 /* What the engine must do, as bits of lifecycle_on's answer. */

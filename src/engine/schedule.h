@@ -34,18 +34,18 @@
 struct sched {
     const struct phase *phases; /* borrowed; must outlive the sched */
     int nphases;
-    int cur;                    /* current phase index; == nphases when done */
-    int64_t phase_start;        /* absolute time of the current phase's t = 0, shifted by pauses */
+    int cur;             /* current phase index; == nphases when done */
+    int64_t phase_start; /* absolute time of the current phase's t = 0, shifted by pauses */
     int paused;
     int64_t paused_at;
-    double mult;                /* rate multiplier, 1.0 = the plan */
+    double mult; /* rate multiplier, 1.0 = the plan */
     /* rescaling anchor inside the current phase (phase-relative µs) */
     int64_t anchor;
     /* iteration state of the current phase (private to schedule.c) */
-    int64_t k;                  /* arrivals emitted since the anchor */
-    int64_t sec, j;             /* RAMP: current second and index within it */
-    int64_t emitted;            /* arrivals emitted in this phase */
-    int moved;                  /* transitions made by take/skip, not yet reported by advance */
+    int64_t k;       /* arrivals emitted since the anchor */
+    int64_t sec, j;  /* RAMP: current second and index within it */
+    int64_t emitted; /* arrivals emitted in this phase */
+    int moved;       /* transitions made by take/skip, not yet reported by advance */
 };
 
 /* Start the plan at absolute time `start` (phase 0 begins then). */

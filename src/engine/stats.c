@@ -517,9 +517,10 @@ static void merge_events(struct stats *dst, const struct stats *src)
     struct event *all = xmalloc(sizeof *all * (size_t)n);
     int i = 0, j = 0, k = 0;
     while (i < dst->nevents || j < src->nevents)
-        all[k++] = j == src->nevents || (i < dst->nevents && dst->events[i].t_us <= src->events[j].t_us)
-                       ? dst->events[i++]
-                       : src->events[j++];
+        all[k++] =
+            j == src->nevents || (i < dst->nevents && dst->events[i].t_us <= src->events[j].t_us)
+                ? dst->events[i++]
+                : src->events[j++];
     free(dst->events);
     dst->events = NULL;
     dst->nevents = 0;

@@ -15,9 +15,10 @@
 #include "hist.h"
 #include "hostmon.h"
 
-#define STATS_MAX_CODES 1000  /* http.codes.0..999 (a status line may hold any 3 digits) */
-#define STATS_MAX_ERRORS 32   /* distinct error names; more go to "other" */
-#define STATS_MAX_COUNTERS 32 /* distinct named counters (plugins.expect.ok, ...); more are dropped */
+#define STATS_MAX_CODES 1000 /* http.codes.0..999 (a status line may hold any 3 digits) */
+#define STATS_MAX_ERRORS 32  /* distinct error names; more go to "other" */
+#define STATS_MAX_COUNTERS                                                                         \
+    32 /* distinct named counters (plugins.expect.ok, ...); more are dropped */
 
 enum summary_id {
     SUM_RESPONSE_TIME, /* http.response_time: request written -> first byte */
@@ -37,7 +38,7 @@ struct counters {
     /* codes summed by class, [1..5] = 1xx..5xx, [0] = any other code: the
      * dashboard shows them 10 times a second without reading codes[] */
     uint64_t code_class[6];
-    uint64_t errors[STATS_MAX_ERRORS];  /* by index into stats.error_names */
+    uint64_t errors[STATS_MAX_ERRORS]; /* by index into stats.error_names */
     /* Named counters (Artillery's custom counters, e.g. plugins.expect.ok).
      * Their names travel with the values so that any copy of a struct
      * counters (intervals, snapshots) prints itself; a name points into the
@@ -63,61 +64,61 @@ struct group {
 
 /* One reporting interval (--interval), closed: histograms are encoded. */
 struct interval {
-    int64_t start_us, end_us;       /* since run start */
+    int64_t start_us, end_us; /* since run start */
     struct counters c;
     struct sumstat s[SUM_N];
-    char *hist_enc[SUM_N];          /* hist_encode() strings, owned */
+    char *hist_enc[SUM_N]; /* hist_encode() strings, owned */
 };
 
 /* One second of the timeline. */
 struct second {
-    double target_rate;             /* arrivals/s planned (multiplier applied) */
+    double target_rate; /* arrivals/s planned (multiplier applied) */
     uint32_t arrivals, skipped, requests, responses, failed_vus;
-    uint32_t code_class[6];         /* [1..5] = 1xx..5xx, [0] = other */
+    uint32_t code_class[6]; /* [1..5] = 1xx..5xx, [0] = other */
     uint32_t errors[STATS_MAX_ERRORS];
-    int64_t p50, p95, p99;          /* http.response_time, µs */
-    int64_t lat_p99;                /* http.latency p99, µs */
+    int64_t p50, p95, p99; /* http.response_time, µs */
+    int64_t lat_p99;       /* http.latency p99, µs */
     struct host_sample host;
     int phase;
 };
 
 struct event {
-    int64_t t_us;                   /* since run start */
-    char kind[16];                  /* "phase", "pause", "resume", "skip", "rate", "snapshot", "signal",
-                                       "warning"; flows add "log" (a log step), "expect" (a failed
-                                       check), "hook" (before/after) and "error" (a failed hook) */
+    int64_t t_us;  /* since run start */
+    char kind[16]; /* "phase", "pause", "resume", "skip", "rate", "snapshot", "signal",
+                      "warning"; flows add "log" (a log step), "expect" (a failed
+                      check), "hook" (before/after) and "error" (a failed hook) */
     char text[112];
 };
 
 struct stats {
     int nphases, nendpoints, nscenarios;
     struct group total;
-    struct group *phase;            /* [nphases] */
-    struct group *endpoint;         /* [nendpoints] */
-    uint64_t *created_by_scenario;  /* [nscenarios] */
-    struct group cur;               /* the open interval */
+    struct group *phase;           /* [nphases] */
+    struct group *endpoint;        /* [nendpoints] */
+    uint64_t *created_by_scenario; /* [nscenarios] */
+    struct group cur;              /* the open interval */
     int64_t cur_start_us;
     struct interval *intervals;
     int nintervals;
-    struct second *seconds;         /* timeline, [nseconds] */
+    struct second *seconds; /* timeline, [nseconds] */
     int nseconds;
     /* Each closed second's response time and latency histograms, encoded
      * (hist_encode), [nseconds][2]: a second's percentiles come from them,
      * so merged stats give the same timeline as one run (1-8 KB a second,
      * by how widely the latencies spread). */
     char *(*second_hists)[2];
-    struct hist *sec_rt, *sec_lat;  /* the open second's response time / latency */
-    struct second open_sec;         /* the open second's counters (its p50.. are set on close) */
+    struct hist *sec_rt, *sec_lat; /* the open second's response time / latency */
+    struct second open_sec;        /* the open second's counters (its p50.. are set on close) */
     const char *error_names[STATS_MAX_ERRORS]; /* interned copies, owned by the stats */
     int nerrors;
     const char *counter_names[STATS_MAX_COUNTERS]; /* interned copies, owned by the stats */
     int ncounters;
     struct event *events;
     int nevents;
-    uint64_t planned_arrivals;      /* of the whole plan, at multiplier 1 */
-    int64_t *phase_planned;         /* [nphases] */
-    int64_t *phase_started_us;      /* [nphases] since run start, -1 if not yet */
-    int64_t *phase_ended_us;        /* [nphases] */
+    uint64_t planned_arrivals; /* of the whole plan, at multiplier 1 */
+    int64_t *phase_planned;    /* [nphases] */
+    int64_t *phase_started_us; /* [nphases] since run start, -1 if not yet */
+    int64_t *phase_ended_us;   /* [nphases] */
 };
 
 /* Allocate groups for the given shape. */

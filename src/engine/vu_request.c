@@ -12,7 +12,6 @@
 
 extern char **environ;
 
-
 void vu_tpl_ctx(const struct vu *v, struct tpl_ctx *tc)
 {
     *tc = (struct tpl_ctx){v->vars, (const char *const *)environ, &v->e->rng, v->uuid};
@@ -77,7 +76,7 @@ static int is_http(const char *s)
 /* Build step `s` rendered with `tc`, or as written when tc is NULL (steps
  * without templates). Returns 0, or -1 when the url is not http(s). */
 int vu_build(const struct plan *p, const struct step *s, const struct tpl_ctx *tc,
-                 struct vu_req *out, int *too_big)
+             struct vu_req *out, int *too_big)
 {
     struct buf u = {0};
     char *url = vu_render(s->url, tc, too_big);
@@ -109,7 +108,8 @@ int vu_build(const struct plan *p, const struct step *s, const struct tpl_ctx *t
         for (int j = 0; j < s->nheaders; j++)
             overridden |= !strcasecmp(p->default_headers[i].name, s->headers[j].name);
         if (!overridden)
-            lines[n++] = header_line(p->default_headers[i].name, p->default_headers[i].value, tc, too_big);
+            lines[n++] =
+                header_line(p->default_headers[i].name, p->default_headers[i].value, tc, too_big);
     }
     for (int j = 0; j < s->nheaders; j++)
         lines[n++] = header_line(s->headers[j].name, s->headers[j].value, tc, too_big);
@@ -118,7 +118,8 @@ int vu_build(const struct plan *p, const struct step *s, const struct tpl_ctx *t
         has_auth |= !strncasecmp(lines[i], "authorization:", 14);
     }
     if (s->auth_user && !has_auth) {
-        char *user = vu_render(s->auth_user, tc, too_big), *pass = vu_render(s->auth_pass, tc, too_big);
+        char *user = vu_render(s->auth_user, tc, too_big),
+             *pass = vu_render(s->auth_pass, tc, too_big);
         char *cred = xasprintf("%s:%s", user, pass);
         struct buf b = {0};
         buf_puts(&b, "Authorization: Basic ");
@@ -137,8 +138,8 @@ int vu_build(const struct plan *p, const struct step *s, const struct tpl_ctx *t
     free(lines);
 
     if (s->body_kind == BODY_JSON && s->json) {
-        json_t *j = too_big ? tpl_render_deep_checked(s->json, tc, too_big)
-                            : tpl_render_deep(s->json, tc);
+        json_t *j =
+            too_big ? tpl_render_deep_checked(s->json, tc, too_big) : tpl_render_deep(s->json, tc);
         /* a json that is one undefined template sends no body, as got does */
         out->body =
             j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) : NULL;

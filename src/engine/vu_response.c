@@ -152,7 +152,7 @@ static json_t *capture_value(struct vu *v, const struct capture *c, const regex_
 /* Captures, then expectations, as Artillery's afterResponse order.
  * Returns 0, or -1 with the error that fails the VU in *why. */
 int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_result *r,
-                          const char **why)
+                      const char **why)
 {
     struct engine *e = v->e;
     const struct step *s = t->step;

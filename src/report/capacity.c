@@ -114,7 +114,8 @@ uint64_t capacity_top_failure(const json_t *counters, char *name, size_t n)
     uint64_t best = 0;
     name[0] = '\0';
     /* ties go to the first key; report.c sorts keys, so this is stable */
-    json_object_foreach((json_t *)counters, k, v) {
+    json_object_foreach((json_t *)counters, k, v)
+    {
         uint64_t c = counter_value(v);
         if (c <= best || !(!strncmp(k, "errors.", 7) || is_5xx(k)))
             continue;
@@ -172,14 +173,11 @@ void capacity_signature(const char *f, double p99, double healthy_p99, char *out
     } else if (in_list(f, "ENOTFOUND EAI_AGAIN")) {
         snprintf(out, n, "host name resolution failed (DNS)");
     } else if (!strcmp(f, "HTTP 503")) {
-        snprintf(out, n,
-                 "HTTP 503: the server (or a proxy) shed load or was unavailable");
+        snprintf(out, n, "HTTP 503: the server (or a proxy) shed load or was unavailable");
     } else if (!strcmp(f, "HTTP 502")) {
-        snprintf(out, n,
-                 "HTTP 502: a proxy in front got bad or no responses from the application");
+        snprintf(out, n, "HTTP 502: a proxy in front got bad or no responses from the application");
     } else if (!strcmp(f, "HTTP 504")) {
-        snprintf(out, n,
-                 "HTTP 504: a proxy in front timed out waiting for the application");
+        snprintf(out, n, "HTTP 504: a proxy in front timed out waiting for the application");
     } else if (!strncmp(f, "HTTP 5", 6)) {
         snprintf(out, n, "%s: the application failed (server errors)", f);
     } else if (strstr(f, "capture") || strstr(f, "match") || strstr(f, "expect")) {
@@ -283,7 +281,8 @@ static double script_slo(const json_t *run)
     for (int l = 0; l < 2; l++) {
         size_t i;
         json_t *c;
-        json_array_foreach(lists[l], i, c) {
+        json_array_foreach(lists[l], i, c)
+        {
             const char *text = str(c, l == 0 ? "expr" : "text");
             /* a `p99 < N` check is short; a saved report may hold anything,
              * and the parser recurses once per parenthesis */
@@ -310,15 +309,15 @@ static double script_slo(const json_t *run)
 }
 
 /* First second inside phase `ph` that was unhealthy: its time, or -1. */
-static double first_bad_second(const json_t *run, const struct ph *p, double slo,
-                               double *rate_then)
+static double first_bad_second(const json_t *run, const struct ph *p, double slo, double *rate_then)
 {
     double from = num(p->j, "startedAt", -1), to = num(p->j, "endedAt", -1);
     if (to < 0)
         to = num(json_object_get(run, "run"), "elapsed", 1e18);
     size_t i;
     json_t *s;
-    json_array_foreach(json_object_get(run, "timeline"), i, s) {
+    json_array_foreach(json_object_get(run, "timeline"), i, s)
+    {
         double t = num(s, "t", (double)i);
         int inside = from >= 0 ? t + 0.5 >= from && t + 0.5 < to : num(s, "phase", -1) == p->index;
         double req = num(s, "requests", 0);
@@ -327,8 +326,7 @@ static double first_bad_second(const json_t *run, const struct ph *p, double slo
         double fails = num(json_object_get(s, "codes"), "5xx", 0);
         const char *k;
         json_t *v;
-        json_object_foreach(json_object_get(s, "errors"), k, v)
-            fails += json_number_value(v);
+        json_object_foreach(json_object_get(s, "errors"), k, v) fails += json_number_value(v);
         if (fails * 100 / req >= CAPACITY_FAIL_PCT ||
             (num(s, "responses", 0) > 0 && num(s, "p99", 0) > slo)) {
             *rate_then = num(s, "targetRate", -1);
@@ -343,11 +341,11 @@ static void trust(struct capacity *c, const json_t *run, struct ph *ps, int n)
     size_t i;
     json_t *s;
     c->self_cpu_peak = num(json_object_get(run, "host"), "selfCpuPeak", -1);
-    json_array_foreach(json_object_get(run, "timeline"), i, s)
-        c->self_cpu_peak = fmax(c->self_cpu_peak, num(s, "selfCpu", -1));
+    json_array_foreach(json_object_get(run, "timeline"), i, s) c->self_cpu_peak =
+        fmax(c->self_cpu_peak, num(s, "selfCpu", -1));
     json_t *agg = json_object_get(run, "aggregate");
-    c->lag_p99_ms = num(json_object_get(json_object_get(agg, "summaries"), "loadtop.schedule_lag"),
-                        "p99", -1);
+    c->lag_p99_ms =
+        num(json_object_get(json_object_get(agg, "summaries"), "loadtop.schedule_lag"), "p99", -1);
     c->saturated = c->self_cpu_peak >= CAPACITY_SELF_CPU_PCT || c->lag_p99_ms >= CAPACITY_LAG_MS;
 
     struct buf shortl = {0};
@@ -370,15 +368,17 @@ static void trust(struct capacity *c, const json_t *run, struct ph *ps, int n)
             item(c, "Trust", "the generator kept up: loadtop peaked at %.0f%% of one core.",
                  c->self_cpu_peak);
         else
-            item(c, "Trust",
-                 "the generator kept up: loadtop peaked at %.0f%% of one core, its schedule lag p99 "
-                 "was %s, and every phase reached at least %.0f%% of its target rate.",
-                 c->self_cpu_peak, lag, CAPACITY_RATE_SHORT * 100);
+            item(
+                c, "Trust",
+                "the generator kept up: loadtop peaked at %.0f%% of one core, its schedule lag p99 "
+                "was %s, and every phase reached at least %.0f%% of its target rate.",
+                c->self_cpu_peak, lag, CAPACITY_RATE_SHORT * 100);
     } else {
         struct buf why = {0};
         if (c->saturated)
-            buf_printf(&why, "the generator was saturated (loadtop CPU peak %.0f%% of a core, "
-                             "schedule lag p99 %s), so it, not the server, may have set the pace",
+            buf_printf(&why,
+                       "the generator was saturated (loadtop CPU peak %.0f%% of a core, "
+                       "schedule lag p99 %s), so it, not the server, may have set the pace",
                        c->self_cpu_peak, lag);
         if (c->rate_short)
             buf_printf(&why, "%sthe planned rate was not reached in %s", why.len ? "; " : "",

@@ -13,41 +13,41 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#define CAPACITY_FAIL_PCT 1.0        /* a phase is healthy below this failure % */
-#define CAPACITY_SLO_MS 1000.0       /* p99 objective when the script sets none */
-#define CAPACITY_MIN_REQUESTS 20     /* fewer requests in a phase: not judged */
-#define CAPACITY_SELF_CPU_PCT 90.0   /* loadtop at this % of a core: saturated */
-#define CAPACITY_LAG_MS 100.0        /* schedule lag p99 above this: saturated */
-#define CAPACITY_RATE_SHORT 0.9      /* achieved below 90 % of target: not reached */
+#define CAPACITY_FAIL_PCT 1.0      /* a phase is healthy below this failure % */
+#define CAPACITY_SLO_MS 1000.0     /* p99 objective when the script sets none */
+#define CAPACITY_MIN_REQUESTS 20   /* fewer requests in a phase: not judged */
+#define CAPACITY_SELF_CPU_PCT 90.0 /* loadtop at this % of a core: saturated */
+#define CAPACITY_LAG_MS 100.0      /* schedule lag p99 above this: saturated */
+#define CAPACITY_RATE_SHORT 0.9    /* achieved below 90 % of target: not reached */
 #define CAPACITY_MAX_ITEMS 10
 
 struct capacity_item {
-    char label[40];                  /* "Sustainable load" */
-    char text[600];                  /* Markdown inline text (`code`, **bold**) */
+    char label[40]; /* "Sustainable load" */
+    char text[600]; /* Markdown inline text (`code`, **bold**) */
 };
 
 struct capacity {
-    int judged;                      /* phases with a target rate and enough requests */
-    int closed_model;                /* connections loop back to back: no target rate */
-    int provisional;                 /* the run was still going (a snapshot) */
+    int judged;       /* phases with a target rate and enough requests */
+    int closed_model; /* connections loop back to back: no target rate */
+    int provisional;  /* the run was still going (a snapshot) */
     double slo_p99_ms;
-    int slo_from_script;             /* from an ensure check `http.response_time.p99 < N` */
-    int sustainable;                 /* phase index, or -1 */
-    double sustainable_rate;         /* arrivals/s */
-    int breaking;                    /* phase index, or -1 */
+    int slo_from_script;     /* from an ensure check `http.response_time.p99 < N` */
+    int sustainable;         /* phase index, or -1 */
+    double sustainable_rate; /* arrivals/s */
+    int breaking;            /* phase index, or -1 */
     double breaking_rate;
     double breaking_fail_pct, breaking_p99_ms;
-    char dominant[48];               /* "ECONNRESET", "HTTP 503", or "" */
+    char dominant[48]; /* "ECONNRESET", "HTTP 503", or "" */
     uint64_t dominant_count;
-    double dominant_pct;             /* of the breaking phase's failures */
-    double started_at;               /* s since run start of its first bad second, -1 unknown */
-    char signature[320];             /* plain words, "" when there is no breaking point */
-    int saturated;                   /* the generator itself was the bottleneck */
+    double dominant_pct;              /* of the breaking phase's failures */
+    double started_at;                /* s since run start of its first bad second, -1 unknown */
+    char signature[320];              /* plain words, "" when there is no breaking point */
+    int saturated;                    /* the generator itself was the bottleneck */
     double self_cpu_peak, lag_p99_ms; /* -1 when the report has no such data */
-    int rate_short;                  /* phases that got < 90 % of their target rate */
-    int generator_limit;             /* EMFILE/EADDRNOTAVAIL...: loadtop ran out of fds/ports */
+    int rate_short;                   /* phases that got < 90 % of their target rate */
+    int generator_limit;              /* EMFILE/EADDRNOTAVAIL...: loadtop ran out of fds/ports */
     struct capacity_item items[CAPACITY_MAX_ITEMS];
-    int nitems;                      /* the findings, in reading order */
+    int nitems; /* the findings, in reading order */
 };
 
 /* Analyse `run` (a parsed report) into *out (fully overwritten). */

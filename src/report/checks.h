@@ -19,11 +19,11 @@
 #include <stdio.h>
 
 struct check_spec {
-    char *text;     /* as printed: "http.response_time.p99 < 200", "p95 < 200" */
-    char *expr;     /* what is evaluated (same as text unless a shorthand) */
-    int strict;     /* a failed strict check makes the run exit 1 */
-    int line, col;  /* script position of the expression's first character,
-                       1-based; line 0 = not from a script (--ensure) */
+    char *text;    /* as printed: "http.response_time.p99 < 200", "p95 < 200" */
+    char *expr;    /* what is evaluated (same as text unless a shorthand) */
+    int strict;    /* a failed strict check makes the run exit 1 */
+    int line, col; /* script position of the expression's first character,
+                      1-based; line 0 = not from a script (--ensure) */
 };
 
 /* Constructors: fill *out with fresh heap strings (free with
@@ -47,12 +47,12 @@ void check_specs_free(struct check_spec *specs, int n);
 int checks_validate(const struct check_spec *specs, int n, const char *file, FILE *diag);
 
 struct check_result {
-    char *text;     /* spec text, owned */
+    char *text; /* spec text, owned */
     int ok;
     int strict;
-    char *message;  /* measured values ("vusers.failed = 12", "maxErrorRate =
-                       25.27 from vusers.created = 40, ...") or why it failed
-                       ("no metric named errors.EFOO ..."); plain text, owned */
+    char *message; /* measured values ("vusers.failed = 12", "maxErrorRate =
+                      25.27 from vusers.created = 40, ...") or why it failed
+                      ("no metric named errors.EFOO ..."); plain text, owned */
 };
 
 /* Evaluate specs against a parsed JSON report (its "aggregate"). Returns a

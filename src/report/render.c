@@ -62,7 +62,7 @@ struct doc {
     int html;
     struct buf b;
     int list, section;
-    char **tmp;              /* formatted strings, freed with the doc */
+    char **tmp; /* formatted strings, freed with the doc */
     int ntmp, captmp;
 };
 
@@ -158,8 +158,8 @@ static const char *md(struct doc *d, const char *s)
             continue;
         }
         /* GitHub ignores _ inside words (http.response_time), so leave those */
-        int inword = *p == '_' && p > s && isalnum((unsigned char)p[-1]) &&
-                     isalnum((unsigned char)p[1]);
+        int inword =
+            *p == '_' && p > s && isalnum((unsigned char)p[-1]) && isalnum((unsigned char)p[1]);
         if (strchr("\\`*_[]<>", *p) && !inword)
             buf_append(&b, "\\", 1);
         buf_append(&b, p, 1);
@@ -238,7 +238,7 @@ static void item(struct doc *d, const char *label, const char *text)
 struct table {
     int ncols;
     const char *const *head;
-    const char *align;       /* 'l' or 'r' per column */
+    const char *align; /* 'l' or 'r' per column */
     const char **cells;
     int nrows, cap;
 };
@@ -465,7 +465,7 @@ static const char *date(struct doc *d, const char *iso)
 /* ---- the timeline, bucketed for charts ----------------------------------- */
 
 #define TL_MAX_POINTS 600
-#define TL_MAX_ERRORS 7 /* more names go to "other" */
+#define TL_MAX_ERRORS 7   /* more names go to "other" */
 #define TL_MAX_VALUE 1e12 /* no rate, latency or percentage a second gets near */
 
 /* A timeline reading as the charts draw it: NAN (no value) unless it is
@@ -477,13 +477,27 @@ static double plausible(double v)
 }
 
 enum tl_field {
-    TF_TARGET, TF_ARRIVALS, TF_REQUESTS, TF_P50, TF_P95, TF_P99, TF_LOAD, TF_CPU, TF_SELF,
-    TF_C1, TF_C2, TF_C3, TF_C4, TF_C5, TF_COTHER, TF_N
+    TF_TARGET,
+    TF_ARRIVALS,
+    TF_REQUESTS,
+    TF_P50,
+    TF_P95,
+    TF_P99,
+    TF_LOAD,
+    TF_CPU,
+    TF_SELF,
+    TF_C1,
+    TF_C2,
+    TF_C3,
+    TF_C4,
+    TF_C5,
+    TF_COTHER,
+    TF_N
 };
 
 struct tl {
-    int n, k;                      /* points, seconds per point */
-    double tmax;                   /* x axis length, s */
+    int n, k;    /* points, seconds per point */
+    double tmax; /* x axis length, s */
     double *v[TF_N];
     int nerr;
     const char *errname[TL_MAX_ERRORS + 1];
@@ -535,8 +549,8 @@ static void tl_load(struct tl *t, const json_t *run)
     if (!n)
         return;
 
-    static const char *const keys[] = {"targetRate", "arrivals", "requests", "p50", "p95",
-                                       "p99", "load1", "cpu", "selfCpu"};
+    static const char *const keys[] = {"targetRate", "arrivals", "requests", "p50",    "p95",
+                                       "p99",        "load1",    "cpu",      "selfCpu"};
     static const char *const cls[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "other"};
     double *raw = xcalloc((size_t)n, sizeof *raw);
     for (int f = 0; f < TF_N; f++) {
@@ -558,7 +572,8 @@ static void tl_load(struct tl *t, const json_t *run)
     for (int i = 0; i < n; i++) {
         const char *k;
         json_t *v;
-        json_object_foreach(get(json_array_get(arr, (size_t)i), "errors"), k, v) {
+        json_object_foreach(get(json_array_get(arr, (size_t)i), "errors"), k, v)
+        {
             int j = 0;
             while (j < ne && strcmp(tot[j].name, k))
                 j++;
@@ -606,10 +621,10 @@ struct chart {
     const struct series *s;
     int ns;
     int stacked, logy;
-    double min_top;           /* the y axis reaches at least this */
+    double min_top; /* the y axis reaches at least this */
     const char *ylabel, *title;
-    const json_t *run;        /* phase bands and event markers */
-    double ref;               /* a dashed reference line (> 0), e.g. the CPU count */
+    const json_t *run; /* phase bands and event markers */
+    double ref;        /* a dashed reference line (> 0), e.g. the CPU count */
     const char *ref_label;
 };
 
@@ -650,8 +665,8 @@ static void tick_label(char *out, size_t n, double v)
 
 static void x_axis(struct buf *b, const struct axis *a)
 {
-    static const double steps[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200,
-                                   14400, 21600, 43200, 86400};
+    static const double steps[] = {1,   2,   5,    10,   15,   30,    60,    120,   300,
+                                   600, 900, 1800, 3600, 7200, 14400, 21600, 43200, 86400};
     double step = steps[0];
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         step = steps[i];
@@ -673,8 +688,9 @@ static void x_axis(struct buf *b, const struct axis *a)
         buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", x,
                    a->bottom + 16, lab);
     }
-    buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"axl\">time since "
-                  "start (m:ss)</text>\n",
+    buf_printf(b,
+               "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"axl\">time since "
+               "start (m:ss)</text>\n",
                a->x0 + a->pw / 2, a->bottom + 34);
 }
 
@@ -688,8 +704,8 @@ static void y_axis(struct buf *b, const struct axis *a, const char *label)
             tick_label(lab, sizeof lab, v);
             buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>",
                        a->x0, y, a->x0 + a->pw, y);
-            buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                       a->x0 - 6, y + 4, lab);
+            buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", a->x0 - 6,
+                       y + 4, lab);
         }
     } else {
         for (double dec = a->lo; dec <= a->hi * 1.001; dec *= 10) {
@@ -697,7 +713,8 @@ static void y_axis(struct buf *b, const struct axis *a, const char *label)
                 double v = dec * m, y = ax_y(a, v);
                 if (v > a->hi * 1.001)
                     break;
-                buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"/>",
+                buf_printf(b,
+                           "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"/>",
                            a->x0, y, a->x0 + a->pw, y, m == 1 ? "grid" : "grid minor");
                 if (m == 1 || ((m == 2 || m == 5) && a->hi / a->lo <= 1000)) {
                     tick_label(lab, sizeof lab, v);
@@ -723,7 +740,8 @@ static void bands(struct buf *b, const struct axis *a, const json_t *run, int la
     double el = num(get(run, "run"), "elapsed");
     size_t i;
     json_t *ph;
-    json_array_foreach(phases, i, ph) {
+    json_array_foreach(phases, i, ph)
+    {
         double s0 = num(ph, "startedAt"), s1 = num(ph, "endedAt");
         if (isnan(s0))
             continue;
@@ -734,7 +752,8 @@ static void bands(struct buf *b, const struct axis *a, const json_t *run, int la
         s1 = fmin(fmax(s1, s0), a->tmax);
         double x0 = ax_x(a, s0), x1 = ax_x(a, s1), w = x1 - x0;
         if (!labels) {
-            buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"%s\"/>",
+            buf_printf(b,
+                       "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"%s\"/>",
                        x0, a->bottom - a->ph, fmax(w, 0), a->ph, i % 2 ? "band2" : "band1");
             if (i)
                 buf_printf(b,
@@ -758,7 +777,8 @@ static void bands(struct buf *b, const struct axis *a, const json_t *run, int la
             if (fit > 2)
                 buf_puts(&lab, "\xe2\x80\xa6"); /* … */
         }
-        buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"plab\">", x0 + 4, a->bottom - a->ph + 12);
+        buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"plab\">", x0 + 4,
+                   a->bottom - a->ph + 12);
         xml_esc(b, lab.data, lab.len);
         buf_puts(b, "</text>\n");
         buf_free(&lab);
@@ -783,7 +803,8 @@ static int events_marks(struct buf *b, const struct axis *a, const json_t *run)
     json_t *ev;
     int n = 0, level = 0;
     double lastx = -1e9;
-    json_array_foreach(get(run, "events"), i, ev) {
+    json_array_foreach(get(run, "events"), i, ev)
+    {
         double t = num(ev, "t");
         if (!marked_event(str(ev, "kind")) || isnan(t))
             continue;
@@ -848,8 +869,9 @@ static void legend(struct buf *b, const struct chart *c, int events)
             buf_printf(b, "<rect x=\"%.1f\" y=\"7\" width=\"12\" height=\"12\" fill=\"%s\"/>", x,
                        color);
         else
-            buf_printf(b, "<line x1=\"%.1f\" y1=\"13\" x2=\"%.1f\" y2=\"13\" stroke=\"%s\" "
-                          "stroke-width=\"2.5\"%s/>",
+            buf_printf(b,
+                       "<line x1=\"%.1f\" y1=\"13\" x2=\"%.1f\" y2=\"13\" stroke=\"%s\" "
+                       "stroke-width=\"2.5\"%s/>",
                        x, x + 16, color, dashed ? " stroke-dasharray=\"5 3\"" : "");
         buf_printf(b, "<text x=\"%.1f\" y=\"17\">", x + 21);
         xml_esc(b, name, strlen(name));
@@ -860,8 +882,9 @@ static void legend(struct buf *b, const struct chart *c, int events)
 
 static void path_line(struct buf *b, const struct axis *a, const struct series *s, int n, int k)
 {
-    buf_printf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" stroke-linejoin=\"round\"%s d=\"",
-               s->color, s->dashed ? "1.8" : "2", s->dashed ? " stroke-dasharray=\"6 4\"" : "");
+    buf_printf(
+        b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" stroke-linejoin=\"round\"%s d=\"",
+        s->color, s->dashed ? "1.8" : "2", s->dashed ? " stroke-dasharray=\"6 4\"" : "");
     int pen = 0;
     for (int i = 0; i < n; i++) {
         double v = s->y[i];
@@ -952,8 +975,9 @@ static void chart_svg(struct buf *b, const struct chart *c)
                    a.x0, ax_y(&a, c->ref), a.x0 + a.pw, ax_y(&a, c->ref));
     for (int s = 0; s < c->ns && !c->stacked; s++)
         path_line(b, &a, &c->s[s], t->n, t->k);
-    buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>"
-                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>\n",
+    buf_printf(b,
+               "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>"
+               "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>\n",
                a.x0, a.bottom - a.ph, a.x0, a.bottom, a.x0, a.bottom, a.x0 + a.pw, a.bottom);
     int events = events_marks(b, &a, c->run);
     legend(b, c, events);
@@ -992,9 +1016,19 @@ static void charts_rate(struct doc *d, const json_t *run, const struct tl *t)
         double a = t->v[TF_ARRIVALS][i], r = t->v[TF_REQUESTS][i];
         differ |= !isnan(a) && !isnan(r) && fabs(r - a) > fmax(1, 0.01 * a);
     }
-    struct chart c = {1000, 300, t, s + !differ, 3 - !differ, 0, 0, 0,
+    struct chart c = {1000,
+                      300,
+                      t,
+                      s + !differ,
+                      3 - !differ,
+                      0,
+                      0,
+                      0,
                       differ ? "arrivals or requests per second" : "arrivals per second",
-                      "Achieved vs target rate", run, 0, NULL};
+                      "Achieved vs target rate",
+                      run,
+                      0,
+                      NULL};
     figure(d, "Achieved vs target rate", per_point(d, t, "mean"), &c);
 }
 
@@ -1011,12 +1045,23 @@ static void charts_latency(struct doc *d, const json_t *run, const struct tl *t)
                     "<label for=\"lat-log\">log</label>\n");
     const char *note = per_point(d, t, "max");
     for (int logy = 0; logy < 2; logy++) {
-        struct chart c = {1000, 300, t, s, 3, 0, logy, 0, "response time (ms)",
+        struct chart c = {1000,
+                          300,
+                          t,
+                          s,
+                          3,
+                          0,
+                          logy,
+                          0,
+                          "response time (ms)",
                           logy ? "Response time percentiles, log scale"
                                : "Response time percentiles",
-                          run, 0, NULL};
+                          run,
+                          0,
+                          NULL};
         buf_printf(&d->b, "<div class=\"%s\">\n", logy ? "lat-log" : "lat-lin");
-        figure(d, logy ? "Response time p50 / p95 / p99 (log scale)" : "Response time p50 / p95 / p99",
+        figure(d,
+               logy ? "Response time p50 / p95 / p99 (log scale)" : "Response time p50 / p95 / p99",
                note, &c);
         buf_puts(&d->b, "</div>\n");
     }
@@ -1038,8 +1083,8 @@ static void charts_codes_errors(struct doc *d, const json_t *run, const struct t
             s[n++] = (struct series){cls_name[i], cls_color[i], t->v[TF_C1 + i], 0, 0};
     }
     const char *note = per_point(d, t, "mean");
-    struct chart c = {1000, 260, t, s, n, 1, 0, 0, "responses per second", "Status classes",
-                      run, 0, NULL};
+    struct chart c = {1000, 260, t,   s, n, 1, 0, 0, "responses per second", "Status classes",
+                      run,  0,   NULL};
     figure(d, "Responses per second by status class", note, &c);
 
     if (!t->nerr) {
@@ -1050,8 +1095,9 @@ static void charts_codes_errors(struct doc *d, const json_t *run, const struct t
                                             "#0891b2", "#ca8a04", "#4b5563", "#94a3b8"};
     for (int e = 0; e < t->nerr; e++)
         s[e] = (struct series){t->errname[e], err_color[e], t->err[e], 0, 0};
-    struct chart ce = {1000, 260, t, s, t->nerr, 1, 0, 0, "errors per second",
-                       "Errors per second by name", run, 0, NULL};
+    struct chart ce = {
+        1000, 260, t,   s, t->nerr, 1, 0, 0, "errors per second", "Errors per second by name",
+        run,  0,   NULL};
     figure(d, "Errors per second, stacked by name", note, &ce);
 }
 
@@ -1068,8 +1114,19 @@ static void charts_host(struct doc *d, const json_t *run, const struct tl *t)
     double ncpu = num(get(run, "host"), "ncpu");
     if (!(ncpu >= 1 && ncpu <= 1e6)) /* the reference line must stay on a sane axis */
         ncpu = NAN;
-    struct chart l = {490, 260, t, load, 1, 0, 0, 1, "load average", "Load average over time",
-                      run, isnan(ncpu) ? 0 : ncpu, isnan(ncpu) ? NULL : F(d, "%.0f CPUs", ncpu)};
+    struct chart l = {490,
+                      260,
+                      t,
+                      load,
+                      1,
+                      0,
+                      0,
+                      1,
+                      "load average",
+                      "Load average over time",
+                      run,
+                      isnan(ncpu) ? 0 : ncpu,
+                      isnan(ncpu) ? NULL : F(d, "%.0f CPUs", ncpu)};
     figure(d, "Load average", note, &l);
     buf_puts(&d->b, "</div>\n");
 }
@@ -1107,7 +1164,8 @@ static double peak_target(const json_t *run, int *phase)
     *phase = -1;
     size_t i;
     json_t *ph;
-    json_array_foreach(get(run, "phases"), i, ph) {
+    json_array_foreach(get(run, "phases"), i, ph)
+    {
         double r = capacity_phase_target(ph);
         if (r > best) {
             best = r;
@@ -1135,9 +1193,10 @@ static void sec_overview(struct ctx *x)
     heading(d, 2, "overview", "Test overview");
     item(d, "Date", date(d, str(r, "startedAt")));
     item(d, "Target", code(d, str(r, "target")));
-    item(d, "Script", str(r, "script") ? code(d, str(r, "script"))
-                      : json_is_null(get(r, "script")) ? "none (one-URL run)"
-                                                       : "n/a");
+    item(d, "Script",
+         str(r, "script")                 ? code(d, str(r, "script"))
+         : json_is_null(get(r, "script")) ? "none (one-URL run)"
+                                          : "n/a");
     const char *model = str(plan, "model");
     int ph;
     double peak = peak_target(x->run, &ph);
@@ -1151,8 +1210,7 @@ static void sec_overview(struct ctx *x)
                code(d, str(json_array_get(get(x->run, "phases"), (size_t)ph), "name"))));
     else
         item(d, "Peak target rate", "n/a");
-    item(d, "Duration",
-         F(d, "%s (planned %s)", dur(d, x->elapsed), dur(d, num(plan, "duration"))));
+    item(d, "Duration", F(d, "%s (planned %s)", dur(d, x->elapsed), dur(d, num(plan, "duration"))));
     item(d, "Totals",
          F(d, "%s requests, %s responses, %s VUs created, %s failed requests",
            count(d, x->requests), count(d, cnt(x->counters, "http.responses")),
@@ -1194,18 +1252,19 @@ static void sec_phases(struct ctx *x)
         para(d, "No phases in this report.");
         return;
     }
-    static const char *const head[] = {"#", "Phase", "Duration", "Target rate", "Achieved",
-                                       "Requests", "Failures", "p50 (ms)", "p95 (ms)",
-                                       "p99 (ms)", "Top error"};
+    static const char *const head[] = {"#",        "Phase",    "Duration", "Target rate",
+                                       "Achieved", "Requests", "Failures", "p50 (ms)",
+                                       "p95 (ms)", "p99 (ms)", "Top error"};
     struct table t = {11, head, "rlrrrrrrrrl", NULL, 0, 0};
     size_t i;
     json_t *ph;
-    json_array_foreach(phases, i, ph) {
+    json_array_foreach(phases, i, ph)
+    {
         const json_t *c = get(ph, "counters");
         row(&t, F(d, "%d", (int)i + 1), md(d, str(ph, "name") ? str(ph, "name") : "unnamed"),
             dur(d, num(ph, "duration")), phase_target_text(d, ph),
-            rate1(d, num(ph, "achievedRate")), count(d, cnt(c, "http.requests")),
-            failures(x, c), ms(d, stat(ph, "http.response_time", "p50")),
+            rate1(d, num(ph, "achievedRate")), count(d, cnt(c, "http.requests")), failures(x, c),
+            ms(d, stat(ph, "http.response_time", "p50")),
             ms(d, stat(ph, "http.response_time", "p95")),
             ms(d, stat(ph, "http.response_time", "p99")), top_failure(x, c));
     }
@@ -1220,10 +1279,8 @@ static const char *codes_text(struct ctx *x)
     struct buf b = {0};
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)x->counters, k, v)
-        if (!strncmp(k, "http.codes.", 11))
-            buf_printf(&b, "%s%s %s", b.len ? " · " : "", code(x->d, k + 11),
-                       count(x->d, json_number_value(v)));
+    json_object_foreach((json_t *)x->counters, k, v) if (!strncmp(k, "http.codes.", 11)) buf_printf(
+        &b, "%s%s %s", b.len ? " · " : "", code(x->d, k + 11), count(x->d, json_number_value(v)));
     return b.data ? keep(x->d, b.data) : x->counters ? "none" : "n/a";
 }
 
@@ -1232,9 +1289,10 @@ static const char *first_seen(struct ctx *x, const char *group, const char *key)
 {
     size_t i;
     json_t *s;
-    json_array_foreach(get(x->run, "timeline"), i, s)
-        if (cnt(get(s, group), key) > 0)
-            return clock_at(x->d, isnan(num(s, "t")) ? (double)i : num(s, "t"), 0);
+    json_array_foreach(get(x->run, "timeline"), i,
+                       s) if (cnt(get(s, group), key) >
+                              0) return clock_at(x->d, isnan(num(s, "t")) ? (double)i : num(s, "t"),
+                                                 0);
     return "n/a";
 }
 
@@ -1245,15 +1303,17 @@ static void sec_metrics(struct ctx *x)
     double peak = NAN, peak_t = NAN;
     size_t i;
     json_t *s;
-    json_array_foreach(get(x->run, "timeline"), i, s) {
+    json_array_foreach(get(x->run, "timeline"), i, s)
+    {
         double r = num(s, "requests");
         if (!isnan(r) && (isnan(peak) || r > peak)) {
             peak = r;
             peak_t = isnan(num(s, "t")) ? (double)i : num(s, "t");
         }
     }
-    item(d, "Requests", F(d, "%s (%s responses)", count(d, x->requests),
-                          count(d, cnt(x->counters, "http.responses"))));
+    item(d, "Requests",
+         F(d, "%s (%s responses)", count(d, x->requests),
+           count(d, cnt(x->counters, "http.responses"))));
     item(d, "Request rate",
          F(d, "average %s, peak %s (at %s)",
            rate1(d, x->elapsed > 0 ? x->requests / x->elapsed : NAN), rate1(d, peak),
@@ -1281,7 +1341,8 @@ static void sec_metrics(struct ctx *x)
     struct table t = {4, head, "lrrr", NULL, 0, 0};
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)x->counters, k, v) {
+    json_object_foreach((json_t *)x->counters, k, v)
+    {
         int is_err = !strncmp(k, "errors.", 7);
         int is_5xx = !strncmp(k, "http.codes.5", 12) && strlen(k) == 14;
         if (!is_err && !is_5xx)
@@ -1335,8 +1396,8 @@ static void sec_endpoints(struct ctx *x)
         v[i].index = i;
     }
     qsort(v, (size_t)n, sizeof *v, ep_cmp);
-    static const char *const head[] = {"Endpoint", "Requests", "Share", "Failures", "p95 (ms)",
-                                       "p99 (ms)", "Top error"};
+    static const char *const head[] = {"Endpoint", "Requests", "Share",    "Failures",
+                                       "p95 (ms)", "p99 (ms)", "Top error"};
     struct table t = {7, head, "lrrrrrl", NULL, 0, 0};
     for (int i = 0; i < n; i++) {
         const json_t *c = get(v[i].j, "counters");
@@ -1368,9 +1429,8 @@ static void sec_host(struct ctx *x)
     else
         item(d, "loadtop's own CPU",
              F(d, "peak %s of one core; %s", pct(d, x->cap.self_cpu_peak),
-               x->cap.saturated
-                   ? "**the generator was saturated**, so it may have limited the load"
-                   : "the generator was not saturated"));
+               x->cap.saturated ? "**the generator was saturated**, so it may have limited the load"
+                                : "the generator was not saturated"));
     item(d, "Schedule lag p99",
          F(d, "%s ms (how late arrivals started; large values mean the generator fell behind)",
            ms(d, stat(x->agg, "loadtop.schedule_lag", "p99"))));
@@ -1401,12 +1461,16 @@ static void sec_thresholds(struct ctx *x)
     int ok = 0, bad_strict = 0;
     size_t i;
     json_t *c;
-    json_array_foreach(checks, i, c) {
+    json_array_foreach(checks, i, c)
+    {
         int pass = json_is_true(get(c, "ok")), strict = !json_is_false(get(c, "strict"));
         ok += pass;
         bad_strict += !pass && strict;
         const char *m = str(c, "message");
-        row(&t, code(d, str(c, "text")), pass ? "ok" : strict ? "**fail**" : "fail (optional)",
+        row(&t, code(d, str(c, "text")),
+            pass     ? "ok"
+            : strict ? "**fail**"
+                     : "fail (optional)",
             strict ? "yes" : "no", m ? md(d, m) : "");
     }
     para(d, F(d, "%d of %d checks passed%s", ok, n,
@@ -1518,8 +1582,11 @@ static void cards(struct ctx *x)
     buf_puts(&d->b, "<div class=\"cards\">\n");
     card(d, "", "Requests", count(d, x->requests), F(d, "in %s", dur(d, x->elapsed)));
     card(d, "", "Peak target", ph >= 0 ? rate(d, peak) : "n/a", "arrivals per second");
-    card(d, isnan(fail) ? "" : fail >= CAPACITY_FAIL_PCT ? "bad" : "good", "Failed requests",
-         pct(d, fail), F(d, "%s failures", count(d, x->failures)));
+    card(d,
+         isnan(fail)                 ? ""
+         : fail >= CAPACITY_FAIL_PCT ? "bad"
+                                     : "good",
+         "Failed requests", pct(d, fail), F(d, "%s failures", count(d, x->failures)));
     card(d, "", "p99 response", F(d, "%s ms", ms(d, stat(x->agg, "http.response_time", "p99"))),
          F(d, "median %s ms", ms(d, stat(x->agg, "http.response_time", "median"))));
     const struct capacity *c = &x->cap;
@@ -1551,10 +1618,9 @@ static char *render(const json_t *run, int html)
 
     const json_t *r = get(run, "run");
     const char *title = F(&d, "Load test report: %s", title_of(&x));
-    const char *sub =
-        F(&d, "Run of %s, %s; made by loadtop %s.", date(&d, str(r, "startedAt")),
-          str(r, "state") ? md(&d, str(r, "state")) : "state n/a",
-          str(r, "version") ? md(&d, str(r, "version")) : "(version n/a)");
+    const char *sub = F(&d, "Run of %s, %s; made by loadtop %s.", date(&d, str(r, "startedAt")),
+                        str(r, "state") ? md(&d, str(r, "state")) : "state n/a",
+                        str(r, "version") ? md(&d, str(r, "version")) : "(version n/a)");
     if (!html) {
         buf_printf(&d.b, "# %s\n\n%s\n\n", title, sub);
     } else {

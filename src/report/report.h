@@ -15,10 +15,10 @@
 #include "stats.h"
 
 struct report_meta {
-    int64_t start_wall_us;          /* run start, µs since the epoch */
-    int64_t now_wall_us;            /* time of this report */
-    int64_t elapsed_us;             /* since run start */
-    const char *state;              /* "running", "done", "interrupted" */
+    int64_t start_wall_us; /* run start, µs since the epoch */
+    int64_t now_wall_us;   /* time of this report */
+    int64_t elapsed_us;    /* since run start */
+    const char *state;     /* "running", "done", "interrupted" */
     const char *version;
     const char *argv_line;
 };
@@ -41,8 +41,7 @@ char *report_text(const json_t *report);
  * average. `secs` is the block's length (for rates), `target_rate` the
  * planned arrival rate (<0 to omit). */
 void report_print_block(FILE *f, const char *title, const struct counters *c,
-                        const struct sumstat s[SUM_N], const char *const *error_names,
-                        int nerrors, double secs, double target_rate,
-                        const struct host_sample *host);
+                        const struct sumstat s[SUM_N], const char *const *error_names, int nerrors,
+                        double secs, double target_rate, const struct host_sample *host);
 
 #endif

@@ -172,7 +172,8 @@ int csv_load(const char *path, const struct csv_opts *o, struct csv *out, char *
     if (bad) {
         if (err && n)
             snprintf(err, n, "%s: %s", shown,
-                     strcmp(bad, "too large") ? bad : "larger than 100 MiB (the limit for a payload)");
+                     strcmp(bad, "too large") ? bad
+                                              : "larger than 100 MiB (the limit for a payload)");
         return -1;
     }
     int r = csv_parse(b.data ? b.data : "", b.len, o, out, perr, sizeof perr);

@@ -59,7 +59,8 @@ static int list_of(const json_t *a, int (*ok)(const json_t *))
     json_t *x;
     if (!json_is_array(a) || !json_array_size(a))
         return 0;
-    json_array_foreach(a, i, x) {
+    json_array_foreach(a, i, x)
+    {
         if (!ok(x))
             return 0;
     }
@@ -191,8 +192,7 @@ static int check_status(int t, const json_t *a, const struct exp_response *r, ch
     if (json_is_array(a)) {
         size_t i;
         json_t *x;
-        json_array_foreach(a, i, x)
-            found |= status_of(x) == r->status;
+        json_array_foreach(a, i, x) found |= status_of(x) == r->status;
     } else {
         found = status_of(a) == r->status;
     }

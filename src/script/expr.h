@@ -15,17 +15,29 @@
 enum expr_kind { EXPR_NUM, EXPR_NAME, EXPR_NEG, EXPR_NOT, EXPR_BIN };
 
 enum expr_op {
-    EXPR_OR, EXPR_AND, EXPR_EQ, EXPR_NE, EXPR_LT, EXPR_LE, EXPR_GT, EXPR_GE,
-    EXPR_ADD, EXPR_SUB, EXPR_MUL, EXPR_DIV, EXPR_MOD, EXPR_POW,
+    EXPR_OR,
+    EXPR_AND,
+    EXPR_EQ,
+    EXPR_NE,
+    EXPR_LT,
+    EXPR_LE,
+    EXPR_GT,
+    EXPR_GE,
+    EXPR_ADD,
+    EXPR_SUB,
+    EXPR_MUL,
+    EXPR_DIV,
+    EXPR_MOD,
+    EXPR_POW,
 };
 
 struct expr {
     enum expr_kind kind;
-    enum expr_op op;       /* EXPR_BIN */
-    double num;            /* EXPR_NUM */
-    char *name;            /* EXPR_NAME, owned */
-    struct expr *l, *r;    /* EXPR_BIN: both; EXPR_NEG, EXPR_NOT: l */
-    int col;               /* 1-based column of the node's token in the text */
+    enum expr_op op;    /* EXPR_BIN */
+    double num;         /* EXPR_NUM */
+    char *name;         /* EXPR_NAME, owned */
+    struct expr *l, *r; /* EXPR_BIN: both; EXPR_NEG, EXPR_NOT: l */
+    int col;            /* 1-based column of the node's token in the text */
 };
 
 /* Bounds on what expr_parse accepts, since the tree is walked by
@@ -49,8 +61,7 @@ typedef int (*expr_lookup_fn)(void *ctx, const char *name, double *out);
  * named errors.EFOO", several are listed), and a division or `%` by zero,
  * or a result that is not a finite number, fails ("division by zero at
  * column 12"). and/or short-circuit, so `x == 0 or y / x < 5` is safe. */
-int expr_eval(const struct expr *e, expr_lookup_fn lookup, void *ctx, double *out,
-              char **err_msg);
+int expr_eval(const struct expr *e, expr_lookup_fn lookup, void *ctx, double *out, char **err_msg);
 
 /* Call `fn` on each distinct name in `e`, in order of first appearance. */
 void expr_names(const struct expr *e, void (*fn)(void *ctx, const char *name), void *ctx);

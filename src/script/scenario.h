@@ -30,11 +30,11 @@
 #include "plan.h"
 
 struct scenario_opts {
-    const char *target;        /* -t: overrides config.target */
-    const char *environment;   /* -e: merge config.environments.NAME */
-    const char *variables;     /* -v: a JSON object adding to / overriding config.variables */
-    int ignore_js;             /* --ignore-js: skip JavaScript hooks instead of refusing them */
-    const char *const *env;    /* "K=V" list for {{ $env.K }} in config; NULL = environ */
+    const char *target;      /* -t: overrides config.target */
+    const char *environment; /* -e: merge config.environments.NAME */
+    const char *variables;   /* -v: a JSON object adding to / overriding config.variables */
+    int ignore_js;           /* --ignore-js: skip JavaScript hooks instead of refusing them */
+    const char *const *env;  /* "K=V" list for {{ $env.K }} in config; NULL = environ */
 };
 
 /* Parse the script at `path` into `out` (zeroed by the caller). Returns 0 on

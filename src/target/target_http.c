@@ -228,4 +228,3 @@ void conn_parser_init(struct conn *c)
 {
     llhttp_init(&c->parser, HTTP_REQUEST, &conn_settings);
 }
-

@@ -242,8 +242,8 @@ static int query_get(const char *q, size_t n, const char *key, char *out, size_t
 /* The JSON routes: /echo, /login (their replies come from the request, at
  * dispatch), /has/NAME, /json, /cookie/set?name=value, /redirect?to=URL. Returns 1 when
  * `path` is one of them. */
-int conn_json_route(struct conn *c, const char *path, size_t plen, const char *query,
-                           size_t qlen, int head)
+int conn_json_route(struct conn *c, const char *path, size_t plen, const char *query, size_t qlen,
+                    int head)
 {
     char v[256], extra[320];
     c->route = R_REPLY;

@@ -9,7 +9,7 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1
 # Debian packages: build needs, then what the tests drive.
 DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
             libncurses-dev libjansson-dev libmimalloc-dev node-llhttp tmux jq curl procps \
-            python3 time util-linux iproute2 clang-format
+            python3 time util-linux iproute2 clang-format openssl nghttp2-server
 
 # One folder per dependency boundary (tests/check-layout.sh keeps it so):
 # script/ alone reads YAML, engine/ alone speaks libcurl (and libuv, with the
@@ -123,7 +123,7 @@ integration: all
 # Every suite prints "ok"/"not ok" lines and writes its two totals; the
 # totals line is the sum of all. tests/README.md says which suite is which.
 SUITES := tests/check-layout.sh tests/check-format.sh tests/run-integration.sh tests/faults.sh \
-          tests/flows.sh tests/tui.sh tests/html.sh tests/target.sh tests/refuse.sh
+          tests/flows.sh tests/tui.sh tests/html.sh tests/target.sh tests/refuse.sh tests/tls.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT) $(TOOLS)

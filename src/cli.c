@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -29,15 +31,16 @@ enum {
     APPLY_ALL = APPLY_RUN | APPLY_TARGET | APPLY_REPORT,
 };
 
-enum cli_group { GROUP_GENERAL, GROUP_URL, GROUP_DASH, GROUP_TARGET };
-static const char *const cli_group_title[] = {"General", "One-URL runs", "Dashboard",
-                                              "Target (loadtop target)"};
+enum cli_group { GROUP_GENERAL, GROUP_TLS, GROUP_URL, GROUP_DASH, GROUP_TARGET };
+static const char *const cli_group_title[] = {"General", "TLS and HTTP versions", "One-URL runs",
+                                              "Dashboard", "Target (loadtop target)"};
 
 enum cli_kind {
     KIND_FLAG,   /* int = 1 */
     KIND_STR,    /* const char * = argv string, not empty */
     KIND_BODY,   /* const char * = argv string, maybe empty */
     KIND_URL,    /* const char * checked by url_check */
+    KIND_FILE,   /* const char * naming a readable regular file */
     KIND_INT,    /* int in [min, max] */
     KIND_INT64,  /* int64_t in [min, max] */
     KIND_RATE,   /* double > 0 */
@@ -92,10 +95,24 @@ static const struct cli_opt cli_opts[] = {
      APPLY_ALL, KIND_FLAG, F(quiet), 0, 0},
     {"max-vusers", 0, "N", "at most N VUs at once; arrivals past it are skipped (default 20000)",
      NULL, GROUP_GENERAL, APPLY_RUN, KIND_INT, F(max_vusers), 1, 10000000},
+
     {"version", 0, NULL, "print the version and exit", NULL, GROUP_GENERAL, APPLY_ALL, KIND_VERSION,
      0, 0, 0},
     {"help", 'h', NULL, "print this help and exit", NULL, GROUP_GENERAL, APPLY_ALL, KIND_HELP, 0, 0,
      0},
+
+    {"insecure", 'k', NULL, "do not verify the server's TLS certificate (as curl -k)", NULL,
+     GROUP_TLS, APPLY_RUN, KIND_FLAG, F(insecure), 0, 0},
+    {"cacert", 0, "FILE", "verify servers with this CA certificate (PEM)", NULL, GROUP_TLS,
+     APPLY_RUN, KIND_FILE, F(cacert), 0, 0},
+    {"cert", 0, "FILE", "a client certificate (PEM), with --key", NULL, GROUP_TLS, APPLY_RUN,
+     KIND_FILE, F(cert), 0, 0},
+    {"key", 0, "FILE", "the client certificate's private key (PEM)", NULL, GROUP_TLS, APPLY_RUN,
+     KIND_FILE, F(key), 0, 0},
+    {"http2", 0, NULL, "negotiate HTTP/2 over TLS (ALPN); HTTP/1.1 otherwise", NULL, GROUP_TLS,
+     APPLY_RUN, KIND_FLAG, F(http2), 0, 0},
+    {"http2-prior-knowledge", 0, NULL, "HTTP/2 without negotiation, http:// too (h2c)", NULL,
+     GROUP_TLS, APPLY_RUN, KIND_FLAG, F(http2_prior), 0, 0},
 
     {"rate", 'r', "N", "arrivals per second, fractions allowed", NULL, GROUP_URL,
      APPLY_URL | APPLY_DEMO, KIND_RATE, F(rate), 0, 0},
@@ -292,6 +309,19 @@ static int cli_apply(const struct cli_opt *d, const char *name, const char *val,
             return cli_fail("%s: the value is empty", name);
         *(const char **)field = val;
         return 0;
+    case KIND_FILE: {
+        char shown[80];
+        struct stat st;
+        str_clip(shown, sizeof shown, val);
+        if (!*val)
+            return cli_fail("%s: the value is empty", name);
+        if (stat(val, &st) < 0 || access(val, R_OK) < 0)
+            return cli_fail("%s: %s: %s", name, shown, strerror(errno));
+        if (!S_ISREG(st.st_mode))
+            return cli_fail("%s: %s: not a regular file", name, shown);
+        *(const char **)field = val;
+        return 0;
+    }
     case KIND_BODY:
         *(const char **)field = val;
         return 0;
@@ -480,6 +510,11 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
         else
             run = APPLY_SCRIPT, o->script = positional;
     }
+    if (!o->cert != !o->key)
+        return cli_fail("%s needs %s too (a client certificate and its key)",
+                        o->cert ? "--cert" : "--key", o->cert ? "--key" : "--cert");
+    if (o->http2 && o->http2_prior)
+        return cli_fail("--http2 and --http2-prior-knowledge: choose one");
     for (int k = 0; k < NOPTS; k++)
         if (seen[k] && !(cli_opts[k].apply & run))
             return cli_misplaced(&cli_opts[k], run);

@@ -23,6 +23,12 @@ struct options {
     int headless;         /* --headless (or stdout not a tty: decided in main) */
     int64_t interval_us;  /* --interval, default 10 s */
     int quiet;            /* -q */
+    int insecure;         /* -k, --insecure: skip TLS verification */
+    const char *cacert;   /* --cacert FILE */
+    const char *cert;     /* --cert FILE: a client certificate, with --key */
+    const char *key;      /* --key FILE */
+    int http2;            /* --http2: negotiate HTTP/2 over TLS */
+    int http2_prior;      /* --http2-prior-knowledge: h2c, no negotiation */
     int max_vusers;       /* --max-vusers N, 0 = the engine's default (ENGINE_MAX_VUS) */
     double rate;          /* -r, 0 = closed model */
     int64_t duration_us;  /* -d, default 10 s */

@@ -256,6 +256,27 @@ static struct target *demo_start(struct plan *plan)
     return t;
 }
 
+/* The command line's TLS and HTTP version options, over the script's. */
+static void apply_transport_options(const struct options *o, struct plan *p)
+{
+    if (o->insecure)
+        p->insecure = 1;
+    if (o->cacert) {
+        free(p->tls_ca);
+        p->tls_ca = xstrdup(o->cacert);
+    }
+    if (o->cert) {
+        free(p->tls_cert);
+        free(p->tls_key);
+        p->tls_cert = xstrdup(o->cert);
+        p->tls_key = xstrdup(o->key);
+    }
+    if (o->http2)
+        p->http_version = HTTP_V2_TLS;
+    if (o->http2_prior)
+        p->http_version = HTTP_V2_PRIOR;
+}
+
 /* Every report file must be writable before the run starts: finding out at
  * the end loses the results. The snapshot directory only gets a warning
  * (snapshots are optional, and the default is the current directory). */
@@ -316,6 +337,7 @@ static int run(const struct options *o, int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    apply_transport_options(o, &plan);
     if (o->nensures) {
         int first = plan.nensure;
         plan.ensure =

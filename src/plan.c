@@ -72,6 +72,9 @@ void plan_free(struct plan *p)
     free(p->script);
     free(p->target);
     free(p->environment);
+    free(p->tls_ca);
+    free(p->tls_cert);
+    free(p->tls_key);
     for (int i = 0; i < p->nphases; i++)
         free(p->phases[i].name);
     free(p->phases);

@@ -181,9 +181,16 @@ struct plan {
     int64_t timeout_us; /* config.http.timeout, default 10 s */
     int pool;           /* config.http.pool / -c in one-URL mode; 0 = a connection per VU */
     enum run_model model;
-    int connections;           /* MODEL_CLOSED: concurrent loops */
-    int64_t max_requests;      /* one-URL -n: stop after this many requests; 0 = none */
-    int insecure;              /* skip TLS verification (config.tls.rejectUnauthorized: false) */
+    int connections;          /* MODEL_CLOSED: concurrent loops */
+    int64_t max_requests;     /* one-URL -n: stop after this many requests; 0 = none */
+    int insecure;             /* skip TLS verification (config.tls.rejectUnauthorized: false) */
+    char *tls_ca;             /* CA bundle to verify the server with (PEM), or NULL: the system's */
+    char *tls_cert, *tls_key; /* client certificate and its key (PEM), or NULL */
+    enum http_version {
+        HTTP_V1_1,     /* HTTP/1.1 only (Artillery's default) */
+        HTTP_V2_TLS,   /* HTTP/2 negotiated over TLS (ALPN), else 1.1 */
+        HTTP_V2_PRIOR, /* HTTP/2 without TLS or negotiation (h2c prior knowledge) */
+    } http_version;
     struct check_spec *ensure; /* config.ensure / plugins.ensure, then --ensure (checks.h) */
     int nensure;
 };

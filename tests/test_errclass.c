@@ -110,6 +110,20 @@ TEST(errclass_malformed_responses)
     ASSERT_STR(errclass_name(1, 0, NULL), "ERR_UNSUPPORTED_PROTOCOL");
 }
 
+/* TLS alerts from the server, named as Node names them. */
+TEST(errclass_tls_alerts)
+{
+    ASSERT_STR(
+        errclass_name(56, ECONNRESET,
+                      "OpenSSL SSL_read: OpenSSL/3.0.19: error:0A00045C:SSL routines::tlsv13 "
+                      "alert certificate required, errno 0"),
+        "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED");
+    ASSERT_STR(errclass_name(35, 0,
+                             "OpenSSL/3.0: error:0A000412:SSL routines::sslv3 alert bad "
+                             "certificate"),
+               "ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE");
+}
+
 TEST(errclass_unknown_codes)
 {
     ASSERT_STR(errclass_name(100, 0, NULL), "CURLE_100");

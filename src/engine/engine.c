@@ -437,6 +437,8 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     e->queue_max = plan->pool > 0 ? (uint64_t)plan->pool * ENGINE_QUEUE_PER_CONN : 0;
     for (int i = 0; i < SKIP_N; i++)
         e->c_skip[i] = -1;
+    for (int i = 0; i < 4; i++)
+        e->c_version[i] = -1;
 
     stats_init(&e->st, plan->nphases, plan->nendpoints, plan->nscenarios);
     for (int i = 0; i < plan->nphases; i++) {
@@ -464,6 +466,10 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
         .maxconnects =
             plan->pool > 0 ? plan->pool : (int)(e->max_active < 100000 ? e->max_active : 100000),
         .insecure = plan->insecure,
+        .tls_ca = plan->tls_ca,
+        .tls_cert = plan->tls_cert,
+        .tls_key = plan->tls_key,
+        .http_version = plan->http_version,
         /* Scripts send one, as Artillery does; one-URL runs send the bare
          * request wrk and wrk2 send (-H adds one): in libcurl 7.88 the
          * header alone costs 0.5 µs a request, 4 % of a keep-alive GET. */

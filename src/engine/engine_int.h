@@ -117,6 +117,7 @@ struct engine {
     uint64_t skip_sec[SKIP_N]; /* skipped in the open second, by cause */
     uint64_t queue_max;        /* pool mode: requests that may wait for a connection */
     uint32_t err_noted;        /* error indexes whose first cause is in the event log */
+    int c_version[4];          /* http.version.1.0, 1.1, 2, 3: interned at first use (-1) */
     const char **secrets;      /* names captures store into (borrowed from the plan): */
     int nsecrets;              /* their values never reach the event log */
     struct vu *hook;           /* the before/after VU running, or NULL */

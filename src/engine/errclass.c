@@ -123,6 +123,11 @@ const char *errclass_name(int curl_code, int os_errno, const char *detail)
         detail = "";
     if (malformed(curl_code, detail))
         return "ERR_BAD_RESPONSE";
+    /* the server's TLS alerts, by Node's names for them */
+    if (strstr(detail, "alert certificate required"))
+        return "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED";
+    if (strstr(detail, "alert bad certificate"))
+        return "ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE";
     switch (curl_code) {
     /* 7.88 reports a response head past its 100 KB header buffer as out of
      * memory, with no message; a real allocation failure would have ended
@@ -193,6 +198,9 @@ static const struct {
     {"ERR_HEADERS_TOO_LARGE", "response headers larger than 100 KB"},
     {"ERR_RESPONSE_TOO_LARGE", "response body larger than the size limit"},
     {"ERR_UNSUPPORTED_PROTOCOL", "not http:// or https:// (e.g. a redirect to ftp://)"},
+    {"ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED",
+     "the server requires a client certificate (--cert, --key)"},
+    {"ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE", "the server refused the client certificate"},
     {"ERR_TEMPLATE_TOO_LARGE", "a template rendered past 1 MiB: the request was not sent"},
     {"ERR_INTERRUPTED",
      "cut short when the run stopped (second Ctrl-C, SIGTERM or the drain bound)"},

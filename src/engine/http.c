@@ -215,9 +215,15 @@ static void drain(struct http *h)
         }
         if (r.curl_code == CURLE_COULDNT_CONNECT && x->open_errno)
             r.os_errno = x->open_errno;
-        long status = 0;
+        long status = 0, version = 0;
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         r.status = (int)status;
+        curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+        r.http_version = version == CURL_HTTP_VERSION_1_0   ? 10
+                         : version == CURL_HTTP_VERSION_1_1 ? 11
+                         : version == CURL_HTTP_VERSION_2_0 ? 20
+                         : version == CURL_HTTP_VERSION_3   ? 30
+                                                            : 0;
         curl_off_t pre = 0, start = 0, total = 0;
         curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre);
         curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &start);
@@ -309,6 +315,10 @@ struct http *http_new(uv_loop_t *loop, const struct http_opts *o, http_done_fn d
                       (long)(o->maxconnects > 0 ? o->maxconnects : 1000));
     if (o->pool > 0)
         curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)o->pool);
+    /* h2c prior knowledge: no stream may join an existing connection (see
+     * the CURLOPT_FORBID_REUSE note in http_xfer.c) */
+    if (o->http_version == HTTP_V2_PRIOR)
+        curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
     return h;
 }
 

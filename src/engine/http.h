@@ -35,6 +35,7 @@ struct http_result {
                             the callback only */
     int too_large;       /* the body passed http_opts.max_body: the transfer was cut */
     int status;          /* HTTP status, 0 if none */
+    int http_version;    /* of the response: 10, 11, 20, 30; 0 if none */
     int64_t response_us; /* request written -> first byte */
     int64_t total_us;    /* transfer start (incl. connect) -> last byte */
     uint64_t bytes;      /* body bytes received */
@@ -74,6 +75,10 @@ struct http_opts {
                                http.c's own FIFO (never in libcurl's pending list) */
     int maxconnects;        /* connection cache size */
     int insecure;           /* skip TLS peer/host verification */
+    const char *tls_ca;     /* CA bundle (PEM) to verify servers with, or NULL: the system's */
+    const char *tls_cert;   /* client certificate (PEM), or NULL */
+    const char *tls_key;    /* its private key (PEM) */
+    int http_version;       /* enum http_version (plan.h): 1.1, h2 over TLS, h2c */
     const char *user_agent; /* default User-Agent (a request's own header wins); NULL = none */
     uint64_t max_body;      /* cut a response past this many body bytes (0 = no limit) */
     uint64_t kept_max;      /* keep_response: headers and body are kept up to this many bytes

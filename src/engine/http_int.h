@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "plan.h"
 #include "util.h"
 
 /* Kept responses (captures, expectations) are cut at http_opts.kept_max;

@@ -220,6 +220,18 @@ static struct http_xfer *xfer_new(struct http *h)
      * scans the environment for *_proxy on every transfer. */
     if (!h->proxy_env)
         curl_easy_setopt(e, CURLOPT_PROXY, "");
+    /* HTTP/1.1 unless asked: libcurl 7.88 would negotiate HTTP/2 over TLS
+     * by default, which is neither Artillery's default nor wrk's */
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                     h->o.http_version == HTTP_V2_PRIOR ? (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+                     : h->o.http_version == HTTP_V2_TLS ? (long)CURL_HTTP_VERSION_2TLS
+                                                        : (long)CURL_HTTP_VERSION_1_1);
+    if (h->o.tls_ca)
+        curl_easy_setopt(e, CURLOPT_CAINFO, h->o.tls_ca);
+    if (h->o.tls_cert) {
+        curl_easy_setopt(e, CURLOPT_SSLCERT, h->o.tls_cert);
+        curl_easy_setopt(e, CURLOPT_SSLKEY, h->o.tls_key);
+    }
     if (h->o.insecure) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -303,7 +315,10 @@ struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct h
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, custom ? r->method : NULL);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, (struct curl_slist *)r->headers);
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, (long)r->fresh_connect);
-    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, (long)r->forbid_reuse);
+    /* libcurl 7.88 fails a reused h2c prior-knowledge connection ("Error in
+     * the HTTP2 framing layer", curl issue #10634, fixed in 8.0): one each */
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE,
+                     (long)(r->forbid_reuse || h->o.http_version == HTTP_V2_PRIOR));
     if (r->keep_response != x->keep) {
         x->keep = r->keep_response;
         /* HEADERDATA only with the function: with HEADERDATA alone libcurl

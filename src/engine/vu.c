@@ -497,6 +497,19 @@ void vu_start_hook(struct engine *e, enum vu_hook which)
     http_flush(e->http);
 }
 
+/* http.version.<v>: which HTTP version carried each response. */
+static void count_version(struct engine *e, int phase, int ep, int version)
+{
+    static const char *const names[4] = {"http.version.1.0", "http.version.1.1", "http.version.2",
+                                         "http.version.3"};
+    int k = version == 10 ? 0 : version == 11 ? 1 : version == 20 ? 2 : version == 30 ? 3 : -1;
+    if (k < 0)
+        return;
+    if (e->c_version[k] < 0)
+        e->c_version[k] = stats_counter_index(&e->st, names[k]);
+    stats_count(&e->st, phase, ep, e->c_version[k], 1);
+}
+
 /* A failed request: its error, the bytes that did arrive, and the first
  * time a name is seen, libcurl's own words for it in the event log. */
 static void count_error(struct engine *e, int phase, const struct reqtpl *t, const char *err,
@@ -525,10 +538,11 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
     const char *err = r->curl_code ? errclass_name(r->curl_code, r->os_errno, r->detail) : NULL;
     if (!vu_counted(v))
         ;
-    else if (!err)
+    else if (!err) {
         stats_response(&e->st, v->phase, t->endpoint, r->status, r->response_us, r->total_us,
                        now - v->req_intended_us, r->bytes);
-    else
+        count_version(e, v->phase, t->endpoint, r->http_version);
+    } else
         count_error(e, v->phase, t, err, r);
     int stopping = lifecycle_stopping(&e->lc);
     if (v->closed && !stopping && e->lc.state == RUN_PAUSED)

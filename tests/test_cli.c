@@ -412,20 +412,50 @@ TEST(cli_usage_lists_every_option)
         "\nOne-URL runs:\n",
         "\nDashboard:\n",
         "\nTarget (loadtop target):\n",
-        "\n  -c, --connections N      concurrent connections (default 50)\n",
-        "\n      --headless           no dashboard",
-        "\n  -d, --duration DURATION  length of the run (default 10s)\n",
+        "\nTLS and HTTP versions:\n",
+        "\n  -c, --connections N          concurrent connections (default 50)\n",
+        "\n      --headless               no dashboard",
+        "\n  -d, --duration DURATION      length of the run (default 10s)\n",
+        "\n  -k, --insecure               do not verify",
         "(default 127.0.0.1:8080)\n",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         if (!strstr(c.out, lines[i]))
             TEST_FAIL_("usage lacks \"%s\"", lines[i]);
-    const char *longs[] = {
-        "target",         "environment",  "output",         "headless", "interval",  "quiet",
-        "version",        "help",         "rate",           "duration", "requests",  "connections",
-        "method",         "header",       "body",           "timeout",  "fps",       "snapshot-dir",
-        "demo",           "listen",       "capacity",       "latency",  "variables", "ignore-js",
-        "header-timeout", "idle-timeout", "max-connections"};
+    const char *longs[] = {"target",
+                           "environment",
+                           "output",
+                           "headless",
+                           "interval",
+                           "quiet",
+                           "version",
+                           "help",
+                           "rate",
+                           "duration",
+                           "requests",
+                           "connections",
+                           "method",
+                           "header",
+                           "body",
+                           "timeout",
+                           "fps",
+                           "snapshot-dir",
+                           "demo",
+                           "listen",
+                           "capacity",
+                           "latency",
+                           "variables",
+                           "ignore-js",
+                           "header-timeout",
+                           "idle-timeout",
+                           "max-connections",
+                           "insecure",
+                           "cacert",
+                           "cert",
+                           "key",
+                           "http2",
+                           "http2-prior-knowledge",
+                           "max-vusers"};
     for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++) {
         char want[40];
         snprintf(want, sizeof want, " --%s", longs[i]);
@@ -436,7 +466,7 @@ TEST(cli_usage_lists_every_option)
     int shown = 0;
     for (const char *p = c.out; (p = strstr(p, " --")); p += 3) {
         char opt[40];
-        if (sscanf(p + 1, "%39[-a-z]", opt) != 1 || strlen(opt) < 3)
+        if (sscanf(p + 1, "%39[-a-z0-9]", opt) != 1 || strlen(opt) < 3)
             continue;
         struct options o;
         struct cli_out c2;

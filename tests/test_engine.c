@@ -122,12 +122,16 @@ TEST(engine_pause_resume_skip_rate)
     engine_snapshot(e, s);
     double achieved = (s->total.vu_created - a0) / ((s->elapsed_us - t0) / 1e6);
     ASSERT(achieved > 85 && achieved < 115);
+    /* an exact rate: the multiplier stays, the target is that rate */
     send(e, CMD_RATE, 20);
     WAIT_FOR(s, e, s->target_rate < 21, 1000);
     ASSERT_NEAR(s->target_rate, 20, 1e-6);
-    ASSERT_NEAR(s->mult, 0.4, 1e-9);
+    ASSERT_NEAR(s->fixed_rate, 20, 1e-9);
+    send(e, CMD_SCALE, 2.0); /* +/- scale the exact rate */
+    WAIT_FOR(s, e, s->target_rate > 39, 1000);
+    ASSERT_NEAR(s->fixed_rate, 40, 1e-9);
     send(e, CMD_MULT, 1.0);
-    WAIT_FOR(s, e, s->mult == 1.0, 1000);
+    WAIT_FOR(s, e, s->mult == 1.0 && s->fixed_rate == 0, 1000);
     ASSERT_NEAR(s->target_rate, 50, 1e-6);
 
     /* every control is an event */

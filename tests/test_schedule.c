@@ -449,3 +449,50 @@ TEST(schedule_target_rate)
     ASSERT(sched_done(&s));
     ASSERT_NEAR(sched_target_rate(&s, T0 + 9 * S), 0.0, 1e-9);
 }
+
+/* An exact rate holds across phases (pauses too) until cleared: the `r`
+ * key, "exact rate until I change it or press =". */
+TEST(schedule_exact_rate_across_phases)
+{
+    struct phase ph[3] = {cnst(4, 2 * S), pause_ph(1 * S), cnst(40, 2 * S)};
+    struct sched s;
+    struct rec r = {0};
+    sched_init(&s, ph, 3, T0);
+    run_steps(&s, &r, T0, T0 + S, 1 * MS); /* 4/s: arrivals at 250..1000 ms */
+    ASSERT_EQ(r.n, 4);
+    sched_set_rate(&s, 10, T0 + S);
+    ASSERT_NEAR(sched_target_rate(&s, T0 + S), 10, 0);
+    run_steps(&s, &r, T0 + S + MS, T0 + 4 * S, 1 * MS);
+    /* 10/s from 1 s: 10 in the rest of phase 0 (1.1 .. 2.0 s), 10 in the
+     * pause phase, 20 in phase 2's first 2 s... up to 4 s: 10 of them */
+    int per_phase[3] = {0, 0, 0};
+    for (int i = 0; i < r.n; i++)
+        per_phase[r.ph[i]]++;
+    ASSERT_EQ(per_phase[0], 4 + 10);
+    ASSERT_EQ(per_phase[1], 10);
+    ASSERT_EQ(per_phase[2], 10);
+    ASSERT_EQ(r.t[4] - T0, S + 100 * MS);
+    ASSERT_NEAR(sched_target_rate(&s, T0 + 4 * S), 10, 0);
+    /* cleared: phase 2's own 40/s from 4 s (its t = 1 s) on */
+    sched_set_rate(&s, 0, T0 + 4 * S);
+    ASSERT_NEAR(sched_target_rate(&s, T0 + 4 * S), 40, 0);
+    int before = r.n;
+    run_steps(&s, &r, T0 + 4 * S + MS, T0 + 6 * S, 1 * MS);
+    ASSERT_EQ(r.n - before, 40);
+    ASSERT(sched_done(&s));
+}
+
+/* The multiplier keys after an exact rate: the plan again, rescaled. */
+TEST(schedule_mult_clears_exact_rate)
+{
+    struct phase ph[1] = {ramp(10, 50, 5 * S)};
+    struct sched s;
+    struct rec r = {0};
+    sched_init(&s, ph, 1, T0);
+    sched_set_rate(&s, 100, T0);
+    ASSERT_NEAR(sched_target_rate(&s, T0 + 2 * S), 100, 0);
+    run_steps(&s, &r, T0, T0 + S, 1 * MS);
+    ASSERT_EQ(r.n, 100);
+    sched_set_mult(&s, 1.0, T0 + S);
+    ASSERT_NEAR(sched_target_rate(&s, T0 + S), 20, 0);
+}

@@ -128,7 +128,9 @@ static void draw_phase(const struct snapshot *s, const struct ui_state *u, int y
     else
         snprintf(c, sizeof c, "target %s/s", ui_fmt_rate(b, sizeof b, s->target_rate));
     char mult[32] = "";
-    if (fabs(s->mult - 1) >= 0.0005)
+    if (s->fixed_rate > 0)
+        snprintf(mult, sizeof mult, " fixed (= plan)");
+    else if (fabs(s->mult - 1) >= 0.0005)
         snprintf(mult, sizeof mult, " %s%.2f", ui_glyph(G_TIMES), s->mult);
     int tw = ui_width(c) + ui_width(mult);
     int tx = x + w - tw;

@@ -106,7 +106,7 @@ static void act_skip(struct ui_state *u, const struct snapshot *s, int key)
 static void act_scale(struct ui_state *u, const struct snapshot *s, int key)
 {
     double f = key == '+' ? 1.1 : key == '-' ? 1 / 1.1 : key == ']' ? 1.01 : 1 / 1.01;
-    if (steerable(u, s, "rate keys") && mult_ok(u, s->mult * f))
+    if (steerable(u, s, "rate keys") && (s->fixed_rate > 0 || mult_ok(u, s->mult * f)))
         send(u, CMD_SCALE, f);
 }
 
@@ -166,10 +166,14 @@ static void act_help(struct ui_state *u, const struct snapshot *s, int key)
 static const struct key keys[] = {
     {"p", {'p', ' '}, "pause", "pause / resume arrivals (also space)", act_pause},
     {"n", {'n'}, "skip", "skip to the next phase", act_skip},
-    {"+-", {'+', '-'}, "rate", "rate x1.1 (+) or /1.1 (-) from now on", act_scale},
+    {"+-",
+     {'+', '-'},
+     "rate",
+     "rate x1.1 (+) or /1.1 (-) from now on (of the plan, or a fixed rate)",
+     act_scale},
     {"][", {']', '['}, NULL, "rate x1.01 (]) or /1.01 ([): fine steps", act_scale},
-    {"r", {'r'}, "set", "type an exact rate (arrivals/s)", act_rate},
-    {"=", {'='}, "plan", "back to the plan's rate (x1.00)", act_plan},
+    {"r", {'r'}, "set", "type an exact rate: it holds in every phase until =", act_rate},
+    {"=", {'='}, "plan", "back to the plan's rates (x1.00, no fixed rate)", act_plan},
     {"s", {'s'}, "snap", "save a snapshot report (JSON) now", act_snapshot},
     {"l", {'l'}, "lat", "response time / latency from intended start", act_latency},
     {"tab", {'\t', KEY_BTAB}, "view", "cycle the view: overview, endpoints, errors", act_view},
@@ -196,13 +200,12 @@ static void submit_rate(struct ui_state *u, const struct snapshot *s)
     }
     if (!steerable(u, s, "rate keys"))
         return;
-    double base = s->mult > 0 ? s->target_rate / s->mult : 0;
-    if (base <= 0) {
-        ui_message(u, 1, "this phase has no rate to set (try +/- to scale the plan)");
+    if (v > ENGINE_MAX_RATE) {
+        ui_message(u, 1, "at most %.0f arrivals/s", ENGINE_MAX_RATE);
         return;
     }
-    if (mult_ok(u, v / base))
-        send(u, CMD_RATE, v);
+    send(u, CMD_RATE, v);
+    ui_message(u, 0, "%s/s in every phase from now on: = returns to the plan", u->input);
 }
 
 static void prompt_key(struct ui_state *u, const struct snapshot *s, int key)

@@ -24,9 +24,9 @@ enum cmd_kind {
     CMD_RESUME,
     CMD_TOGGLE_PAUSE,
     CMD_SKIP,   /* end the current phase now */
-    CMD_MULT,   /* set the rate multiplier to value (1.0 = plan) */
-    CMD_SCALE,  /* multiply the multiplier by value */
-    CMD_RATE,   /* set the multiplier so the current target becomes value/s */
+    CMD_MULT,   /* set the rate multiplier to value (1.0: the plan; clears an exact rate) */
+    CMD_SCALE,  /* multiply the multiplier (or the exact rate in force) by value */
+    CMD_RATE,   /* arrivals at exactly value/s in every phase from now on, until CMD_MULT */
     CMD_STOP,   /* stop arrivals, drain active VUs (bounded by value seconds if > 0,
                    else by engine_opts.drain_us), finish */
     CMD_ABORT,  /* stop now: active VUs are counted as they are */
@@ -66,6 +66,7 @@ struct snapshot {
     int phase, nphases;
     int64_t phase_elapsed_us, phase_duration_us;
     double target_rate, mult;
+    double fixed_rate; /* an exact rate set with CMD_RATE, in force; 0 = none */
     uint64_t active_vus, inflight;
     uint64_t waiting; /* of inflight: requests waiting for a pool connection */
     struct counters total;
@@ -104,6 +105,7 @@ struct engine_opts {
 #define ENGINE_QUEUE_PER_CONN 4 /* requests that may wait per pool connection */
 #define ENGINE_LATE_US 1000000  /* an arrival this late is skipped, not sent */
 #define ENGINE_TERM_DRAIN_S 1.0
+#define ENGINE_MAX_RATE 1000000.0 /* CMD_RATE's ceiling, as the scripts' (one arrival a µs) */
 #define ENGINE_MAX_BODY                                                                            \
     (1ull                                                                                          \
      << 30) /* a response body past 1 GiB is cut: ERR_RESPONSE_TOO_LARGE */ /* SIGTERM/SIGHUP:     \

@@ -7,12 +7,6 @@
 #include "engine_int.h"
 #include "util.h"
 
-static double base_rate(const struct engine *e, int64_t now)
-{
-    double m = e->sched.mult > 0 ? e->sched.mult : 1;
-    return sched_target_rate(&e->sched, now) / m;
-}
-
 /* LC_DO_PAUSE / LC_DO_RESUME: the schedule's clock, parked closed-model
  * workers, the event. */
 void engine_pause_run(struct engine *e, int64_t now, int pause)
@@ -30,6 +24,16 @@ void engine_pause_run(struct engine *e, int64_t now, int pause)
         http_flush(e->http);
     }
     stats_event(&e->st, engine_rel(e, now), "resume", "resumed");
+}
+
+/* The plan's rates times `m` from `now` on (an exact rate is cleared). */
+static void set_mult(struct engine *e, double m, int64_t now)
+{
+    if (!(m > 0.001 && m < 1000))
+        return;
+    sched_set_mult(&e->sched, m, now);
+    stats_event(&e->st, engine_rel(e, now), "rate", "rate x%.2f (target now %.1f/s)", m,
+                sched_target_rate(&e->sched, now));
 }
 
 static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
@@ -56,29 +60,26 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
         sched_skip(&e->sched, now);
         engine_note_phase_changes(e, now);
         break;
-    case CMD_MULT:
+    case CMD_RATE:
     case CMD_SCALE:
-    case CMD_RATE: {
         if (!steer || e->plan->model == MODEL_CLOSED)
             break;
-        double m = c->value;
-        if (c->kind == CMD_SCALE)
-            m = e->sched.mult * c->value;
-        if (c->kind == CMD_RATE) {
-            double b = base_rate(e, now);
-            if (b <= 0) {
-                stats_event(&e->st, t, "warning", "no rate to scale in this phase");
+        if (c->kind == CMD_RATE || e->sched.fixed > 0) {
+            /* an exact rate, in every phase from now on, until = */
+            double r = c->kind == CMD_RATE ? c->value : e->sched.fixed * c->value;
+            if (!(r > 0 && r <= ENGINE_MAX_RATE))
                 break;
-            }
-            m = c->value / b;
-        }
-        if (!(m > 0.001 && m < 1000))
+            sched_set_rate(&e->sched, r, now);
+            stats_event(&e->st, t, "rate",
+                        "rate fixed at %.1f/s in every phase (= returns to the plan)", r);
             break;
-        sched_set_mult(&e->sched, m, now);
-        stats_event(&e->st, t, "rate", "rate x%.2f (target now %.1f/s)", m,
-                    sched_target_rate(&e->sched, now));
+        }
+        set_mult(e, e->sched.mult * c->value, now);
         break;
-    }
+    case CMD_MULT:
+        if (steer && e->plan->model != MODEL_CLOSED)
+            set_mult(e, c->value, now);
+        break;
     case CMD_STOP: {
         int64_t d = e->o.drain_us;
         if (c->value > 0 && c->value * 1e6 < (double)d)

@@ -24,6 +24,7 @@ void engine_fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
     s->phase_duration_us = e->plan->phases[s->phase].duration_us;
     s->target_rate = lifecycle_stopping(&e->lc) ? 0 : sched_target_rate(&e->sched, now);
     s->mult = e->sched.mult;
+    s->fixed_rate = e->sched.fixed;
     s->active_vus = e->active;
     s->inflight = e->http ? (uint64_t)http_inflight(e->http) : 0;
     s->waiting = e->http ? (uint64_t)http_waiting(e->http) : 0;

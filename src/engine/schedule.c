@@ -73,10 +73,16 @@ static int64_t const_tick(const struct phase *p, double m)
 /* Phase-relative time of the next arrival of `p` for the cursor (anchor, k)
  * or (*sec, *j), or -1 when the phase has none left. Moves a RAMP cursor
  * past exhausted seconds so repeated peeks stay O(1). */
-static int64_t next_at(const struct phase *p, double m, int64_t anchor, int64_t k, int64_t *sec,
-                       int64_t *j)
+static int64_t next_at(const struct phase *p, double m, double fixed, int64_t anchor, int64_t k,
+                       int64_t *sec, int64_t *j)
 {
     int64_t len = phase_len(p), t;
+    if (fixed > 0) {
+        /* an exact rate: one tick for every kind of phase */
+        double tick = floor(1e6 / fixed);
+        t = anchor + (k + 1) * (tick < 1 ? 1 : (int64_t)tick);
+        return t <= len ? t : -1;
+    }
     switch (p->kind) {
     case PHASE_CONST: {
         int64_t tick = const_tick(p, m);
@@ -116,7 +122,7 @@ static int64_t next_at(const struct phase *p, double m, int64_t anchor, int64_t 
 
 static int64_t cur_next(struct sched *s)
 {
-    return next_at(&s->phases[s->cur], s->mult, s->anchor, s->k, &s->sec, &s->j);
+    return next_at(&s->phases[s->cur], s->mult, s->fixed, s->anchor, s->k, &s->sec, &s->j);
 }
 
 static void enter(struct sched *s, int phase, int64_t start)
@@ -147,7 +153,7 @@ int64_t sched_peek(struct sched *s)
     int64_t start = s->phase_start + phase_len(&s->phases[s->cur]);
     for (int i = s->cur + 1; i < s->nphases; i++) {
         int64_t sec = 0, j = 0;
-        t = next_at(&s->phases[i], s->mult, 0, 0, &sec, &j);
+        t = next_at(&s->phases[i], s->mult, s->fixed, 0, 0, &sec, &j);
         if (t >= 0)
             return start + t;
         start += phase_len(&s->phases[i]);
@@ -162,7 +168,7 @@ int sched_take(struct sched *s)
     for (; s->cur < s->nphases; next_phase(s), s->moved++) {
         if (cur_next(s) < 0)
             continue;
-        if (s->phases[s->cur].kind == PHASE_RAMP)
+        if (s->phases[s->cur].kind == PHASE_RAMP && !(s->fixed > 0))
             s->j++;
         else
             s->k++;
@@ -210,11 +216,28 @@ void sched_skip(struct sched *s, int64_t now)
     s->moved++;
 }
 
+void sched_set_rate(struct sched *s, double rate, int64_t now)
+{
+    if (!(rate >= 0))
+        return;
+    if (rate == 0) {
+        sched_set_mult(s, s->mult, now);
+        return;
+    }
+    s->fixed = rate;
+    if (s->cur >= s->nphases)
+        return;
+    int64_t t0 = sched_phase_elapsed(s, now);
+    s->anchor = t0 < 0 ? 0 : t0;
+    s->k = 0;
+}
+
 void sched_set_mult(struct sched *s, double m, int64_t now)
 {
     if (!(m > 0))
         return;
     s->mult = m;
+    s->fixed = 0;
     if (s->cur >= s->nphases)
         return;
     const struct phase *p = &s->phases[s->cur];
@@ -248,6 +271,8 @@ double sched_target_rate(const struct sched *s, int64_t now)
 {
     if (s->paused || s->cur >= s->nphases)
         return 0;
+    if (s->fixed > 0)
+        return s->fixed;
     const struct phase *p = &s->phases[s->cur];
     switch (p->kind) {
     case PHASE_CONST:
@@ -295,7 +320,7 @@ int64_t sched_phase_arrival(const struct phase *p, int64_t k)
         return -1;
     int64_t sec = 0, j = 0;
     if (p->kind != PHASE_RAMP)
-        return next_at(p, 1.0, 0, k - 1, &sec, &j);
+        return next_at(p, 1.0, 0, 0, k - 1, &sec, &j);
     for (;; sec++) {
         int64_t n = ramp_n(p, sec, 1.0);
         if (k <= n)

@@ -20,6 +20,11 @@
  * keeps only its arrivals after t0, or from t0 if the phase has emitted
  * none yet); COUNT uses interval D/(C*m) from t0. The multiplier persists
  * across phases until set back to 1, which re-anchors the plan's own spacing.
+ * An exact rate r set at t0 (sched_set_rate) replaces every phase's own
+ * spacing, pauses included, from t0 on: arrivals at t0 + k*floor(1e6/r)
+ * in the phase holding t0, and at k*floor(1e6/r) in each later one, until
+ * the rate is cleared (r = 0) or the multiplier set; phases keep their
+ * lengths.
  * An arrival exactly at t = D belongs to the phase that ends at D.
  * No I/O, no globals, no clocks: every call takes `now` from the caller. */
 #ifndef LOADTOP_SCHEDULE_H
@@ -38,7 +43,8 @@ struct sched {
     int64_t phase_start; /* absolute time of the current phase's t = 0, shifted by pauses */
     int paused;
     int64_t paused_at;
-    double mult; /* rate multiplier, 1.0 = the plan */
+    double mult;  /* rate multiplier, 1.0 = the plan */
+    double fixed; /* an exact rate (arrivals/s) overriding the plan; 0 = none */
     /* rescaling anchor inside the current phase (phase-relative µs) */
     int64_t anchor;
     /* iteration state of the current phase (private to schedule.c) */
@@ -84,13 +90,19 @@ void sched_resume(struct sched *s, int64_t now);
  * the skipped remainder are not generated. No-op when the plan is over.
  * The transition is counted in the next sched_advance() return. */
 void sched_skip(struct sched *s, int64_t now);
-/* Rescale the plan by `m` (> 0) from `now` on (see the rules above). */
+/* Rescale the plan by `m` (> 0) from `now` on (see the rules above); an
+ * exact rate in force is cleared. */
 void sched_set_mult(struct sched *s, double m, int64_t now);
+/* Arrivals at exactly `rate` a second (> 0) from `now` on, in every phase,
+ * until cleared by rate 0 (the plan again, at the multiplier in force) or
+ * by sched_set_mult. */
+void sched_set_rate(struct sched *s, double rate, int64_t now);
 
 /* Phase-relative time of the current phase at `now` (pauses excluded). */
 int64_t sched_phase_elapsed(const struct sched *s, int64_t now);
 /* Target arrival rate (arrivals/s, multiplier applied) at `now`; 0 when
- * paused or done. For RAMP it is the current second's n_i'. */
+ * paused or done. For RAMP it is the current second's n_i'; with an exact
+ * rate in force, that rate. */
 double sched_target_rate(const struct sched *s, int64_t now);
 /* 1 when every phase is over. */
 int sched_done(const struct sched *s);

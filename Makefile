@@ -123,7 +123,8 @@ integration: all
 # Every suite prints "ok"/"not ok" lines and writes its two totals; the
 # totals line is the sum of all. tests/README.md says which suite is which.
 SUITES := tests/check-layout.sh tests/check-format.sh tests/run-integration.sh tests/faults.sh \
-          tests/flows.sh tests/tui.sh tests/html.sh tests/target.sh tests/refuse.sh tests/tls.sh
+          tests/flows.sh tests/tui.sh tests/html.sh tests/target.sh tests/refuse.sh tests/tls.sh \
+          tests/habits.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT) $(TOOLS)

@@ -89,6 +89,10 @@ static const struct cli_opt cli_opts[] = {
      GROUP_GENERAL, APPLY_RUN, KIND_ENSURE, 0, 0, 0},
     {"headless", 0, NULL, "no dashboard: progress lines and a summary", NULL, GROUP_GENERAL,
      APPLY_RUN, KIND_FLAG, F(headless), 0, 0},
+    {"json", 0, NULL, "the JSON report on stdout, for a pipe (the summary goes to stderr)", NULL,
+     GROUP_GENERAL, APPLY_RUN, KIND_FLAG, F(json), 0, 0},
+    {"latency", 0, NULL, "the latency distribution in the summary, as wrk --latency", NULL,
+     GROUP_GENERAL, APPLY_RUN, KIND_FLAG, F(latency_dist), 0, 0},
     {"interval", 0, "SECONDS", "period of headless progress lines", "10s", GROUP_GENERAL, APPLY_RUN,
      KIND_DUR, F(interval_us), 0, 0},
     {"quiet", 'q', NULL, "no progress lines: errors and the summary", NULL, GROUP_GENERAL,
@@ -114,22 +118,21 @@ static const struct cli_opt cli_opts[] = {
     {"http2-prior-knowledge", 0, NULL, "HTTP/2 without negotiation, http:// too (h2c)", NULL,
      GROUP_TLS, APPLY_RUN, KIND_FLAG, F(http2_prior), 0, 0},
 
-    {"rate", 'r', "N", "arrivals per second, fractions allowed", NULL, GROUP_URL,
-     APPLY_URL | APPLY_DEMO, KIND_RATE, F(rate), 0, 0},
-    {"duration", 'd', "DURATION", "length of the run", "10s", GROUP_URL, APPLY_URL | APPLY_DEMO,
-     KIND_DUR, F(duration_us), 0, 0},
-    {"requests", 'n', "N", "stop after N requests", NULL, GROUP_URL, APPLY_URL | APPLY_DEMO,
-     KIND_INT64, F(requests), 1, INT64_MAX},
-    {"connections", 'c', "N", "concurrent connections", "50", GROUP_URL, APPLY_URL | APPLY_DEMO,
-     KIND_INT, F(connections), 1, 100000},
-    {"method", 'm', "METHOD", "HTTP method", "GET", GROUP_URL, APPLY_URL | APPLY_DEMO, KIND_METHOD,
-     0, 0, 0},
-    {"header", 'H', "'K: V'", "add a request header (repeatable)", NULL, GROUP_URL,
-     APPLY_URL | APPLY_DEMO, KIND_HEADER, 0, 0, 0},
-    {"body", 0, "STRING|@FILE", "request body, or the contents of FILE", NULL, GROUP_URL,
-     APPLY_URL | APPLY_DEMO, KIND_BODY, F(body), 0, 0},
-    {"timeout", 0, "SECONDS", "per-request timeout", NULL, GROUP_URL, APPLY_URL | APPLY_DEMO,
-     KIND_DUR, F(timeout_us), 0, 0},
+    {"rate", 'r', "N", "arrivals per second, fractions allowed", NULL, GROUP_URL, APPLY_URL,
+     KIND_RATE, F(rate), 0, 0},
+    {"duration", 'd', "DURATION", "length of the run", "10s", GROUP_URL, APPLY_URL, KIND_DUR,
+     F(duration_us), 0, 0},
+    {"requests", 'n', "N", "stop after N requests", NULL, GROUP_URL, APPLY_URL, KIND_INT64,
+     F(requests), 1, INT64_MAX},
+    {"connections", 'c', "N", "concurrent connections", "50", GROUP_URL, APPLY_URL, KIND_INT,
+     F(connections), 1, 100000},
+    {"method", 'm', "METHOD", "HTTP method", "GET", GROUP_URL, APPLY_URL, KIND_METHOD, 0, 0, 0},
+    {"header", 'H', "'K: V'", "add a request header (repeatable)", NULL, GROUP_URL, APPLY_URL,
+     KIND_HEADER, 0, 0, 0},
+    {"body", 0, "STRING|@FILE", "request body, or the contents of FILE", NULL, GROUP_URL, APPLY_URL,
+     KIND_BODY, F(body), 0, 0},
+    {"timeout", 0, "SECONDS", "per-request timeout", NULL, GROUP_URL, APPLY_URL, KIND_DUR,
+     F(timeout_us), 0, 0},
 
     {"fps", 0, "N", "dashboard frames per second", "10", GROUP_DASH, APPLY_RUN, KIND_INT, F(fps), 1,
      60},
@@ -379,27 +382,113 @@ static int cli_apply(const struct cli_opt *d, const char *name, const char *val,
 }
 
 /* Find the option `arg` names; *val gets an attached "=value" / "-c50" value. */
-static const struct cli_opt *cli_lookup(const char *arg, const char **val)
+/* Short options other tools' users type, and the option each means here. */
+static const struct {
+    char shrt;
+    const char *lng;
+} cli_aliases[] = {
+    {'z', "duration"}, /* oha, hey */
+};
+
+/* Find the option `arg` names; *val gets an attached "=value" / "-c50" value.
+ * A long name used twice (--latency: the target's MS, a run's flag) means
+ * the entry that applies where it is used (`where`, APPLY_ bits). */
+static const struct cli_opt *cli_lookup(const char *arg, const char **val, unsigned where)
 {
     *val = NULL;
+    const struct cli_opt *found = NULL;
     if (arg[1] == '-') {
         const char *name = arg + 2;
         size_t len = strcspn(name, "=");
         for (int i = 0; i < NOPTS; i++)
-            if (strlen(cli_opts[i].lng) == len && !strncmp(cli_opts[i].lng, name, len)) {
+            if (strlen(cli_opts[i].lng) == len && !strncmp(cli_opts[i].lng, name, len) &&
+                (!found || (cli_opts[i].apply & where))) {
                 if (name[len] == '=')
                     *val = name + len + 1;
-                return &cli_opts[i];
+                found = &cli_opts[i];
             }
-        return NULL;
+        return found;
     }
+    char shrt = arg[1];
+    for (size_t k = 0; k < sizeof cli_aliases / sizeof cli_aliases[0]; k++)
+        if (cli_aliases[k].shrt == shrt)
+            for (int i = 0; i < NOPTS; i++)
+                if (!strcmp(cli_opts[i].lng, cli_aliases[k].lng))
+                    shrt = cli_opts[i].shrt;
     for (int i = 0; i < NOPTS; i++)
-        if (cli_opts[i].shrt && cli_opts[i].shrt == arg[1]) {
+        if (cli_opts[i].shrt && cli_opts[i].shrt == shrt) {
             if (arg[2])
                 *val = arg + 2;
             return &cli_opts[i];
         }
     return NULL;
+}
+
+/* Edit distance of a and b (each at most 63 bytes; longer: a large number). */
+static int cli_distance(const char *a, size_t la, const char *b)
+{
+    size_t lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 99;
+    int d[64][64];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+/* The long option `name` (n bytes) was probably meant to be, or NULL. */
+static const char *cli_suggest(const char *name, size_t n)
+{
+    const char *best = NULL;
+    int bd = 3;
+    for (int i = 0; i < NOPTS; i++) {
+        int d = cli_distance(name, n, cli_opts[i].lng);
+        /* a prefix of a long name counts as close: --dur for --duration */
+        if (n >= 3 && !strncmp(cli_opts[i].lng, name, n))
+            d = 1;
+        if (d < bd && d <= (int)(n + 2) / 3 + 1) {
+            bd = d;
+            best = cli_opts[i].lng;
+        }
+    }
+    return best;
+}
+
+/* "localhost:8080/up", "example.com/x": a URL without its scheme (not a
+ * file there, not a .yml). curl takes these as http://. */
+static int cli_hostlike(const char *s)
+{
+    struct stat st;
+    size_t n = strlen(s), host = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789.-[]");
+    if (!host || stat(s, &st) == 0)
+        return 0;
+    if ((n > 4 && !strcasecmp(s + n - 4, ".yml")) || (n > 5 && !strcasecmp(s + n - 5, ".yaml")))
+        return 0;
+    const char *p = s + host;
+    if (*p == ':') {
+        size_t digits = strspn(p + 1, "0123456789");
+        if (!digits)
+            return 0;
+        p += 1 + digits;
+    }
+    if (*p && !strchr("/?#", *p))
+        return 0;
+    return p > s + host || memchr(s, '.', host) || !strncmp(s, "localhost", 9);
+}
+
+/* A number ("100", "2.5"), as hey and oha take after -q. */
+static int cli_numeric(const char *s)
+{
+    return *s && strspn(s, "0123456789.") == strlen(s);
 }
 
 static int cli_is_url(const char *s)
@@ -460,10 +549,18 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
             options_done = 1;
             continue;
         }
-        const struct cli_opt *d = cli_lookup(arg, &val);
+        unsigned where = o->mode == MODE_TARGET   ? APPLY_TARGET
+                         : o->mode == MODE_REPORT ? APPLY_REPORT
+                                                  : APPLY_RUN;
+        const struct cli_opt *d = cli_lookup(arg, &val, where);
         if (!d) {
             char *opt = xstrndup(arg, arg[1] == '-' ? strcspn(arg, "=") : 2);
-            cli_fail("unknown option '%s'", str_clip(shown, sizeof shown, opt));
+            const char *near = arg[1] == '-' ? cli_suggest(opt + 2, strlen(opt + 2)) : NULL;
+            if (near)
+                cli_fail("unknown option '%s' (did you mean --%s?)",
+                         str_clip(shown, sizeof shown, opt), near);
+            else
+                cli_fail("unknown option '%s'", str_clip(shown, sizeof shown, opt));
             free(opt);
             return -1;
         }
@@ -483,6 +580,11 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
             return -1;
         if (o->mode == MODE_HELP || o->mode == MODE_VERSION)
             return 0;
+        if (d->off == offsetof(struct options, quiet) && d->kind == KIND_FLAG && i + 1 < argc &&
+            cli_numeric(argv[i + 1]))
+            return cli_fail("%s is --quiet here; for %s arrivals a second (hey and oha's -q) use "
+                            "-r %s",
+                            name, str_clip(shown, sizeof shown, argv[i + 1]), shown);
         seen[d - cli_opts] = 1;
         if (d->kind == KIND_DUR && d->off == offsetof(struct options, duration_us))
             o->duration_given = 1;
@@ -493,8 +595,6 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
         run = APPLY_REPORT;
         if (!positional)
             return cli_fail("report: give the RUN.json to render");
-        if (!o->output)
-            return cli_fail("report: give -o OUT.md or -o OUT.html");
         o->script = positional;
     } else if (o->mode != MODE_TARGET) {
         if (positional && o->demo)
@@ -507,7 +607,14 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
             run = APPLY_URL, o->url = positional;
         else if (cli_other_scheme(positional))
             return cli_bad(NULL, positional, "is not an http:// or https:// URL");
-        else
+        else if (cli_hostlike(positional)) {
+            /* curl's habit: no scheme means http:// */
+            o->url_buf = xasprintf("http://%s", positional);
+            run = APPLY_URL, o->url = o->url_buf;
+            char shown[80];
+            fprintf(stderr, "loadtop: taking '%s' as %s\n",
+                    str_clip(shown, sizeof shown, positional), o->url_buf);
+        } else
             run = APPLY_SCRIPT, o->script = positional;
     }
     if (!o->cert != !o->key)
@@ -552,6 +659,10 @@ void cli_free(struct options *o)
         o->method = NULL;
     free(o->method_buf);
     o->method_buf = NULL;
+    if (o->url == o->url_buf)
+        o->url = NULL;
+    free(o->url_buf);
+    o->url_buf = NULL;
 }
 
 void cli_usage(void)

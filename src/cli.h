@@ -29,6 +29,9 @@ struct options {
     const char *key;      /* --key FILE */
     int http2;            /* --http2: negotiate HTTP/2 over TLS */
     int http2_prior;      /* --http2-prior-knowledge: h2c, no negotiation */
+    int json;             /* --json: the JSON report on stdout (the summary goes to stderr) */
+    int latency_dist;     /* --latency (wrk's): the latency distribution in the summary */
+    char *url_buf;        /* heap: a URL given without its scheme, made http://; cli_free() */
     int max_vusers;       /* --max-vusers N, 0 = the engine's default (ENGINE_MAX_VUS) */
     double rate;          /* -r, 0 = closed model */
     int64_t duration_us;  /* -d, default 10 s */

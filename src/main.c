@@ -130,6 +130,13 @@ static void print_interval(FILE *f, const struct plan *p, const struct interval 
                        p->model == MODEL_CLOSED ? -1 : target, host);
 }
 
+/* Where progress lines and the summary go: stdout, unless it carries the
+ * JSON report (--json, -o /dev/stdout). */
+static FILE *human_out(const struct options *o)
+{
+    return o->json || (o->output && own_fd(o->output) == STDOUT_FILENO) ? stderr : stdout;
+}
+
 struct headless {
     const struct options *o;
     const struct plan *plan;
@@ -184,17 +191,18 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
                 fprintf(stderr, "%s: %s\n", ev->kind, ev->text);
         }
         h->events_printed = s->total_events;
+        FILE *out = human_out(h->o);
         if (!h->o->quiet && s->nintervals > h->printed) {
             /* the snapshot carries the last closed interval */
             struct interval iv = {
                 .start_us = s->last_start_us, .end_us = s->last_end_us, .c = s->last_c};
             memcpy(iv.s, s->last_s, sizeof iv.s);
-            print_interval(stdout, h->plan, &iv, s->error_names, s->nerrors, &s->host, start_wall,
+            print_interval(out, h->plan, &iv, s->error_names, s->nerrors, &s->host, start_wall,
                            interval_target(s));
-            printf("phase %d/%d '%s' · %s · active VUs %llu\n\n", s->phase + 1, s->nphases,
-                   h->plan->phases[s->phase].name, run_state_name(s->state),
-                   (unsigned long long)s->active_vus);
-            fflush(stdout);
+            fprintf(out, "phase %d/%d '%s' · %s · active VUs %llu\n\n", s->phase + 1, s->nphases,
+                    h->plan->phases[s->phase].name, run_state_name(s->state),
+                    (unsigned long long)s->active_vus);
+            fflush(out);
             h->printed = s->nintervals;
         }
     }
@@ -222,6 +230,13 @@ static int render_saved(const char *in, const char *out)
         fprintf(stderr, "%s: not a loadtop report (no \"aggregate\")\n", in);
         json_decref(json);
         return EXIT_USAGE;
+    }
+    if (!out) { /* no -o: the Markdown on stdout, for a terminal or a pipe */
+        char *md = render_markdown(json);
+        fputs(md, stdout);
+        free(md);
+        json_decref(json);
+        return EXIT_RAN;
     }
     const char *dot = strrchr(out, '.');
     if (!dot || (strcasecmp(dot, ".md") && strcasecmp(dot, ".html") && strcasecmp(dot, ".htm"))) {
@@ -394,26 +409,32 @@ static int run(const struct options *o, int argc, char **argv)
     char msg[300];
     if (snapfile_poll(e, msg, sizeof msg) != 0 && !o->quiet)
         fprintf(stderr, "loadtop: %s\n", msg);
-    if (!o->quiet) {
+    /* the summary always (-q too: a CI log must say how the run went); on
+     * stderr when stdout carries the JSON report */
+    FILE *out = human_out(o);
+    if (!o->quiet)
         for (int i = h.printed; i < st->nintervals; i++)
-            print_interval(stdout, &plan, &st->intervals[i], st->error_names, st->nerrors,
+            print_interval(out, &plan, &st->intervals[i], st->error_names, st->nerrors,
                            st->nseconds ? &st->seconds[st->nseconds - 1].host : NULL, h.start_wall,
                            -1);
-        struct sumstat s[SUM_N];
-        for (int i = 0; i < SUM_N; i++)
-            sumstat_of(&s[i], st->total.sum[i]);
-        double secs = engine_elapsed_us(e) / 1e6;
-        printf("All VUs finished. Total time: %.1f seconds\n\n", secs);
-        report_print_block(stdout, "Summary report", &st->total.c, s, st->error_names, st->nerrors,
-                           secs, -1, NULL);
-        fflush(stdout);
-    }
+    struct sumstat s[SUM_N];
+    for (int i = 0; i < SUM_N; i++)
+        sumstat_of(&s[i], st->total.sum[i]);
+    double secs = engine_elapsed_us(e) / 1e6;
+    fprintf(out, "All VUs finished. Total time: %.1f seconds\n\n", secs);
+    report_print_block(out, "Summary report", &st->total.c, s, st->error_names, st->nerrors, secs,
+                       -1, NULL);
     int rc = EXIT_RAN;
     struct check_result *res = NULL;
     int nres = 0;
     json_t *report = engine_report(e, &res, &nres);
     if (nres)
-        checks_print(stdout, res, nres);
+        checks_print(out, res, nres);
+    if (o->json) {
+        char *text = report_text(report);
+        fputs(text, stdout);
+        free(text);
+    }
     fflush(stdout);
     if (o->output && snapfile_write_json(o->output, report) < 0)
         rc = EXIT_FATAL;

@@ -220,7 +220,7 @@ static int write_in_place(const char *path, const char *data, size_t len)
 /* /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: one of our own
  * descriptors, written as it is (its offset, O_APPEND); a rename would
  * replace the /dev/stdout symlink, a reopen would write from offset 0. */
-static int own_fd(const char *path)
+int own_fd(const char *path)
 {
     if (!strcmp(path, "/dev/stdout"))
         return STDOUT_FILENO;

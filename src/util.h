@@ -76,6 +76,10 @@ int write_file_atomic(const char *path, const char *data, size_t len);
  * the reason ("not a regular file", "too large", strerror) with *out freed. */
 const char *read_file_limited(const char *path, size_t max, struct buf *out);
 
+/* The descriptor `path` names when it is one of ours (/dev/stdout: 1,
+ * /dev/stderr: 2, /dev/fd/N, /proc/self/fd/N: N), else -1. */
+int own_fd(const char *path);
+
 /* Can write_file_atomic(path) be expected to succeed? Checked before a run
  * so that its results are not lost at the end: the directory exists and is
  * writable, the path is not a directory, a FIFO has a reader. Returns 0, or

@@ -223,15 +223,16 @@ TEST(cli_dashboard_options)
     ASSERT_EQ(o.fps, 1);
     ASSERT_STR(o.snapshot_dir, "out");
     cli_free(&o);
-    ASSERT_EQ(parse(&o, &c, "--demo", "-c", "20", "-r", "50", "--fps", "30", NULL), 0);
+    ASSERT_EQ(parse(&o, &c, "--demo", "--fps", "30", NULL), 0);
     ASSERT_STR(c.err, "");
     ASSERT_EQ(o.mode, MODE_RUN);
     ASSERT_EQ(o.demo, 1);
     ASSERT(o.script == NULL && o.url == NULL);
-    ASSERT_EQ(o.connections, 20);
-    ASSERT_NEAR(o.rate, 50, 0);
     ASSERT_EQ(o.fps, 30);
     cli_free(&o);
+    /* the demo runs its own plan: one-URL options are refused, not ignored */
+    ASSERT_USAGE_ERROR("--duration applies to one-URL runs", "--demo", "-d", "3s");
+    ASSERT_USAGE_ERROR("--rate applies to one-URL runs", "--demo", "-r", "50");
 }
 
 TEST(cli_subcommands)
@@ -334,7 +335,8 @@ TEST(cli_errors_args)
 {
     ASSERT_USAGE_ERROR("unknown option '--bogus'", "--bogus=1", "s.yml");
     ASSERT_USAGE_ERROR("unknown option '-Z'", "-Z", "s.yml");
-    ASSERT_USAGE_ERROR("unknown option '--conn'", "--conn", "5", "http://x");
+    ASSERT_USAGE_ERROR("unknown option '--conn' (did you mean --connections?)", "--conn", "5",
+                       "http://x");
     ASSERT_USAGE_ERROR("-c requires an argument (N)", "http://x", "-c");
     ASSERT_USAGE_ERROR("--output requires an argument (FILE.json)", "s.yml", "--output");
     ASSERT_USAGE_ERROR("--headless takes no argument", "--headless=yes", "s.yml");
@@ -784,4 +786,52 @@ TEST(http_status_reasons)
     ASSERT_STR(http_status_reason(503), "Service Unavailable");
     ASSERT(http_status_reason(999) == NULL);
     ASSERT(http_status_reason(0) == NULL);
+}
+
+/* What users of curl, oha, hey and wrk type. */
+TEST(cli_habits_of_other_tools)
+{
+    struct options o;
+    struct cli_out c;
+    /* -z is oha's and hey's -d */
+    ASSERT_EQ(parse(&o, &c, "-z", "3s", "http://x", NULL), 0);
+    ASSERT_EQ(o.duration_us, 3000000);
+    ASSERT_EQ(o.duration_given, 1);
+    cli_free(&o);
+    /* -q N is hey's and oha's rate */
+    ASSERT_USAGE_ERROR(
+        "-q is --quiet here; for 100 arrivals a second (hey and oha's -q) use -r 100", "-q", "100",
+        "http://x");
+    /* typos get a suggestion; a prefix counts */
+    ASSERT_USAGE_ERROR("unknown option '--durtion' (did you mean --duration?)", "--durtion", "3s",
+                       "http://x");
+    ASSERT_USAGE_ERROR("unknown option '--dur' (did you mean --duration?)", "--dur", "3s",
+                       "http://x");
+    ASSERT_USAGE_ERROR("unknown option '--zzzzzzzzz'", "--zzzzzzzzz", "http://x");
+    /* curl's habit: no scheme is http://, said on stderr */
+    ASSERT_EQ(parse(&o, &c, "localhost:8080/up", NULL), 0);
+    ASSERT_STR(o.url, "http://localhost:8080/up");
+    ASSERT_STR(c.err, "loadtop: taking 'localhost:8080/up' as http://localhost:8080/up\n");
+    cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "127.0.0.1:9/x?y=1", NULL), 0);
+    ASSERT_STR(o.url, "http://127.0.0.1:9/x?y=1");
+    cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "missing.yml", NULL), 0); /* a script name stays a script */
+    ASSERT_STR(o.script, "missing.yml");
+    cli_free(&o);
+    /* wrk's --latency is a flag for a run, the target's keeps its MS */
+    ASSERT_EQ(parse(&o, &c, "--latency", "http://x", NULL), 0);
+    ASSERT_EQ(o.latency_dist, 1);
+    cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "target", "--latency", "20", NULL), 0);
+    ASSERT_EQ(o.latency_ms, 20);
+    cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "--json", "http://x", NULL), 0);
+    ASSERT_EQ(o.json, 1);
+    cli_free(&o);
+    /* loadtop report prints Markdown without -o */
+    ASSERT_EQ(parse(&o, &c, "report", "run.json", NULL), 0);
+    ASSERT_EQ(o.mode, MODE_REPORT);
+    ASSERT(o.output == NULL);
+    cli_free(&o);
 }

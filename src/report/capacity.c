@@ -36,22 +36,6 @@ static uint64_t counter_value(const json_t *v)
     return x >= 1 ? x < 18446744073709551616.0 ? (uint64_t)x : UINT64_MAX : 0;
 }
 
-/* snprintf cuts at a byte: drop what it left of a UTF-8 sequence at the
- * end of s (the names in a report are valid UTF-8, so only the end can be
- * cut), so that Markdown and HTML stay valid text. */
-static void utf8_trim(char *s)
-{
-    size_t len = strlen(s), lead = len;
-    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
-        lead--;
-    if (lead-- == 0)
-        return;
-    unsigned char c = (unsigned char)s[lead];
-    size_t want = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-    if (len - lead < want)
-        s[lead] = '\0';
-}
-
 static double p99_of(const json_t *group)
 {
     json_t *rt = json_object_get(json_object_get(group, "summaries"), "http.response_time");
@@ -125,7 +109,7 @@ uint64_t capacity_top_failure(const json_t *counters, char *name, size_t n)
         else
             snprintf(name, n, "%s", k + 7);
     }
-    utf8_trim(name);
+    str_trim_utf8(name);
     return best;
 }
 
@@ -251,7 +235,7 @@ __attribute__((format(printf, 3, 4))) static void item(struct capacity *c, const
     va_start(ap, fmt);
     vsnprintf(it->text, sizeof it->text, fmt, ap);
     va_end(ap);
-    utf8_trim(it->text); /* long phase names fill it */
+    str_trim_utf8(it->text); /* long phase names fill it */
 }
 
 /* ---- analysis ---------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "numfmt.h"
 #include "util.h"
 
 /* ---- JSON access ------------------------------------------------------- */
@@ -173,55 +174,20 @@ void capacity_signature(const char *f, double p99, double healthy_p99, char *out
     }
 }
 
+/* a rate as numfmt writes it: "300/s" */
 static void fmt_rate(char *out, size_t n, double r)
 {
-    if (fabs(r) >= 1e15) /* as render.c prints it: not hundreds of digits */
-        snprintf(out, n, "%.3g/s", r);
-    else if (fabs(r - round(r)) < 0.005)
-        snprintf(out, n, "%.0f/s", r);
-    else
-        snprintf(out, n, r >= 10 ? "%.1f/s" : "%.2g/s", r);
+    numfmt_rate_per_s(out, n, r);
 }
 
-/* 1234567 -> "1,234,567" */
-static void fmt_count(char *out, size_t n, uint64_t v)
-{
-    char raw[32];
-    int len = snprintf(raw, sizeof raw, "%llu", (unsigned long long)v);
-    size_t o = 0;
-    for (int i = 0; i < len && o + 2 < n; i++) {
-        if (i && (len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = raw[i];
-    }
-    out[o] = '\0';
-}
-
-static void fmt_pct(char *out, size_t n, double p)
-{
-    if (p > 0 && p < 0.1)
-        snprintf(out, n, "<0.1%%");
-    else
-        snprintf(out, n, "%.1f%%", p);
-}
-
+/* a p99 in ms, -1 meaning unknown: "48.0 ms", "n/a" */
 static void fmt_ms(char *out, size_t n, double ms)
 {
+    char b[NUMFMT_MAX];
     if (ms < 0)
         snprintf(out, n, "n/a");
     else
-        snprintf(out, n, "%.1f ms", ms);
-}
-
-/* "m:ss" of a time in seconds. */
-static void fmt_clock(char *out, size_t n, double s)
-{
-    if (!(s >= 0 && s < 1e9)) { /* no run is that long: lround would have no long for it */
-        snprintf(out, n, "%.3g s", s);
-        return;
-    }
-    long t = lround(s);
-    snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
+        snprintf(out, n, "%s ms", numfmt_ms(b, sizeof b, ms));
 }
 
 __attribute__((format(printf, 3, 4))) static void item(struct capacity *c, const char *label,
@@ -394,7 +360,7 @@ static void closed_model(struct capacity *c, const json_t *run)
     double el = num(json_object_get(run, "run"), "elapsed", 0);
     char p99[32], pct[32];
     fmt_ms(p99, sizeof p99, p99_of(agg));
-    fmt_pct(pct, sizeof pct, req > 0 ? (double)capacity_failures(cnt) * 100 / req : 0);
+    numfmt_pct(pct, sizeof pct, req > 0 ? (double)capacity_failures(cnt) * 100 / req : 0);
     item(c, "Closed model",
          "%.0f connections looping back to back reached %.1f requests/s with %s failures and "
          "p99 %s. A closed model slows down with the server, so it shows no breaking point: "
@@ -484,7 +450,7 @@ void capacity_analyze(const json_t *run, struct capacity *c)
         c->sustainable = sus->index;
         c->sustainable_rate = sus->target;
         fmt_rate(r1, sizeof r1, sus->target);
-        fmt_pct(pct, sizeof pct, sus->fail_pct);
+        numfmt_pct(pct, sizeof pct, sus->fail_pct);
         fmt_ms(ms, sizeof ms, sus->p99);
         item(c, "Sustainable load", "**%s** (phase %d `%s`: %s failures, p99 %s).", r1,
              sus->index + 1, sus->name, pct, ms);
@@ -517,19 +483,19 @@ void capacity_analyze(const json_t *run, struct capacity *c)
 
         struct buf b = {0};
         fmt_rate(r1, sizeof r1, brk->target);
-        fmt_pct(pct, sizeof pct, brk->fail_pct);
+        numfmt_pct(pct, sizeof pct, brk->fail_pct);
         fmt_ms(ms, sizeof ms, brk->p99);
         buf_printf(&b, "**%s** (phase %d `%s`: %s failures, p99 %s%s)", r1, brk->index + 1,
                    brk->name, pct, ms, brk->p99 > c->slo_p99_ms ? ", over the objective" : "");
         if (c->dominant_count) {
             char n1[32], n2[32];
-            fmt_pct(pct, sizeof pct, c->dominant_pct);
-            fmt_count(n1, sizeof n1, c->dominant_count);
-            fmt_count(n2, sizeof n2, fails);
+            numfmt_pct(pct, sizeof pct, c->dominant_pct);
+            numfmt_count(n1, sizeof n1, (double)c->dominant_count);
+            numfmt_count(n2, sizeof n2, (double)fails);
             buf_printf(&b, ". `%s` made %s of its %s failures (%s)", c->dominant, n1, n2, pct);
         }
         if (c->started_at >= 0) {
-            fmt_clock(t, sizeof t, c->started_at);
+            numfmt_clock(t, sizeof t, c->started_at, 0);
             buf_printf(&b, "%s started at %s, %.0f s into the phase",
                        c->dominant_count ? "; they" : ". Trouble", t,
                        fmax(0, c->started_at - num(brk->j, "startedAt", c->started_at)));

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "capacity.h"
+#include "numfmt.h"
 #include "util.h"
 
 /* ---- JSON access ------------------------------------------------------- */
@@ -324,124 +325,66 @@ static void table_out(struct doc *d, struct table *t)
     t->nrows = t->cap = 0;
 }
 
-/* ---- numbers ------------------------------------------------------------ */
+/* ---- numbers (numfmt.h), kept with the doc ------------------------------ */
 
-/* Numbers from 1e15 on print as "1e+300": doubles hold no exact integers
- * there, and "%.0f" would give hundreds of digits. */
-#define HUGE_NUM 1e15
-
-/* A count with thousands separators. A saved report is user input, so v may
- * be any JSON number: past 1e15 (where doubles stop holding every integer,
- * and "%.0f" would outgrow raw) it prints as "1e+300". */
 static const char *count(struct doc *d, double v)
 {
-    if (!isfinite(v))
-        return "n/a";
-    if (fabs(v) >= HUGE_NUM)
-        return F(d, "%.3g", v);
-    char raw[32], out[48];
-    int len = snprintf(raw, sizeof raw, "%.0f", v), o = 0;
-    for (int i = 0; i < len; i++) {
-        if (i && raw[i - 1] != '-' && (len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = raw[i];
-    }
-    out[o] = '\0';
-    return F(d, "%s", out);
+    char b[NUMFMT_MAX];
+    return F(d, "%s", numfmt_count(b, sizeof b, v));
 }
 
-/* A planned rate without its unit: "300", "2.5". */
 static const char *rate_n(struct doc *d, double r)
 {
-    if (isnan(r))
-        return "n/a";
-    if (fabs(r) >= HUGE_NUM)
-        return F(d, "%.3g", r);
-    if (fabs(r - round(r)) < 0.005)
-        return F(d, "%.0f", r);
-    return F(d, r >= 10 ? "%.1f" : "%.2g", r);
+    char b[NUMFMT_MAX];
+    return F(d, "%s", numfmt_rate(b, sizeof b, r));
 }
 
 static const char *rate(struct doc *d, double r)
 {
-    return isnan(r) ? "n/a" : F(d, "%s/s", rate_n(d, r));
+    char b[NUMFMT_MAX];
+    return F(d, "%s", numfmt_rate_per_s(b, sizeof b, r));
 }
 
-/* A measured rate, always with one decimal so columns line up. */
 static const char *rate1(struct doc *d, double r)
 {
-    return !isfinite(r) ? "n/a" : fabs(r) >= HUGE_NUM ? F(d, "%.3g/s", r) : F(d, "%.1f/s", r);
+    char b[NUMFMT_MAX];
+    return F(d, "%s", numfmt_rate1(b, sizeof b, r));
 }
 
 static const char *pct(struct doc *d, double p)
 {
-    if (!isfinite(p))
-        return "n/a";
-    if (fabs(p) >= HUGE_NUM)
-        return F(d, "%.3g%%", p);
-    if (p > 0 && p < 0.1)
-        return "<0.1%";
-    return F(d, "%.1f%%", p);
+    char b[NUMFMT_MAX];
+    return F(d, "%s", numfmt_pct(b, sizeof b, p));
 }
 
 static const char *ms(struct doc *d, double v)
 {
-    return !isfinite(v) ? "n/a" : fabs(v) >= HUGE_NUM ? F(d, "%.3g", v) : F(d, "%.1f", v);
+    char b[NUMFMT_MAX];
+    return F(d, "%s", numfmt_ms(b, sizeof b, v));
 }
-
-/* Longer than a billion seconds (31 years) is no run: shown as it is,
- * "1e+300 s", not through lround, which has no long for it. */
-#define LONGEST_S 1e9
 
 static const char *dur(struct doc *d, double s)
 {
-    if (isnan(s))
-        return "n/a";
-    if (fabs(s) >= LONGEST_S)
-        return F(d, "%.3g s", s);
-    if (s < 60)
-        return fabs(s - round(s)) < 0.05 ? F(d, "%.0f s", s) : F(d, "%.1f s", s);
-    long t = lround(s);
-    if (t < 3600)
-        return t % 60 ? F(d, "%ld min %02ld s", t / 60, t % 60) : F(d, "%ld min", t / 60);
-    return F(d, "%ld h %02ld min", t / 3600, t / 60 % 60);
+    char b[NUMFMT_MAX];
+    return F(d, "%s", numfmt_duration(b, sizeof b, s));
 }
 
-/* Time since the start: "1:05", or "1:05.3" with tenths. */
 static const char *clock_at(struct doc *d, double s, int tenths)
 {
-    if (isnan(s) || s < 0) /* before the start: not a time of this run */
-        return "n/a";
-    if (s >= LONGEST_S)
-        return F(d, "%.3g s", s);
-    if (!tenths) {
-        long t = lround(s);
-        return t >= 3600 ? F(d, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60)
-                         : F(d, "%ld:%02ld", t / 60, t % 60);
-    }
-    long t = lround(s * 10);
-    return F(d, "%ld:%02ld.%ld", t / 600, t / 10 % 60, t % 10);
+    char b[NUMFMT_MAX];
+    return F(d, "%s", numfmt_clock(b, sizeof b, s, tenths));
 }
 
 static const char *kib(struct doc *d, double kb)
 {
-    if (isnan(kb) || kb <= 0)
-        return "n/a";
-    if (kb >= 1024 * 1024)
-        return F(d, "%.1f GiB", kb / (1024 * 1024));
-    return F(d, "%.0f MiB", kb / 1024);
+    char b[NUMFMT_MAX];
+    return F(d, "%s", numfmt_kib(b, sizeof b, kb));
 }
 
 static const char *bytes(struct doc *d, double v)
 {
-    if (isnan(v))
-        return "n/a";
-    if (v < 1024)
-        return F(d, "%.0f B", v);
-    if (v < 1024 * 1024)
-        return F(d, "%.1f KiB", v / 1024);
-    return v < 1024.0 * 1024 * 1024 ? F(d, "%.1f MiB", v / (1024 * 1024))
-                                    : F(d, "%.2f GiB", v / (1024.0 * 1024 * 1024));
+    char b[NUMFMT_MAX];
+    return F(d, "%s", numfmt_bytes(b, sizeof b, v));
 }
 
 static double ratio_pct(double part, double whole)
@@ -545,7 +488,7 @@ static void tl_load(struct tl *t, const json_t *run)
     t->k = n > TL_MAX_POINTS ? (n + TL_MAX_POINTS - 1) / TL_MAX_POINTS : 1;
     t->n = (n + t->k - 1) / t->k;
     double el = num(get(run, "run"), "elapsed");
-    t->tmax = fmax(el >= 0 && el < LONGEST_S ? el : 0, n);
+    t->tmax = fmax(el >= 0 && el < NUMFMT_LONGEST_S ? el : 0, n);
     if (!n)
         return;
 

@@ -85,6 +85,7 @@ static char *render(const json_t *run, int html)
     x.failures = json_is_object(x.counters) ? (double)capacity_failures(x.counters) : NAN;
     x.elapsed = render_num(render_get(run, "run"), "elapsed");
     capacity_analyze(run, &x.cap);
+    capacity_prose(&x.cap, &x.capt);
     if (html)
         timeline_load(&x.tl, run);
 
@@ -120,6 +121,7 @@ static char *render(const json_t *run, int html)
         while (d.b.len > 1 && d.b.data[d.b.len - 1] == '\n' && d.b.data[d.b.len - 2] == '\n')
             d.b.data[--d.b.len] = '\0';
     }
+    capacity_free(&x.cap);
     doc_free(&d);
     return d.b.data;
 }

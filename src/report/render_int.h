@@ -188,8 +188,9 @@ void chart_host(struct doc *d, const json_t *run, const struct timeline *t);
 struct render_ctx {
     struct doc *d;
     const json_t *run, *agg, *counters;
-    struct capacity cap;
-    struct timeline tl; /* HTML only */
+    struct capacity cap;       /* the findings */
+    struct capacity_text capt; /* and their prose */
+    struct timeline tl;        /* HTML only */
     double requests, failures, elapsed;
 };
 

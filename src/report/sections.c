@@ -330,8 +330,8 @@ static void sec_host(struct render_ctx *x)
 static void sec_capacity(struct render_ctx *x)
 {
     doc_heading(x->d, 2, "capacity", "Capacity findings");
-    for (int i = 0; i < x->cap.nitems; i++)
-        doc_item(x->d, x->cap.items[i].label, x->cap.items[i].text);
+    for (int i = 0; i < x->capt.nitems; i++)
+        doc_item(x->d, x->capt.items[i].label, x->capt.items[i].text);
 }
 
 static void sec_thresholds(struct render_ctx *x)

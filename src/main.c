@@ -17,6 +17,7 @@
 #include "render.h"
 #include "engine.h"
 #include "report.h"
+#include "saturation.h"
 #include "scenario.h"
 #include "snapfile.h"
 #include "target.h"
@@ -191,9 +192,16 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
             memcpy(iv.s, s->last_s, sizeof iv.s);
             print_interval(stdout, h->plan, &iv, s->error_names, s->nerrors, &s->host, start_wall,
                            interval_target(s));
-            printf("phase %d/%d '%s' · %s · active VUs %llu\n\n", s->phase + 1, s->nphases,
+            printf("phase %d/%d '%s' · %s · active VUs %llu\n", s->phase + 1, s->nphases,
                    h->plan->phases[s->phase].name, run_state_name(s->state),
                    (unsigned long long)s->active_vus);
+            double lag_ms = iv.s[SUM_LAG].p99 / 1000.0;
+            unsigned why = saturation_of(s->host.self_cpu_pct, lag_ms);
+            char sat[96];
+            if (why)
+                printf("loadtop saturated: %s\n",
+                       saturation_describe(why, s->host.self_cpu_pct, lag_ms, sat, sizeof sat));
+            printf("\n");
             fflush(stdout);
             h->printed = s->nintervals;
         }

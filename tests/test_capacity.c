@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "capacity.h"
+#include "saturation.h"
 #include "test.h"
 
 struct syn {
@@ -151,14 +152,17 @@ TEST(capacity_saturated_generator_is_flagged)
     struct syn ph[] = {{"Low", 100, 1000, NULL, 0, 40, 0},
                        {"High", 2000, 20000, "errors.ETIMEDOUT", 4000, 900, 0}};
     struct found f = analyse(syn_run(ph, 2, 97, 3));
-    ASSERT_EQ(f.c.saturated, 1);
+    ASSERT_EQ(f.c.saturated, SATURATION_CPU);
     ASSERT_NEAR(f.c.self_cpu_peak, 97, 0);
     ASSERT_STR(find(&f, "Not trustworthy"),
                "the generator was saturated (loadtop CPU peak 97% of a core, schedule lag p99 "
                "3.0 ms), so it, not the server, may have set the pace.");
     /* a lagging schedule alone is saturation too */
     struct found l = analyse(syn_run(ph, 2, 20, 250));
-    ASSERT_EQ(l.c.saturated, 1);
+    ASSERT_EQ(l.c.saturated, SATURATION_LAG);
+    ASSERT_STR(find(&l, "Not trustworthy"),
+               "the generator was saturated (loadtop CPU peak 20% of a core, schedule lag p99 "
+               "250.0 ms), so it, not the server, may have set the pace.");
     /* ETIMEDOUT with p99 climbing from 40 to 900 ms reads as queueing */
     ASSERT_STR(f.t.signature, "requests timed out while p99 climbed from 40.0 ms to 900.0 ms: "
                               "requests are queueing faster than the server completes them");
@@ -371,4 +375,26 @@ TEST(capacity_prose_from_findings_alone)
     ASSERT_EQ(t.nitems, 7);
     ASSERT_STR(t.items[0].text,
                "the run was still going (61 s in); these findings cover the phases so far.");
+}
+
+/* The reports judge saturation as the dashboard does (saturation.h): a
+ * schedule lag p99 of 60 ms is saturation, 30 ms is not. */
+TEST(capacity_saturation_is_saturation_h)
+{
+    struct syn ph[] = {{"Low", 40, 400, NULL, 0, 40, 0}, {"High", 80, 800, NULL, 0, 45, 0}};
+    struct found at = analyse(syn_run(ph, 2, 10, 60));
+    ASSERT_EQ(at.c.saturated, SATURATION_LAG);
+    ASSERT_STR(find(&at, "Not trustworthy"),
+               "the generator was saturated (loadtop CPU peak 10% of a core, schedule lag p99 "
+               "60.0 ms), so it, not the server, may have set the pace.");
+    struct found under = analyse(syn_run(ph, 2, 89, 30));
+    ASSERT_EQ(under.c.saturated, 0);
+    ASSERT_STR(find(&under, "Trust"),
+               "the generator kept up: loadtop peaked at 89% of one core, its schedule lag p99 "
+               "was 30.0 ms, and every phase reached at least 90% of its target rate.");
+    struct found cpu = analyse(syn_run(ph, 2, 90, 1));
+    ASSERT_EQ(cpu.c.saturated, SATURATION_CPU);
+    release(&at);
+    release(&under);
+    release(&cpu);
 }

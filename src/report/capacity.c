@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "saturation.h"
 #include "util.h"
 
 /* ---- JSON access ------------------------------------------------------- */
@@ -205,7 +206,7 @@ static void trust(struct capacity *c, const json_t *run)
     json_t *agg = json_object_get(run, "aggregate");
     c->lag_p99_ms =
         num(json_object_get(json_object_get(agg, "summaries"), "loadtop.schedule_lag"), "p99", -1);
-    c->saturated = c->self_cpu_peak >= CAPACITY_SELF_CPU_PCT || c->lag_p99_ms >= CAPACITY_LAG_MS;
+    c->saturated = saturation_of(c->self_cpu_peak, c->lag_p99_ms);
     /* a closed model has no rate to fall short of */
     for (int k = 0; k < c->nphases && !c->closed_model; k++) {
         struct capacity_phase *p = &c->phase[k];

@@ -3,10 +3,10 @@
  * highest target rate whose phase kept failures under 1 % and p99 under
  * the SLO), the breaking point (the lowest rate that did not) with its
  * evidence (phase, dominant error, first bad second), the error signature in
- * plain words, and whether the numbers can be trusted (generator saturated,
- * planned rate not reached). It never guesses: with too little data it says
- * so. "Failures" are transport errors (errors.*) plus 5xx responses, per
- * request. Pure: no I/O, no globals; missing keys count as no data.
+ * plain words, and whether the numbers can be trusted (generator saturated
+ * by saturation.h's definition, planned rate not reached). It never guesses: with too little data
+ * it says so. "Failures" are transport errors (errors.*) plus 5xx responses, per request. Pure: no
+ * I/O, no globals; missing keys count as no data.
  *
  * Two steps: capacity_analyze (capacity.c) judges and gives the findings as
  * numbers; capacity_prose (capacity_text.c) writes them as sentences, from
@@ -20,8 +20,6 @@
 #define CAPACITY_FAIL_PCT 1.0      /* a phase is healthy below this failure % */
 #define CAPACITY_SLO_MS 1000.0     /* p99 objective when the script sets none */
 #define CAPACITY_MIN_REQUESTS 20   /* fewer requests in a phase: not judged */
-#define CAPACITY_SELF_CPU_PCT 90.0 /* loadtop at this % of a core: saturated */
-#define CAPACITY_LAG_MS 100.0      /* schedule lag p99 above this: saturated */
 #define CAPACITY_RATE_SHORT 0.9    /* achieved below 90 % of target: not reached */
 #define CAPACITY_SHARED_CPU_PCT 95 /* host CPU peak at which a local target competes */
 #define CAPACITY_MAX_ITEMS 10
@@ -69,8 +67,8 @@ struct capacity {
     double top_rate;            /* the highest judged rate (the limit is above it) */
     int healthy_above;          /* the highest healthy phase above the breaking rate */
 
-    int saturated;                    /* the generator itself was the bottleneck */
-    double self_cpu_peak, lag_p99_ms; /* -1 when the report has no such data */
+    unsigned saturated; /* the generator itself was the bottleneck: saturation.h's signs */
+    double self_cpu_peak, lag_p99_ms; /* its readings (-1 when the report has none) */
     int rate_short;                   /* phases that got < 90 % of their target rate */
     double skipped;                   /* arrivals never started (vusers.skipped) */
     int generator_limit;              /* EMFILE/EADDRNOTAVAIL...: loadtop ran out of fds/ports */

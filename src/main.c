@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <strings.h>
 
 #include "checks.h"
 #include "cli.h"
@@ -231,8 +230,8 @@ static int render_saved(const char *in, const char *out)
         json_decref(json);
         return EXIT_USAGE;
     }
-    const char *dot = strrchr(out, '.');
-    if (!dot || (strcasecmp(dot, ".md") && strcasecmp(dot, ".html") && strcasecmp(dot, ".htm"))) {
+    enum render_format f = render_format_of(out);
+    if (f != RENDER_MARKDOWN && f != RENDER_HTML) {
         fprintf(stderr, "loadtop: report: -o %s must end in .md or .html\n", out);
         json_decref(json);
         return EXIT_USAGE;

@@ -309,9 +309,9 @@ void stats_event(struct stats *st, int64_t t_us, const char *kind, const char *f
     va_start(ap, fmt);
     vsnprintf(e->text, sizeof e->text, fmt, ap);
     va_end(ap);
-    /* a long log line or phase name fills it: without the cut character the
-     * report has the event's text (jansson refuses invalid UTF-8) and the
-     * dashboard prints no broken one */
+    /* a long log line or phase name fills it; a cut character would cost
+     * the report the event's text (jansson refuses invalid UTF-8) and show
+     * broken on the dashboard */
     str_trim_utf8(e->text);
 }
 

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "plan.h"
+#include "render.h"
 #include "url.h"
 #include "util.h"
 
@@ -347,8 +348,8 @@ static int cli_apply(const struct cli_opt *d, const char *name, const char *val,
     case KIND_HEADER:
         return cli_header(name, val, o);
     case KIND_REPORT: {
-        const char *dot = strrchr(val, '.');
-        if (!dot || (strcasecmp(dot, ".md") && strcasecmp(dot, ".html") && strcasecmp(dot, ".htm")))
+        enum render_format f = render_format_of(val);
+        if (f != RENDER_MARKDOWN && f != RENDER_HTML)
             return cli_bad(name, val, "must end in .md or .html");
         o->reports = xrealloc(o->reports, (size_t)(o->nreports + 1) * sizeof *o->reports);
         o->reports[o->nreports++] = val;

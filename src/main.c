@@ -10,13 +10,13 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <strings.h>
 
 #include "checks.h"
 #include "cli.h"
 #include "render.h"
 #include "engine.h"
 #include "report.h"
+#include "saturation.h"
 #include "scenario.h"
 #include "snapfile.h"
 #include "target.h"
@@ -199,9 +199,16 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
             memcpy(iv.s, s->last_s, sizeof iv.s);
             print_interval(out, h->plan, &iv, s->error_names, s->nerrors, &s->host, start_wall,
                            interval_target(s));
-            fprintf(out, "phase %d/%d '%s' · %s · active VUs %llu\n\n", s->phase + 1, s->nphases,
+            fprintf(out, "phase %d/%d '%s' · %s · active VUs %llu\n", s->phase + 1, s->nphases,
                     h->plan->phases[s->phase].name, run_state_name(s->state),
                     (unsigned long long)s->active_vus);
+            double lag_ms = iv.s[SUM_LAG].p99 / 1000.0;
+            unsigned why = saturation_of(s->host.self_cpu_pct, lag_ms);
+            char sat[96];
+            if (why)
+                fprintf(out, "loadtop saturated: %s\n",
+                        saturation_describe(why, s->host.self_cpu_pct, lag_ms, sat, sizeof sat));
+            fprintf(out, "\n");
             fflush(out);
             h->printed = s->nintervals;
         }
@@ -238,8 +245,8 @@ static int render_saved(const char *in, const char *out)
         json_decref(json);
         return EXIT_RAN;
     }
-    const char *dot = strrchr(out, '.');
-    if (!dot || (strcasecmp(dot, ".md") && strcasecmp(dot, ".html") && strcasecmp(dot, ".htm"))) {
+    enum render_format f = render_format_of(out);
+    if (f != RENDER_MARKDOWN && f != RENDER_HTML) {
         fprintf(stderr, "loadtop: report: -o %s must end in .md or .html\n", out);
         json_decref(json);
         return EXIT_USAGE;

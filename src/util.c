@@ -478,6 +478,20 @@ char *str_clip(char *dst, size_t size, const char *s)
     return dst;
 }
 
+char *str_trim_utf8(char *s)
+{
+    size_t len = strlen(s), lead = len;
+    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+        lead--;
+    if (lead-- == 0)
+        return s;
+    unsigned char c = (unsigned char)s[lead];
+    size_t want = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (len - lead < want)
+        s[lead] = '\0';
+    return s;
+}
+
 static const struct {
     int code;
     const char *text;

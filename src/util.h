@@ -41,6 +41,13 @@ int parse_duration_max(const char *text, int64_t max_us, int64_t *out);
  * Returns dst. Pure. */
 char *str_clip(char *dst, size_t size, const char *s);
 
+/* Drop an incomplete UTF-8 sequence from the end of `s`, in place: what
+ * snprintf leaves when it cuts a string at a byte ("caf\xc3" -> "caf"), so
+ * that the text stays valid for jansson, Markdown, HTML and the terminal.
+ * Only the last character is looked at: the rest of `s` is taken to be
+ * valid UTF-8 (cut text from valid text). Returns s. Pure. */
+char *str_trim_utf8(char *s);
+
 /* xorshift64*: the next pseudo-random number from *state (a zero state is
  * replaced by a fixed seed). Deterministic for tests; not for secrets. */
 uint64_t rng_next(uint64_t *state);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "saturation.h"
 #include "snapfile.h"
 #include "ui_int.h"
 #include "util.h"
@@ -213,19 +214,19 @@ static void derive(struct ui_state *u, const struct snapshot *s)
             u->rising[i] = c->errors[i] > a->errors[i] && b->errors[i] >= a->errors[i] &&
                            c->errors[i] >= b->errors[i];
     }
-    /* Lag of the last interval (the whole run before the first one closes):
-     * past 10 ms the generator starts requests late, so what it measures is
-     * partly its own queueing. */
+    /* Lag of the last interval (the whole run before the first one closes),
+     * judged by saturation.h as everywhere; the CPU reading means nothing
+     * once the run is done. */
     u->lag_p99 = s->nintervals ? s->last_s[SUM_LAG].p99 : s->total_s[SUM_LAG].p99;
     char b[16];
-    u->saturated = 1;
-    if (s->host.self_cpu_pct > 90 && s->state != RUN_DONE)
+    unsigned why =
+        saturation_of(s->state != RUN_DONE ? s->host.self_cpu_pct : -1, u->lag_p99 / 1000.0);
+    u->saturated = why != 0;
+    if (why & SATURATION_CPU)
         snprintf(u->sat_why, sizeof u->sat_why, "own CPU %.0f%% of a core", s->host.self_cpu_pct);
-    else if (u->lag_p99 > 10000)
+    else if (why & SATURATION_LAG)
         snprintf(u->sat_why, sizeof u->sat_why, "schedule lag p99 %s",
                  ui_fmt_us(b, sizeof b, u->lag_p99));
-    else
-        u->saturated = 0;
 }
 
 static void draw_small(const struct ui_state *u)

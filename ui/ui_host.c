@@ -1,8 +1,9 @@
 /* ui_host.c — what the load generator's host is doing: load average, CPU,
  * memory, and loadtop's own CPU and schedule lag (a saturated generator
- * measures itself, not the server). */
+ * measures itself, not the server: red when saturation.h says so). */
 #include <stdio.h>
 
+#include "saturation.h"
 #include "ui_int.h"
 
 static char *fmt_kb(char *b, size_t n, uint64_t kb)
@@ -44,12 +45,12 @@ void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int
             fmt_kb(b, sizeof b, hs->mem_total_kb));
     snprintf(c, sizeof c, "%.0f%%", hs->self_cpu_pct);
     right_pair(y + 2, x, w, "loadtop ", c,
-               hs->self_cpu_pct > 90   ? UC_BAD
-               : hs->self_cpu_pct > 70 ? UC_WARN
-                                       : UC_NORMAL);
+               saturation_of(hs->self_cpu_pct, -1) ? UC_BAD
+               : hs->self_cpu_pct > 70             ? UC_WARN
+                                                   : UC_NORMAL);
     if (h < 4)
         return;
     ui_putf(y + 3, x, w, UC_NORMAL, "fds %d/%d", hs->fds_open, hs->fds_limit);
     right_pair(y + 3, x, w, "lag p99 ", ui_fmt_us(a, sizeof a, u->lag_p99),
-               u->lag_p99 > 10000 ? UC_BAD : UC_NORMAL);
+               saturation_of(-1, u->lag_p99 / 1000.0) ? UC_BAD : UC_NORMAL);
 }

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "engine_int.h"
+#include "numfmt.h"
 #include "util.h"
 #include "version.h"
 
@@ -25,11 +26,6 @@ uint64_t engine_rand(struct engine *e)
     return rng_next(&e->rng);
 }
 
-static void fmt_rate(char *out, size_t n, double r)
-{
-    snprintf(out, n, r == (int64_t)r ? "%.0f/s" : "%.2f/s", r);
-}
-
 void engine_note_phase_changes(struct engine *e, int64_t now)
 {
     while (e->last_phase < e->sched.cur) {
@@ -41,8 +37,8 @@ void engine_note_phase_changes(struct engine *e, int64_t now)
         const struct phase *p = &e->plan->phases[e->last_phase];
         e->st.phase_started_us[e->last_phase] = engine_rel(e, now);
         char r1[32], r2[32];
-        fmt_rate(r1, sizeof r1, p->rate);
-        fmt_rate(r2, sizeof r2, p->rate_to);
+        numfmt_rate_per_s(r1, sizeof r1, p->rate);
+        numfmt_rate_per_s(r2, sizeof r2, p->rate_to);
         switch (p->kind) {
         case PHASE_PAUSE:
             stats_event(&e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': pause %.3gs",

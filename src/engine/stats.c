@@ -299,22 +299,6 @@ void stats_close_interval(struct stats *st, int64_t now_rel_us)
     st->cur_start_us = now_rel_us;
 }
 
-/* vsnprintf cuts at a byte: drop what it left of a UTF-8 sequence at the
- * end of s, or the report would have no text for the event (jansson
- * refuses invalid UTF-8) and the dashboard would print a broken one. */
-static void utf8_trim(char *s)
-{
-    size_t len = strlen(s), lead = len;
-    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
-        lead--;
-    if (lead-- == 0)
-        return;
-    unsigned char c = (unsigned char)s[lead];
-    size_t want = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-    if (len - lead < want)
-        s[lead] = '\0';
-}
-
 void stats_event(struct stats *st, int64_t t_us, const char *kind, const char *fmt, ...)
 {
     st->events = stats_grow(st->events, st->nevents, sizeof *st->events);
@@ -325,7 +309,10 @@ void stats_event(struct stats *st, int64_t t_us, const char *kind, const char *f
     va_start(ap, fmt);
     vsnprintf(e->text, sizeof e->text, fmt, ap);
     va_end(ap);
-    utf8_trim(e->text); /* a long log line or phase name fills it */
+    /* a long log line or phase name fills it; a cut character would cost
+     * the report the event's text (jansson refuses invalid UTF-8) and show
+     * broken on the dashboard */
+    str_trim_utf8(e->text);
 }
 
 void sumstat_of(struct sumstat *s, const struct hist *h)

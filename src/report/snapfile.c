@@ -8,8 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <strings.h>
-
 #include "render.h"
 #include "report.h"
 #include "util.h"
@@ -57,8 +55,8 @@ int snapfile_write_json(const char *path, const json_t *report)
 
 int snapfile_write_rendering(const char *path, const json_t *report)
 {
-    const char *dot = strrchr(path, '.');
-    char *text = dot && !strcasecmp(dot, ".md") ? render_markdown(report) : render_html(report);
+    char *text =
+        render_format_of(path) == RENDER_MARKDOWN ? render_markdown(report) : render_html(report);
     int rc = snapfile_write(path, text);
     free(text);
     return rc;

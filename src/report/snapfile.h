@@ -29,8 +29,8 @@ int snapfile_poll(struct engine *e, char *msg, size_t n);
  * report). Returns 0 or -1 after a message. */
 int snapfile_write_json(const char *path, const json_t *report);
 
-/* Render `report` into PATH by its extension (.md, else HTML). Returns 0 or
- * -1 after a message. */
+/* Render `report` into PATH by its extension (render_format_of: Markdown
+ * for .md, else HTML). Returns 0 or -1 after a message. */
 int snapfile_write_rendering(const char *path, const json_t *report);
 
 /* Write `text` to `path` atomically; on failure print

@@ -5,68 +5,11 @@
 # /json, /cookie/set, /redirect) on 127.0.0.1. Every run is bounded in time;
 # every process started here is stopped on exit. Prints "flows: N passed,
 # N failed" and writes the two numbers to build/flows.count.
-set -u
-cd "$(dirname "$0")/.."
-BIN=${LOADTOP:-./loadtop}
-WORK=$(mktemp -d /tmp/loadtop-flows.XXXXXX)
-COUNT_FILE=${BUILD_DIR:-build}/flows.count
-mkdir -p "$(dirname "$COUNT_FILE")"
-pass=0 fail=0 pids=()
+SUITE=flows
+. "$(dirname "$0")/lib.sh"
 export LOADTOP_SEED=7
 
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok $1"; shift; printf '    %s\n' "$@"; }
-
-start_target() {
-    local out="$WORK/target.out"
-    "$BIN" target --listen 127.0.0.1:0 >"$out" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$out")
-        [ -n "$PORT" ] && return 0
-        sleep 0.05
-    done
-    echo "target did not start: $(cat "$out")" >&2
-    return 1
-}
-
-# jqv FILE EXPR: one value from a JSON report ("" when there is none).
-jqv() { [ -s "$1" ] && jq -r "$2" "$1"; }
-# c FILE NAME: an aggregate counter, 0 when absent.
-c() { [ -s "$1" ] && jq -r --arg k "$2" '.aggregate.counters[$k] // 0' "$1"; }
-
-errs=()
-expect() { [ "$2" == "$3" ] || errs+=("$1: got '$2', expected '$3'"); }
-expect_true() { eval "$2" || errs+=("$1: not true: $2"); }
-finish() {
-    if [ ${#errs[@]} -eq 0 ]; then ok "$1"; else not_ok "$1" "${errs[@]}"; fi
-    errs=()
-}
-
-# run_lt NAME TIMEOUT ARGS...: runs loadtop headless; output in $WORK/NAME.*; sets RC.
-run_lt() {
-    local name=$1 t=$2; shift 2
-    timeout -k 2 "$t" "$BIN" --headless -q -o "$WORK/$name.json" "$@" \
-        >"$WORK/$name.out" 2>"$WORK/$name.err"
-    RC=$?
-}
-
-script() { cat >"$WORK/$1.yml"; }
-
-# invariant FILE: every VU is accounted for.
-invariant() {
-    expect "created = completed + failed" "$(c "$1" vusers.created)" \
-        "$(($(c "$1" vusers.completed) + $(c "$1" vusers.failed)))"
-}
-
-start_target || exit 1
+start_target main || exit 1
 T=http://127.0.0.1:$PORT
 
 # --- login -> capture -> reuse, checked by the echoed headers ----------------
@@ -113,12 +56,12 @@ EOT
 run_lt login 30 "$WORK/login.yml"
 f=$WORK/login.json
 expect "exit code" "$RC" 0
-expect "http.requests" "$(c "$f" http.requests)" 10
-expect "http.codes.200" "$(c "$f" http.codes.200)" 10
-expect "plugins.expect.ok" "$(c "$f" plugins.expect.ok)" 35
-expect "plugins.expect.ok.equals" "$(c "$f" plugins.expect.ok.equals)" 15
-expect "plugins.expect.failed" "$(c "$f" plugins.expect.failed)" 0
-expect "vusers.completed" "$(c "$f" vusers.completed)" 5
+expect "http.requests" "$(counter "$f" http.requests)" 10
+expect "http.codes.200" "$(counter "$f" http.codes.200)" 10
+expect "plugins.expect.ok" "$(counter "$f" plugins.expect.ok)" 35
+expect "plugins.expect.ok.equals" "$(counter "$f" plugins.expect.ok.equals)" 15
+expect "plugins.expect.failed" "$(counter "$f" plugins.expect.failed)" 0
+expect "vusers.completed" "$(counter "$f" vusers.completed)" 5
 invariant "$f"
 finish "login -> capture token -> Authorization header, proved by /echo (5 VUs, 35 checks)"
 
@@ -153,8 +96,8 @@ EOT
 run_lt csv 30 "$WORK/csv.yml"
 f=$WORK/csv.json
 expect "exit code" "$RC" 0
-expect "http.requests" "$(c "$f" http.requests)" 12
-expect "plugins.expect.ok" "$(c "$f" plugins.expect.ok)" 6
+expect "http.requests" "$(counter "$f" http.requests)" 12
+expect "plugins.expect.ok" "$(counter "$f" plugins.expect.ok)" 6
 expect "log lines in arrival order" \
     "$(jqv "$f" '[.events[] | select(.kind == "log") | .text] | join("|")')" \
     "row a1|row b2|row c3|row a1|row b2|row c3"
@@ -182,11 +125,11 @@ scenarios:
 EOT
 run_lt expfail 30 "$WORK/expfail.yml"
 f=$WORK/expfail.json
-expect "plugins.expect.failed" "$(c "$f" plugins.expect.failed)" 4
-expect "plugins.expect.failed.statusCode" "$(c "$f" plugins.expect.failed.statusCode)" 4
-expect "plugins.expect.ok.contentType" "$(c "$f" plugins.expect.ok.contentType)" 4
-expect "the VU goes on (http.codes.200)" "$(c "$f" http.codes.200)" 4
-expect "vusers.completed" "$(c "$f" vusers.completed)" 4
+expect "plugins.expect.failed" "$(counter "$f" plugins.expect.failed)" 4
+expect "plugins.expect.failed.statusCode" "$(counter "$f" plugins.expect.failed.statusCode)" 4
+expect "plugins.expect.ok.contentType" "$(counter "$f" plugins.expect.ok.contentType)" 4
+expect "the VU goes on (http.codes.200)" "$(counter "$f" http.codes.200)" 4
+expect "vusers.completed" "$(counter "$f" vusers.completed)" 4
 expect "failures are events" "$(jqv "$f" '[.events[] | select(.kind == "expect")][0].text')" \
     "GET /status/503: expected status 200, got 503"
 finish "expect failures are counted and the VUs go on"
@@ -196,9 +139,9 @@ finish "expect failures make the exit code 21"
 sed -i 's/    expect: {}/    expect: {reportFailuresAsErrors: true}/' "$WORK/expfail.yml"
 run_lt experr 30 "$WORK/expfail.yml"
 f=$WORK/experr.json
-expect "the error" "$(c "$f" "errors.Failed expectations for request $T/status/503")" 4
-expect "vusers.failed" "$(c "$f" vusers.failed)" 4
-expect "the next request is not sent" "$(c "$f" http.requests)" 4
+expect "the error" "$(counter "$f" "errors.Failed expectations for request $T/status/503")" 4
+expect "vusers.failed" "$(counter "$f" vusers.failed)" 4
+expect "the next request is not sent" "$(counter "$f" http.requests)" 4
 finish "reportFailuresAsErrors fails the VU with errors.Failed expectations for request URL"
 
 # --- before/after: run once, shared variables, not counted -------------------
@@ -235,8 +178,8 @@ EOT
 run_lt hooks 30 "$WORK/hooks.yml"
 f=$WORK/hooks.json
 expect "exit code" "$RC" 0
-expect "http.requests (VUs only)" "$(c "$f" http.requests)" 3
-expect "plugins.expect.ok" "$(c "$f" plugins.expect.ok)" 6
+expect "http.requests (VUs only)" "$(counter "$f" http.requests)" 3
+expect "plugins.expect.ok" "$(counter "$f" plugins.expect.ok)" 6
 expect "endpoints" "$(jqv "$f" '[.endpoints[].name] | join(",")')" "GET /echo"
 expect "hook events" "$(jqv "$f" '[.events[] | select(.kind == "hook") | .text] | join(",")')" \
     "before: running,before: done,after: running,after: done"
@@ -269,9 +212,9 @@ scenarios:
 EOT
 run_lt capfail 30 "$WORK/capfail.yml"
 f=$WORK/capfail.json
-expect "errors" "$(c "$f" "errors.Failed capture or match")" 3
-expect "vusers.failed" "$(c "$f" vusers.failed)" 3
-expect "http.requests" "$(c "$f" http.requests)" 3
+expect "errors" "$(counter "$f" "errors.Failed capture or match")" 3
+expect "vusers.failed" "$(counter "$f" vusers.failed)" 3
+expect "http.requests" "$(counter "$f" http.requests)" 3
 invariant "$f"
 finish "a missing capture fails the VU with errors.Failed capture or match"
 
@@ -297,8 +240,8 @@ EOT
 sed -i '/# the query/d' "$WORK/capsoft.yml"
 run_lt capsoft 30 "$WORK/capsoft.yml"
 f=$WORK/capsoft.json
-expect "vusers.completed" "$(c "$f" vusers.completed)" 3
-expect "http.codes.420 (u.id=42)" "$(c "$f" http.codes.420)" 3
+expect "vusers.completed" "$(counter "$f" vusers.completed)" 3
+expect "http.codes.420 (u.id=42)" "$(counter "$f" http.codes.420)" 3
 expect "endpoint with the template kept" \
     "$(jqv "$f" '[.endpoints[].name] | join(",")')" \
     "GET /json,GET /echo,GET /status/{{ u.id }}0"
@@ -337,9 +280,9 @@ EOT
 run_lt loops 30 "$WORK/loops.yml"
 f=$WORK/loops.json
 expect "exit code" "$RC" 0
-expect "http.requests (2 x (3 x 2 + 5))" "$(c "$f" http.requests)" 22
-expect "plugins.expect.ok (typed json)" "$(c "$f" plugins.expect.ok)" 12
-expect "plugins.expect.failed" "$(c "$f" plugins.expect.failed)" 0
+expect "http.requests (2 x (3 x 2 + 5))" "$(counter "$f" http.requests)" 22
+expect "plugins.expect.ok (typed json)" "$(counter "$f" plugins.expect.ok)" 12
+expect "plugins.expect.failed" "$(counter "$f" plugins.expect.failed)" 0
 invariant "$f"
 finish "nested loops over a list variable and a range, typed json templates, count template"
 
@@ -405,11 +348,11 @@ EOT
 run_lt cookies 30 "$WORK/cookies.yml"
 f=$WORK/cookies.json
 expect "exit code" "$RC" 0
-expect "plugins.expect.ok" "$(c "$f" plugins.expect.ok)" 30
-expect "plugins.expect.failed" "$(c "$f" plugins.expect.failed)" 0
-expect "http.codes.302 (not followed)" "$(c "$f" http.codes.302)" 5
-expect "http.requests (ifTrue and probability skip)" "$(c "$f" http.requests)" 30
-expect "vusers.completed" "$(c "$f" vusers.completed)" 5
+expect "plugins.expect.ok" "$(counter "$f" plugins.expect.ok)" 30
+expect "plugins.expect.failed" "$(counter "$f" plugins.expect.failed)" 0
+expect "http.codes.302 (not followed)" "$(counter "$f" http.codes.302)" 5
+expect "http.requests (ifTrue and probability skip)" "$(counter "$f" http.requests)" 30
+expect "vusers.completed" "$(counter "$f" vusers.completed)" 5
 finish "a fresh cookie jar per VU, cookie:, followRedirect, auth, form, ifTrue, probability"
 
 # --- config from the environment, -v, JavaScript ------------------------------
@@ -428,13 +371,13 @@ EOT
 FLOWS_TARGET=$T FLOWS_DURATION=1 run_lt envtarget 30 "$WORK/envtarget.yml"
 f=$WORK/envtarget.json
 expect "exit code" "$RC" 0
-expect "http.codes.200" "$(c "$f" http.codes.200)" 2
+expect "http.codes.200" "$(counter "$f" http.codes.200)" 2
 finish "config.target and phases from {{ \$env.X }}, rendered once at load"
 
 FLOWS_TARGET=$T FLOWS_DURATION=1 run_lt vars 30 -v '{"path": "/status/201"}' "$WORK/envtarget.yml"
 f=$WORK/vars.json
 expect "exit code" "$RC" 0
-expect "http.codes.201" "$(c "$f" http.codes.201)" 2
+expect "http.codes.201" "$(counter "$f" http.codes.201)" 2
 finish "-v overrides config.variables"
 
 script js <<EOT
@@ -457,9 +400,9 @@ finish "a function step is refused, naming the step and its position"
 run_lt jsyes 30 --ignore-js "$WORK/js.yml"
 f=$WORK/jsyes.json
 expect "exit code" "$RC" 0
-expect "the error" "$(c "$f" 'errors.Undefined function "setUp"')" 2
-expect "the VU goes on" "$(c "$f" http.codes.200)" 2
-expect "vusers.completed" "$(c "$f" vusers.completed)" 2
+expect "the error" "$(counter "$f" 'errors.Undefined function "setUp"')" 2
+expect "the VU goes on" "$(counter "$f" http.codes.200)" 2
+expect "vusers.completed" "$(counter "$f" vusers.completed)" 2
 finish "--ignore-js skips it and counts errors.Undefined function \"setUp\", as Artillery"
 
 script nopayload <<EOT
@@ -489,20 +432,18 @@ for s in $examples; do
     f=$WORK/ex-$s.json
     expect "$s: a report" "$([ -s "$f" ] && echo yes)" yes
     [ -s "$f" ] || continue
-    expect "$s: vusers.failed" "$(c "$f" vusers.failed)" 0
+    expect "$s: vusers.failed" "$(counter "$f" vusers.failed)" 0
     expect "$s: errors" "$(jqv "$f" '[.aggregate.counters | keys[] | select(startswith("errors."))] | join(",")')" ""
-    expect_true "$s: requests were sent" "[ $(c "$f" http.requests) -gt 0 ]"
+    expect_true "$s: requests were sent" "[ $(counter "$f" http.requests) -gt 0 ]"
     if [ "$s" = expect-checks ]; then
-        expect "$s: only statusCode fails" "$(c "$f" plugins.expect.failed)" \
-            "$(c "$f" plugins.expect.failed.statusCode)"
+        expect "$s: only statusCode fails" "$(counter "$f" plugins.expect.failed)" \
+            "$(counter "$f" plugins.expect.failed.statusCode)"
     else
-        expect "$s: plugins.expect.failed" "$(c "$f" plugins.expect.failed)" 0
-        expect_true "$s: checks passed" "[ $(c "$f" plugins.expect.ok) -gt 0 ]"
+        expect "$s: plugins.expect.failed" "$(counter "$f" plugins.expect.failed)" 0
+        expect_true "$s: checks passed" "[ $(counter "$f" plugins.expect.ok) -gt 0 ]"
     fi
     invariant "$f"
 done
 finish "the example scripts in scenarios/ run clean against loadtop target"
 
-echo "flows: $pass passed, $fail failed"
-echo "$pass $fail" >"$COUNT_FILE"
-[ "$fail" -eq 0 ]
+summary

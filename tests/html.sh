@@ -7,20 +7,10 @@
 # a check is skipped, with a message, only where that cannot be done.
 # Prints "ok"/"not ok" lines and "html: N passed, N failed"; writes the
 # numbers to build/html.count. The screenshot is kept as build/report.png.
-set -u
-cd "$(dirname "$0")/.."
-BIN=${LOADTOP:-./loadtop}
+SUITE=html
+. "$(dirname "$0")/lib.sh"
 BUILD_DIR=${BUILD_DIR:-build}
-COUNT_FILE=$BUILD_DIR/html.count
 FIXTURE=tests/fixtures/run.json
-WORK=$(mktemp -d /tmp/loadtop-html.XXXXXX)
-mkdir -p "$BUILD_DIR"
-pass=0 fail=0
-trap 'rm -rf "$WORK"' EXIT
-
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok $1"; shift; printf '    %s\n' "$@"; }
-skip() { echo "skip $1: $2"; }
 
 # apt_install PKG: installs a Debian package if possible; quiet; 0 on success.
 apt_install() {
@@ -60,14 +50,12 @@ else
         fi
     done
 fi
-errs=()
 h="$WORK/report.html"
 [ "$(grep -c '<svg xmlns="http://www.w3.org/2000/svg"' "$h")" = 7 ] || errs+=("expected 7 charts")
 grep -Eq '<script|<link |<img | src=|url\(|@import|href="(https?:)?//' "$h" &&
     errs+=("refers to something outside the file")
 [ "$(grep -c 'class="axl">time since start (m:ss)</text>' "$h")" = 7 ] || errs+=("x axis labels")
-if [ ${#errs[@]} -eq 0 ]; then ok "self-contained, 7 labelled charts"; else
-    not_ok "self-contained, 7 labelled charts" "${errs[@]}"; fi
+finish "self-contained, 7 labelled charts"
 
 # --- a real browser -------------------------------------------------------------
 CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
@@ -165,6 +153,4 @@ EOF
     fi
 fi
 
-echo "html: $pass passed, $fail failed"
-echo "$pass $fail" >"$COUNT_FILE"
-[ "$fail" = 0 ]
+summary

@@ -7,30 +7,15 @@
 # connections (tests/tools/accept-count), and the count must stay 0.
 # Prints "refuse: N passed, N failed" and writes the two numbers to
 # build/refuse.count. Every process started here is stopped on exit.
-set -u
-cd "$(dirname "$0")/.."
-BIN=${LOADTOP:-./loadtop}
+SUITE=refuse
+. "$(dirname "$0")/lib.sh"
 COUNTER=./tests/tools/accept-count
-WORK=$(mktemp -d /tmp/loadtop-refuse.XXXXXX)
-COUNT_FILE=${BUILD_DIR:-build}/refuse.count
-mkdir -p "$(dirname "$COUNT_FILE")"
-pass=0 fail=0 pids=()
-
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok $1"; shift; printf '    %s\n' "$@"; }
 
 [ -x "$COUNTER" ] || make --no-print-directory "$COUNTER" >/dev/null || exit 1
 ACCEPTS=$WORK/accepts
 "$COUNTER" "$ACCEPTS" 120 >"$WORK/port" &
 pids+=($!)
-for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+poll 5 test -s "$WORK/port"
 PORT=$(cat "$WORK/port")
 [ -n "$PORT" ] || { echo "accept-count did not start" >&2; exit 1; }
 T=http://127.0.0.1:$PORT
@@ -61,8 +46,6 @@ CFG="config:
 SCN="scenarios:
   - flow: [{get: {url: /}}]"
 
-# script NAME: the script from stdin into $WORK/NAME.yml.
-script() { cat >"$WORK/$1.yml"; }
 # srow NAME FIRST_LINE: runs the script $WORK/NAME.yml (FIRST_LINE without "FILE:").
 srow() { row "$1" "$WORK/$1.yml:$2" "$BIN" --headless "$WORK/$1.yml"; }
 # rep N TEXT: TEXT N times, no separator.
@@ -317,6 +300,4 @@ row cli_listen_port "loadtop: --listen: '127.0.0.1:70000' is not ADDR:PORT (e.g.
 # The listener saw nothing, over the whole suite.
 if [ -s "$ACCEPTS" ]; then not_ok "no connection in the whole suite" "$(stat -c %s "$ACCEPTS")"; else ok "no connection in the whole suite"; fi
 
-echo "refuse: $pass passed, $fail failed"
-echo "$pass $fail" >"$COUNT_FILE"
-[ "$fail" -eq 0 ]
+summary

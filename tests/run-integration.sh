@@ -1,79 +1,11 @@
 #!/usr/bin/env bash
 # Integration tests: the real binary, headless, against the built-in target
 # on 127.0.0.1, asserting exact counts. Every test is bounded in time; every
-# process started here is stopped on exit. Prints "N passed, N failed" and
-# writes the two numbers to build/integration.count for `make test`.
-set -u
-cd "$(dirname "$0")/.."
-BIN=${LOADTOP:-./loadtop}
-WORK=$(mktemp -d /tmp/loadtop-it.XXXXXX)
-COUNT_FILE=${BUILD_DIR:-build}/integration.count
-mkdir -p "$(dirname "$COUNT_FILE")"
-pass=0 fail=0 pids=()
-export LOADTOP_SEED=42
-
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok $1"; shift; printf '    %s\n' "$@"; }
-
-# start_target NAME [ARGS...]: starts `loadtop target` on a free port; sets PORT.
-start_target() {
-    local out="$WORK/target-$1.out"; shift
-    "$BIN" target --listen 127.0.0.1:0 "$@" >"$out" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$out")
-        [ -n "$PORT" ] && return 0
-        sleep 0.05
-    done
-    echo "target did not start: $(cat "$out")" >&2
-    return 1
-}
-
-# jqv FILE EXPR: one value from a JSON file.
-jqv() { jq -r "$2" "$1"; }
-
-# expect NAME ACTUAL EXPECTED: records a mismatch into $errs.
-errs=()
-expect() { [ "$2" == "$3" ] || errs+=("$1: got '$2', expected '$3'"); }
-expect_true() { eval "$2" || errs+=("$1: not true: $2"); }
-finish() { if [ ${#errs[@]} -eq 0 ]; then ok "$1"; else not_ok "$1" "${errs[@]}"; fi; errs=(); }
-
-# invariant FILE: created = completed + failed; every arrival is created or skipped.
-invariant() {
-    local f=$1
-    local c=$(jqv "$f" '.aggregate.counters["vusers.created"]')
-    local d=$(jqv "$f" '.aggregate.counters["vusers.completed"]')
-    local x=$(jqv "$f" '.aggregate.counters["vusers.failed"]')
-    local k=$(jqv "$f" '.aggregate.counters["vusers.skipped"]')
-    local a=$(jqv "$f" '[.phases[].arrivals] | add // 0')
-    expect "created = completed + failed" "$c" "$((d + x))"
-    expect "arrivals = created + skipped" "$a" "$((c + k))"
-}
-
-# run_lt NAME TIMEOUT ARGS...: runs loadtop headless; output in $WORK/NAME.*; sets RC.
-run_lt() {
-    local name=$1 t=$2; shift 2
-    timeout -k 2 "$t" "$BIN" --headless -q -o "$WORK/$name.json" "$@" \
-        >"$WORK/$name.out" 2>"$WORK/$name.err"
-    RC=$?
-}
-
-script() { cat >"$WORK/$1.yml"; }
-
-# bounded_wait PID SECONDS: wait for a background loadtop; kill it past the bound.
-bounded_wait() {
-    local pid=$1 n=$(($2 * 10))
-    while kill -0 "$pid" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
-    kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; echo "    (killed: still running after $2 s)"; }
-    wait "$pid"
-}
+# process started here is stopped on exit (tests/lib.sh). Prints
+# "integration: N passed, N failed" and writes the two numbers to
+# build/integration.count for `make test`.
+SUITE=integration
+. "$(dirname "$0")/lib.sh"
 
 start_target main || exit 1
 MAIN_PORT=$PORT
@@ -189,7 +121,7 @@ invariant "$f"
 finish "/reset gives exactly 20 errors.ECONNRESET"
 
 # a port that was just free: bind, note, close
-CLOSED=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || echo 1)
+CLOSED=$(free_port 2>/dev/null || echo 1)
 one_get refused "http://127.0.0.1:$CLOSED" 10 1
 run_lt refused 30 "$WORK/refused.yml"
 f=$WORK/refused.json
@@ -530,6 +462,4 @@ expect "a link to a regular file is replaced, its target untouched" "$(cat "$WOR
 expect "the report is where the link was" "$(jqv "$WORK/planted" .run.state)" done
 finish "-o /dev/null and -o /dev/stdout write through the device, never over it"
 
-echo "integration: $pass passed, $fail failed"
-echo "$pass $fail" >"$COUNT_FILE"
-[ "$fail" -eq 0 ]
+summary

@@ -6,75 +6,9 @@
 # Snapshot reports (the 's' key) give exact counters. Prints "ok"/"not ok"
 # lines and "tui: N passed, N failed"; writes the numbers to
 # build/tui.count for `make test`.
-set -u
-cd "$(dirname "$0")/.."
-BIN=${LOADTOP:-./loadtop}
-WORK=$(mktemp -d /tmp/loadtop-tui.XXXXXX)
-COUNT_FILE=${BUILD_DIR:-build}/tui.count
-mkdir -p "$(dirname "$COUNT_FILE")"
-SOCK=loadtop-test-$$
-pass=0 fail=0 pids=()
-export LC_ALL=C.UTF-8 LOADTOP_SEED=42
-
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
-
-cleanup() {
-    tm kill-server 2>/dev/null
-    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok $1"; shift; printf '    %s\n' "$@"; }
-errs=()
-expect() { [ "$2" == "$3" ] || errs+=("$1: got '$2', expected '$3'"); }
-expect_true() { eval "$2" || errs+=("$1: not true: $2"); }
-finish() { if [ ${#errs[@]} -eq 0 ]; then ok "$1"; else not_ok "$1" "${errs[@]}"; fi; errs=(); }
-
-start_target() {
-    local out="$WORK/target.out"
-    "$BIN" target --listen 127.0.0.1:0 "$@" >"$out" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 100); do
-        PORT=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$out")
-        [ -n "$PORT" ] && return 0
-        sleep 0.05
-    done
-    echo "target did not start: $(cat "$out")" >&2
-    return 1
-}
-
-# ui SESSION COMMAND: run COMMAND in a 100×30 pane; its stderr goes to
-# $WORK/SESSION.err, its exit status to $WORK/SESSION.exit, and the pane
-# stays open after it so that what the terminal shows then can be checked.
-ui() {
-    tm new-session -d -s "$1" -x 100 -y 30 \
-        "$2 2>$WORK/$1.err; echo EXIT=\$? > $WORK/$1.exit; sleep 120"
-}
-screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
-# wait_for SESSION REGEX [SECONDS]: until the pane shows REGEX (grep -E).
-wait_for() {
-    local end=$((SECONDS + ${3:-10}))
-    while [ $SECONDS -lt "$end" ]; do
-        screen "$1" | grep -Eq -- "$2" && return 0
-        sleep 0.1
-    done
-    errs+=("waited ${3:-10}s for /$2/; the screen was:" "$(screen "$1" | sed 's/^/      | /')")
-    return 1
-}
-# wait_file FILE [SECONDS]
-wait_file() {
-    local end=$((SECONDS + ${2:-10}))
-    while [ $SECONDS -lt "$end" ]; do
-        [ -s "$1" ] && return 0
-        sleep 0.1
-    done
-    errs+=("no $1 after ${2:-10}s")
-    return 1
-}
+SUITE=tui
+. "$(dirname "$0")/lib.sh"
+export LC_ALL=C.UTF-8
 
 SNAPS=$WORK/snaps
 mkdir -p "$SNAPS"
@@ -95,7 +29,7 @@ snap() {
 }
 created() { jq -r '.aggregate.counters["vusers.created"]' "$1"; }
 
-start_target || exit 1
+start_target main || exit 1
 cat >"$WORK/three.yml" <<EOT
 config:
   target: "http://127.0.0.1:$PORT"
@@ -337,6 +271,4 @@ for f in "$WORK"/*.err; do
 done
 finish "stderr (written before, during and after the dashboard) reaches the file, with no sanitizer report"
 
-echo "tui: $pass passed, $fail failed"
-echo "$pass $fail" >"$COUNT_FILE"
-[ "$fail" -eq 0 ]
+summary

@@ -2,9 +2,10 @@
 # The dashboard's own CPU against --headless at a fixed rate.
 #
 #   tests/bench/dashboard-cost.sh [--time|--aa] [ROUNDS] [RATE]   (defaults: 4 rounds, 5000/s)
+#   tests/bench/dashboard-cost.sh --help
 #
 # Not part of `make test`: a benchmark. Needs tmux, and nginx on 127.0.0.1:18080 as
-# ../shared/bench/vs-wrk.sh starts it (started here the same way if it is not running).
+# tests/bench/vs-wrk.sh starts it (started here the same way if it is not running).
 #
 # Default, per thread: each round runs `loadtop --headless -q -r RATE -d 20s` and then the
 # dashboard (100x30 tmux), both pinned to core 1, and reads every thread's CPU
@@ -18,10 +19,11 @@
 # dashboard run's user+sys CPU over the headless run's.
 # --aa: the same with two headless runs, to show the method's own scatter.
 set -euo pipefail
-mode=thread
-case ${1:-} in --time) mode=time; shift ;; --aa) mode=aa; shift ;; esac
-rounds=${1:-4} rate=${2:-5000}
 source "$(dirname "$0")/common.sh"
+mode=thread
+case ${1:-} in --time) mode=time; shift ;; --aa) mode=aa; shift ;; -h | --help) bench_help; exit 0 ;; esac
+rounds=${1:-4} rate=${2:-5000}
+[[ $# -le 2 && $rounds =~ ^[1-9][0-9]*$ && $rate =~ ^[1-9][0-9]*$ ]] || bench_usage
 bench_setup dashboard-cost
 sock=loadtop-dashcost
 tmp=$(mktemp -d)

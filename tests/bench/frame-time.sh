@@ -5,12 +5,15 @@
 # dashboard's own "frame" figure from the host panel, and the requests sent so far.
 #
 #   tests/bench/frame-time.sh [MINUTES] [RATE]      (defaults: 10 minutes, 5000/s)
+#   tests/bench/frame-time.sh --help
 #
 # Not part of `make test`: a benchmark. Needs tmux, and nginx on 127.0.0.1:18080 as
-# ../shared/bench/vs-wrk.sh starts it (started here the same way if it is not running).
+# tests/bench/vs-wrk.sh starts it (started here the same way if it is not running).
 set -euo pipefail
-minutes=${1:-10} rate=${2:-5000}
 source "$(dirname "$0")/common.sh"
+case ${1:-} in -h | --help) bench_help; exit 0 ;; esac
+minutes=${1:-10} rate=${2:-5000}
+[[ $# -le 2 && $minutes =~ ^[1-9][0-9]*$ && $rate =~ ^[1-9][0-9]*$ ]] || bench_usage
 bench_setup frame-time
 sock=loadtop-frametime
 trap 'tmux -L $sock kill-server 2>/dev/null || true' EXIT
@@ -18,8 +21,7 @@ tmux -L $sock new-session -d -x 100 -y 30 "taskset -c 1 '$bin' -r $rate -d ${min
 sleep 1
 pid=$(pgrep -nf "^$bin -r $rate -d ${minutes}m")
 ns() { awk '{print $1}' /proc/$pid/task/$pid/schedstat; }
-# nginx's request count (its stub_status), so that the rate is checked from outside too
-served() { curl -s http://127.0.0.1:18081/status | awk 'NR == 3 {print $3}'; }
+# nginx's request count (served, from its stub_status): the rate checked from outside too
 prev=$(ns) req0=$(served)
 for ((t = 30; t <= minutes * 60 - 10; t += 30)); do
   sleep 30

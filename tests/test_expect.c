@@ -226,16 +226,17 @@ TEST(expect_unknown_and_validate)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *c = json_loads(cases[i].check, 0, NULL);
         struct exp_check ec = {json_string_value(json_array_get(c, 0)), json_array_get(c, 1)};
-        strcpy(msg, "junk");
-        int rc = expect_validate(&ec, msg, sizeof msg);
+        struct parse_error pe;
+        strcpy(pe.msg, "junk");
+        int rc = expect_validate(&ec, &pe);
         json_decref(c);
         size_t want = strlen(cases[i].msg);
-        if (rc != (want ? -1 : 0) || strncmp(msg, cases[i].msg, want ? want : 1))
-            fprintf(stderr, "    %s: %d \"%s\"\n", cases[i].check, rc, msg);
+        if (rc != (want ? -1 : 0) || strncmp(pe.msg, cases[i].msg, want ? want : 1))
+            fprintf(stderr, "    %s: %d \"%s\"\n", cases[i].check, rc, pe.msg);
         ASSERT_EQ(rc, want ? -1 : 0);
         if (want)
-            ASSERT(!strncmp(msg, cases[i].msg, want));
+            ASSERT(!strncmp(pe.msg, cases[i].msg, want));
         else
-            ASSERT_STR(msg, "");
+            ASSERT_STR(pe.msg, "");
     }
 }

@@ -159,7 +159,7 @@ static struct cond *parse_atom(struct parser *ps)
         }
         c->kind = K_NAME;
         c->str = xasprintf("{{%.*s}}", (int)n, at);
-        if (tpl_check(c->str, NULL, 0, NULL) < 0) {
+        if (tpl_check(c->str, NULL) < 0) {
             cond_free(c);
             return fail(ps, at, xasprintf("bad variable name `%.*s`", (int)n, at));
         }

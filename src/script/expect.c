@@ -262,25 +262,26 @@ static int check_regexp(const char *re_text, const struct exp_response *r, char 
     return say(msg, n, 1, "%s", "");
 }
 
-int expect_validate(const struct exp_check *c, char *msg, size_t n)
+int expect_validate(const struct exp_check *c, struct parse_error *err)
 {
     int t = exp_type(c->type);
     const char *bad;
     if (t < 0)
-        return say(msg, n, -1, "unknown expectation \"%s\"", c->type ? c->type : "");
+        return perr_set(err, 0, 0, "unknown expectation \"%s\"", c->type ? c->type : "");
     if ((bad = arg_error(t, c->arg)))
-        return say(msg, n, -1, "%s %s", c->type, bad);
+        return perr_set(err, 0, 0, "%s %s", c->type, bad);
     if (t == EXP_MATCHES_REGEXP && !tpl_has(json_string_value(c->arg))) {
         regex_t re;
         char e[128];
         int rc = regcomp(&re, json_string_value(c->arg), REG_EXTENDED | REG_NOSUB);
         if (rc) {
             regerror(rc, &re, e, sizeof e);
-            return say(msg, n, -1, "invalid regexp \"%s\": %s", json_string_value(c->arg), e);
+            return perr_set(err, 0, 0, "invalid regexp \"%s\": %s", json_string_value(c->arg), e);
         }
         regfree(&re);
     }
-    return say(msg, n, 0, "%s", "");
+    perr_clear(err);
+    return 0;
 }
 
 int expect_eval(const struct exp_check *c, const struct exp_response *r, char *msg, size_t n)

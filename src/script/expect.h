@@ -28,6 +28,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "perr.h"
+
 struct exp_response {
     int status;
     const char *content_type; /* NULL: taken from the headers */
@@ -48,10 +50,10 @@ struct exp_check {
 int expect_known(const char *type);
 
 /* Load-time check of a check's type and argument shape (and of a regexp
- * without templates: it must compile). Returns 0, or -1 with a message in
- * msg (n bytes; may be NULL) such as `unknown expectation "cdnHit"` or
- * `headerEquals takes [name, value]`. */
-int expect_validate(const struct exp_check *c, char *msg, size_t n);
+ * without templates: it must compile). Returns 0 (err emptied), or -1 with
+ * err->msg (err may be NULL) such as `unknown expectation "cdnHit"` or
+ * `headerEquals takes [name, value]`; no position: the caller has it. */
+int expect_validate(const struct exp_check *c, struct parse_error *err);
 
 /* Evaluate one check. Returns 1 (msg set to "") or 0 with a message in msg
  * (n bytes; may be NULL) such as "expected status 200, got 503". A check

@@ -369,10 +369,11 @@ static void load_payload(struct ctx *c, const yaml_node_t *n)
     if (!scenario_string(c, path, "path"))
         return;
     pl->path = xstrdup(text(path));
-    char *file = payload_path(c, pl->path), msg[512];
+    char *file = payload_path(c, pl->path);
     struct csv csv;
-    if (csv_load(file, &co, &csv, msg, sizeof msg) < 0)
-        err(c, path, "payload %s", msg);
+    struct parse_error pe;
+    if (csv_load(file, &co, &csv, &pe) < 0)
+        err(c, path, "payload %s", pe.msg);
     else
         pl->rows = csv.rows;
     free(file);

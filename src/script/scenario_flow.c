@@ -119,8 +119,9 @@ static void load_capture(struct ctx *c, const yaml_node_t *n, struct step *s)
     if (tpl < 0)
         return;
     char msg[200];
-    if (!tpl && kind == CAPTURE_JSON && jsonpath_check(text(expr), msg, sizeof msg) < 0) {
-        err(c, expr, "bad JSONPath `%s`: %s", Q(c, text(expr)), msg);
+    struct parse_error pe;
+    if (!tpl && kind == CAPTURE_JSON && jsonpath_check(text(expr), &pe) < 0) {
+        err(c, expr, "bad JSONPath `%s`: %s", Q(c, text(expr)), pe.msg);
         return;
     }
     if ((v = get(c, n, "strict")))
@@ -168,10 +169,10 @@ static void add_expect(struct ctx *c, const yaml_node_t *k, const yaml_node_t *v
         json_decref(arg);
         return;
     }
-    char msg[200];
+    struct parse_error pe;
     struct exp_check ch = {text(k), arg};
-    if (expect_validate(&ch, msg, sizeof msg) < 0) {
-        err(c, expect_known(text(k)) ? v : k, "%s", msg);
+    if (expect_validate(&ch, &pe) < 0) {
+        err(c, expect_known(text(k)) ? v : k, "%s", pe.msg);
         json_decref(arg);
         return;
     }

@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <yaml.h>
 
+#include "perr.h"
 #include "plan.h"
 #include "scenario.h"
 #include "util.h"
@@ -61,12 +62,13 @@ struct keys {
 
 /* ---- messages (scenario_yaml.c) ---- */
 
-/* Print one message at LINE:COL, unless it was said before: at the same
- * place as the last one (a value that failed once, such as a template that
- * renders undefined, is not reported again by the checks after), or the
- * same text at the same place (an anchored node met again through its
- * aliases). After 20 of a kind the rest are only counted. Does not count
- * errors: err and friends below do. */
+/* Print one message at LINE:COL as a struct parse_error, clipped to one
+ * line, unless it was said before: at the same place as the last one (a
+ * value that failed once, such as a template that renders undefined, is
+ * not reported again by the checks after), or the same text at the same
+ * place (an anchored node met again through its aliases). After 20 of a
+ * kind the rest are only counted. Does not count errors: err and friends
+ * below do. */
 void scenario_report_at(struct ctx *c, int line, int col, int is_error, const char *fmt,
                         va_list ap);
 /* "N more errors" after the 20 printed, and the same for warnings. */

@@ -169,13 +169,12 @@ int scenario_jitter_ok(struct ctx *c, const yaml_node_t *v)
  * after an error pointing into the text. */
 int scenario_templated(struct ctx *c, const yaml_node_t *n)
 {
-    char msg[200];
-    int col;
+    struct parse_error pe;
     if (!is_scalar(n) || !tpl_has(text(n)))
         return 0;
-    if (tpl_check(text(n), msg, sizeof msg, &col) == 0)
+    if (tpl_check(text(n), &pe) == 0)
         return 1;
-    err_in(c, n, col, "bad template: %s", msg);
+    err_in(c, n, pe.col, "bad template: %s", pe.msg);
     return -1;
 }
 

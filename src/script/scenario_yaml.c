@@ -25,18 +25,20 @@
 /* Distinct errors (and warnings) printed before "N more errors". */
 #define MAX_MESSAGES 20
 
-/* Print one message, unless it was said before: at the same place as the
- * last one (a value that failed once, such as a template that renders
- * undefined, is not reported again by the checks after), or the same text
- * at the same place (an anchored node met again through its aliases).
- * After MAX_MESSAGES of a kind the rest are only counted. */
+/* "FILE:LINE:COL: [warning: ]MESSAGE" */
+static void print_at(struct ctx *c, const struct parse_error *e, int is_error)
+{
+    fprintf(c->diag, "%s:%d:%d: %s%s\n", c->name, e->line, e->col,
+            is_error ? "" : "warning: ", e->msg);
+}
+
 void scenario_report_at(struct ctx *c, int line, int col, int is_error, const char *fmt, va_list ap)
 {
     if (line == c->last_line && col == c->last_col)
         return;
     c->last_line = line;
     c->last_col = col;
-    char *msg = NULL, *key, line_text[320];
+    char *msg = NULL, *key;
     if (vasprintf(&msg, fmt, ap) < 0)
         return;
     key = xasprintf("%d:%d:%d:%s", line, col, is_error, msg);
@@ -48,9 +50,10 @@ void scenario_report_at(struct ctx *c, int line, int col, int is_error, const ch
     free(key);
     if (!seen && c->shown[is_error] < MAX_MESSAGES) {
         c->shown[is_error]++;
+        struct parse_error e = {line, col, ""};
         /* a net under every message: one line, never a huge value */
-        fprintf(c->diag, "%s:%d:%d: %s%s\n", c->name, line, col,
-                is_error ? "" : "warning: ", str_clip(line_text, sizeof line_text, msg));
+        str_clip(e.msg, sizeof e.msg, msg);
+        print_at(c, &e, is_error);
     } else if (!seen) {
         c->held[is_error]++;
     }
@@ -159,12 +162,14 @@ void scenario_syntax_error(struct ctx *c, const yaml_parser_t *ps, const char *s
             if (src[i] == '\n')
                 m.line++, m.column = (size_t)-1;
     }
-    fprintf(c->diag, "%s:%d:%d: %s", c->name, (int)m.line + 1, (int)m.column + 1,
-            ps->problem ? ps->problem : "syntax error");
+    struct parse_error e;
+    const char *problem = ps->problem ? ps->problem : "syntax error";
     if (ps->context)
-        fprintf(c->diag, " (%s started at %d:%d)", ps->context, (int)ps->context_mark.line + 1,
-                (int)ps->context_mark.column + 1);
-    fputc('\n', c->diag);
+        perr_set(&e, (int)m.line + 1, (int)m.column + 1, "%s (%s started at %d:%d)", problem,
+                 ps->context, (int)ps->context_mark.line + 1, (int)ps->context_mark.column + 1);
+    else
+        perr_set(&e, (int)m.line + 1, (int)m.column + 1, "%s", problem);
+    print_at(c, &e, 1);
 }
 
 __attribute__((format(printf, 3, 4))) static void err_mark(struct ctx *c, yaml_mark_t m,

@@ -501,28 +501,18 @@ int tpl_has(const char *s)
     return strstr(s, "{{") != NULL;
 }
 
-int tpl_check(const char *s, char *err, size_t n, int *col)
+int tpl_check(const char *s, struct parse_error *err)
 {
     const char *p = s, *o, *close, *at = NULL, *why = NULL;
     while ((o = strstr(p, "{{"))) {
         close = close_of(o + 2);
-        if (!close) {
-            at = o;
-            why = "unterminated \"{{\"";
-            if (err && n)
-                snprintf(err, n, "%s", why);
-            break;
-        }
-        if (body_eval(o + 2, close, NULL, NULL, &at, &why) < 0) {
-            if (err && n)
-                snprintf(err, n, "%s in \"%.*s\"", why, (int)(close + 2 - o), o);
-            break;
-        }
+        if (!close)
+            return perr_set(err, 0, (int)(o - s) + 1, "unterminated \"{{\"");
+        if (body_eval(o + 2, close, NULL, NULL, &at, &why) < 0)
+            return perr_set(err, 0, (int)(at - s) + 1, "%s in \"%.*s\"", why, (int)(close + 2 - o),
+                            o);
         p = close + 2;
     }
-    if (!o)
-        return 0;
-    if (col)
-        *col = (int)(at - s) + 1;
-    return -1;
+    perr_clear(err);
+    return 0;
 }

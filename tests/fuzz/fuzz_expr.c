@@ -96,9 +96,8 @@ static void fuzz_cond(const char *s)
 
 static void fuzz_template(const char *s)
 {
-    char err[200];
-    int col;
-    if (tpl_check(s, err, sizeof err, &col) < 0)
+    struct parse_error pe;
+    if (tpl_check(s, &pe) < 0)
         return; /* the loader refuses these: they never reach a VU */
     uint64_t rng = 7;
     struct tpl_ctx tc = {vars, env, &rng, "00000000-0000-4000-8000-000000000000"};
@@ -110,8 +109,8 @@ static void fuzz_template(const char *s)
 
 static void fuzz_jsonpath(const char *s)
 {
-    char msg[200];
-    int bad = jsonpath_check(s, msg, sizeof msg) < 0, err = 0;
+    struct parse_error pe;
+    int bad = jsonpath_check(s, &pe) < 0, err = 0;
     uint64_t rng = 7;
     json_decref(jsonpath_get(doc, s, &rng, &err));
     if (bad != err) /* the load-time check and the lookup must agree */
@@ -166,8 +165,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             text++, len--;
         }
         struct csv c;
-        char err[200];
-        if (csv_parse(text, len, &o, &c, err, sizeof err) == 0)
+        struct parse_error pe;
+        if (csv_parse(text, len, &o, &c, &pe) == 0)
             csv_free(&c);
         break;
     }

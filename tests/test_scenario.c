@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cond.h"
+#include "expr.h"
 #include "scenario.h"
 #include "test.h"
 #include "util.h"

@@ -9,8 +9,8 @@
 #include <jansson.h>
 #include <yaml.h>
 
-#include "cond.h"
 #include "expect.h"
+#include "expr.h"
 #include "jsonpath.h"
 #include "scenario_int.h"
 #include "template.h"
@@ -259,12 +259,9 @@ static void load_request_options(struct ctx *c, const yaml_node_t *n, struct ste
         !scenario_number_max(c, v, "probability", 100, "%", &s->probability))
         s->has_probability = 1;
     if ((v = get(c, n, "ifTrue")) && scenario_string(c, v, "ifTrue")) {
-        int col;
-        char *msg;
-        if (!(s->if_true = cond_parse(text(v), &col, &msg))) {
-            err_in(c, v, col, "ifTrue: %s", msg);
-            free(msg);
-        }
+        struct parse_error pe;
+        if (!(s->if_true = expr_parse(text(v), EXPR_IFTRUE, &pe)))
+            err_in(c, v, pe.col, "ifTrue: %s", pe.msg);
     }
 }
 

@@ -18,9 +18,9 @@
  *                  object or array
  *   notHasProperty the path is absent (also fails on a non-object body)
  *   equals         [a, b, ...]: every String() is the same (at least one)
- *   matchesRegexp  the raw body matches a POSIX extended regular expression
- *                  (regcomp REG_EXTENDED), not a JavaScript RegExp: no \d,
- *                  no lazy quantifiers, no lookaround.
+ *   matchesRegexp  the raw body matches the regular expression (regexp.h:
+ *                  JavaScript's syntax, PCRE2); a match that gives up at
+ *                  its limits fails, saying so
  * Pure: no I/O, no globals. */
 #ifndef LOADTOP_EXPECT_H
 #define LOADTOP_EXPECT_H

@@ -2,7 +2,6 @@
  * bodies, qs, form, cookie, auth, ifTrue, ...), captures, expectations,
  * think, loops, log and JavaScript function steps. See scenario_int.h. */
 #include <ctype.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +11,7 @@
 #include "expect.h"
 #include "expr.h"
 #include "jsonpath.h"
+#include "regexp.h"
 #include "scenario_int.h"
 #include "template.h"
 #include "url.h"
@@ -118,7 +118,6 @@ static void load_capture(struct ctx *c, const yaml_node_t *n, struct step *s)
     int tpl = scenario_templated(c, expr);
     if (tpl < 0)
         return;
-    char msg[200];
     struct parse_error pe;
     if (!tpl && kind == CAPTURE_JSON && jsonpath_check(text(expr), &pe) < 0) {
         err(c, expr, "bad JSONPath `%s`: %s", Q(c, text(expr)), pe.msg);
@@ -134,21 +133,20 @@ static void load_capture(struct ctx *c, const yaml_node_t *n, struct step *s)
     if ((v = get(c, n, "group"))) {
         long long g;
         if (is_scalar(v) && !scenario_decimal(text(v), &(int){0}))
-            err(c, v, "group must be a number: POSIX regular expressions have no named groups");
+            err(c, v, "group must be a number (named groups are numbered too)");
         else if (!scenario_integer(c, v, "group", 0, 9, &g))
             cap.group = (int)g;
     }
     if (!tpl && kind == CAPTURE_REGEXP) {
-        regex_t re;
-        int rc = regcomp(&re, text(expr), REG_EXTENDED | (cap.icase ? REG_ICASE : 0));
-        if (rc) {
-            regerror(rc, &re, msg, sizeof msg);
-            err(c, expr, "bad regexp `%s`: %s (POSIX extended syntax)", Q(c, text(expr)), msg);
+        struct regexp *re = regexp_compile(text(expr), cap.icase, &pe);
+        if (!re) {
+            err(c, expr, "bad regexp `%s`: %s", Q(c, text(expr)), pe.msg);
             return;
         }
-        if (re.re_nsub < (size_t)cap.group)
-            err(c, get(c, n, "group"), "group %d: the regexp has only %zu", cap.group, re.re_nsub);
-        regfree(&re);
+        if (regexp_groups(re) < cap.group)
+            err(c, get(c, n, "group"), "group %d: the regexp has only %d", cap.group,
+                regexp_groups(re));
+        regexp_free(re);
     }
     cap.expr = xstrdup(text(expr));
     cap.as = xstrdup(text(as));

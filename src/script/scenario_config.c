@@ -1,7 +1,7 @@
 /* scenario_config.c — the script's `config`: target, phases, http, tls,
- * defaults, payload files, ensure, plugins, and -e's
- * environment merged over it; the parts read at load are rendered once,
- * with $env and $environment. See scenario_int.h. */
+ * defaults, payload files, ensure, plugins, and -e's environment merged
+ * over it; the parts read at load are rendered once, with $env and
+ * $environment. See scenario_int.h. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -524,7 +524,6 @@ static int merge_maps(struct ctx *c, int base, int over, int depth)
     return m;
 }
 
-/* The id of config merged with environment `name`, or 0 after an error. */
 int scenario_merge_environment(struct ctx *c, int cfg, const char *name)
 {
     const yaml_node_t *envs = get(c, node_at(c, cfg), "environments");

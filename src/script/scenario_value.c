@@ -17,8 +17,6 @@
 #include "template.h"
 #include "util.h"
 
-/* [-+]? digits [. digits] [e [-+]? digits]: what YAML's core schema and
- * JSON agree is a number. *is_int: no fraction and no exponent. */
 int scenario_decimal(const char *s, int *is_int)
 {
     int digits = 0;
@@ -87,7 +85,6 @@ int scenario_number(struct ctx *c, const yaml_node_t *n, const char *key, double
     return scenario_number_max(c, n, key, DBL_MAX, NULL, out);
 }
 
-/* An integer in [min, max]; min is 0 or 1, which names the message. */
 int scenario_integer(struct ctx *c, const yaml_node_t *n, const char *key, long long min,
                      long long max, long long *out)
 {
@@ -143,7 +140,6 @@ int scenario_boolean(struct ctx *c, const yaml_node_t *n, const char *key, int *
     return -1;
 }
 
-/* jitter: "10%" (up to 100) or milliseconds (up to a year). */
 int scenario_jitter_ok(struct ctx *c, const yaml_node_t *v)
 {
     const char *t = is_scalar(v) ? text(v) : "";
@@ -165,8 +161,6 @@ int scenario_jitter_ok(struct ctx *c, const yaml_node_t *v)
     return 1;
 }
 
-/* Check the templates in scalar `n`: 1 when it has some, 0 when none, -1
- * after an error pointing into the text. */
 int scenario_templated(struct ctx *c, const yaml_node_t *n)
 {
     struct parse_error pe;

@@ -60,7 +60,6 @@ void scenario_report_at(struct ctx *c, int line, int col, int is_error, const ch
     free(msg);
 }
 
-/* "N more errors" after the MAX_MESSAGES printed, and the same for warnings. */
 void scenario_report_held(struct ctx *c)
 {
     for (int e = 1; e >= 0; e--)
@@ -71,7 +70,6 @@ void scenario_report_held(struct ctx *c)
     c->said = NULL;
 }
 
-/* The id of `key`'s value in mapping `map`, or 0. */
 int scenario_find_id(struct ctx *c, int map, const char *key)
 {
     const yaml_node_t *m = node_at(c, map);

@@ -3,13 +3,13 @@
 # needs nothing else. `make` with nothing changed does nothing.
 CC       ?= cc
 PREFIX   ?= /usr/local
-PKGS     := libcurl libuv yaml-0.1 ncursesw jansson
+PKGS     := libcurl libuv yaml-0.1 ncursesw jansson libpcre2-8
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
 
 # Debian packages: build needs, then what the tests drive.
 DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
-            libncurses-dev libjansson-dev libmimalloc-dev node-llhttp tmux jq curl procps \
-            python3 time util-linux iproute2 clang-format openssl nghttp2-server
+            libncurses-dev libjansson-dev libmimalloc-dev libpcre2-dev node-llhttp tmux jq curl \
+            procps python3 time util-linux iproute2 clang-format openssl nghttp2-server
 
 # One folder per dependency boundary (tests/check-layout.sh keeps it so):
 # script/ alone reads YAML, engine/ alone speaks libcurl (and libuv, with the

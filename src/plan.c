@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "checks.h"
-#include "cond.h"
+#include "expr.h"
 #include "url.h"
 #include "util.h"
 
@@ -47,7 +47,7 @@ static void steps_free(struct step *s, int n)
             json_decref(s[i].expects[k].arg);
         }
         free(s[i].expects);
-        cond_free(s[i].if_true);
+        expr_free(s[i].if_true);
         free(s[i].think_tpl);
         free(s[i].jitter);
         free(s[i].count_tpl);

@@ -24,7 +24,7 @@
 #define PLAN_MAX_LOOP_DEPTH 16  /* loops inside loops (the engine's VU_MAX_DEPTH) */
 
 struct check_spec;
-struct cond;
+struct expr;
 struct json_t; /* jansson's */
 
 enum phase_kind {
@@ -103,7 +103,7 @@ struct step {
     int ncaptures;
     struct expectation *expects;
     int nexpects;
-    struct cond *if_true; /* ifTrue (cond.h); NULL = none */
+    struct expr *if_true; /* ifTrue (expr.h, EXPR_IFTRUE); NULL = none */
     int has_probability;  /* probability: sent with this chance (percent), else always */
     double probability;
     int no_redirect; /* followRedirect: false */

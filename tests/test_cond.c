@@ -1,25 +1,21 @@
-/* test_cond.c — ifTrue conditions: parse errors with columns, and values
- * over typed variables. */
+/* test_cond.c — ifTrue conditions (expr.h's EXPR_IFTRUE dialect): parse
+ * errors with columns, and values over typed variables. */
 #include <stdlib.h>
 
-#include "cond.h"
+#include "expr.h"
 #include "test.h"
 
 /* The condition over `vars_json`: 1 / 0, or -1 when it does not parse. */
 static int holds(const char *text, const char *vars_json)
 {
-    int col;
-    char *msg;
-    struct cond *c = cond_parse(text, &col, &msg);
-    if (!c) {
-        free(msg);
+    struct expr *c = expr_parse(text, EXPR_IFTRUE, NULL);
+    if (!c)
         return -1;
-    }
     json_t *vars = json_loads(vars_json, 0, NULL);
     struct tpl_ctx tc = {vars, NULL, NULL, NULL};
-    int r = cond_eval(c, &tc);
+    int r = expr_test(c, &tc);
     json_decref(vars);
-    cond_free(c);
+    expr_free(c);
     return r;
 }
 
@@ -72,12 +68,10 @@ TEST(cond_parse_errors)
         {"((", "unexpected end of the condition", 3}, /* read past the end before */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int col = 0;
-        char *msg = NULL;
-        ASSERT(cond_parse(bad[i].text, &col, &msg) == NULL);
-        ASSERT_STR(msg, bad[i].msg);
-        ASSERT_EQ(col, bad[i].col);
-        free(msg);
+        struct parse_error pe;
+        ASSERT(expr_parse(bad[i].text, EXPR_IFTRUE, &pe) == NULL);
+        ASSERT_STR(pe.msg, bad[i].msg);
+        ASSERT_EQ(pe.col, bad[i].col);
     }
 }
 
@@ -107,12 +101,11 @@ TEST(cond_nesting_and_size_are_bounded)
         {"a or ", "b", 1001, 5003, "more than 1000 operators (the limit)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char *text = repeat(bad[i].unit, bad[i].n, bad[i].tail), *msg = NULL;
-        int col = 0;
-        ASSERT(cond_parse(text, &col, &msg) == NULL);
-        ASSERT_STR(msg, bad[i].msg);
-        ASSERT_EQ(col, bad[i].col);
-        free(msg);
+        char *text = repeat(bad[i].unit, bad[i].n, bad[i].tail);
+        struct parse_error pe;
+        ASSERT(expr_parse(text, EXPR_IFTRUE, &pe) == NULL);
+        ASSERT_STR(pe.msg, bad[i].msg);
+        ASSERT_EQ(pe.col, bad[i].col);
         free(text);
     }
     /* just inside the bounds */

@@ -14,10 +14,10 @@
 static const char *parse_s(const char *text, const struct csv_opts *o)
 {
     static char out[1024];
-    char err[128];
+    struct parse_error pe;
     struct csv c;
-    if (csv_parse(text, strlen(text), o, &c, err, sizeof err) < 0) {
-        snprintf(out, sizeof out, "ERR %s", err);
+    if (csv_parse(text, strlen(text), o, &c, &pe) < 0) {
+        snprintf(out, sizeof out, "ERR %s", pe.msg);
         return out;
     }
     char *s = json_dumps(c.rows, JSON_COMPACT);
@@ -95,13 +95,14 @@ TEST(csv_errors)
     ASSERT_STR(parse_s("ok\nbad\xff\n", NULL), "ERR line 2: invalid UTF-8");
     struct csv c = {json_array()};
     json_decref(c.rows);
-    ASSERT_EQ(csv_parse("\"", 1, NULL, &c, NULL, 0), -1);
+    ASSERT_EQ(csv_parse("\"", 1, NULL, &c, NULL), -1);
     ASSERT(c.rows == NULL);
 }
 
 TEST(csv_load_file)
 {
-    char path[] = "/tmp/loadtop_csv_XXXXXX", err[256];
+    char path[] = "/tmp/loadtop_csv_XXXXXX";
+    struct parse_error pe;
     int fd = mkstemp(path);
     ASSERT(fd >= 0);
     const char *text = "id,name\n1,\"Ann, A.\"\n2,Bob\n";
@@ -109,7 +110,7 @@ TEST(csv_load_file)
     close(fd);
     struct csv_opts o = {0, 1, 1, 1};
     struct csv c;
-    ASSERT_EQ(csv_load(path, &o, &c, err, sizeof err), 0);
+    ASSERT_EQ(csv_load(path, &o, &c, &pe), 0);
     char *s = json_dumps(c.rows, JSON_COMPACT);
     ASSERT_STR(s, "[[1,\"Ann, A.\"],[2,\"Bob\"]]");
     free(s);
@@ -118,16 +119,18 @@ TEST(csv_load_file)
     FILE *f = fopen(path, "a");
     fputs("3,\"open\n", f);
     fclose(f);
-    ASSERT_EQ(csv_load(path, &o, &c, err, sizeof err), -1);
+    ASSERT_EQ(csv_load(path, &o, &c, &pe), -1);
     char want[256];
     snprintf(want, sizeof want, "%s: line 4: unterminated quoted field", path);
-    ASSERT_STR(err, want);
+    ASSERT_STR(pe.msg, want);
+    ASSERT_EQ(pe.line, 4); /* the line of the file, for callers that point into it */
     unlink(path);
-    ASSERT_EQ(csv_load(path, &o, &c, err, sizeof err), -1);
+    ASSERT_EQ(csv_load(path, &o, &c, &pe), -1);
     snprintf(want, sizeof want, "%s: No such file or directory", path);
-    ASSERT_STR(err, want);
-    ASSERT_EQ(csv_load("/tmp", &o, &c, err, sizeof err), -1);
-    ASSERT_STR(err, "/tmp: Is a directory");
+    ASSERT_STR(pe.msg, want);
+    ASSERT_EQ(pe.line, 0);
+    ASSERT_EQ(csv_load("/tmp", &o, &c, &pe), -1);
+    ASSERT_STR(pe.msg, "/tmp: Is a directory");
 }
 
 TEST(csv_row_object)
@@ -179,48 +182,53 @@ TEST(csv_payload_pick)
 
 TEST(csv_load_refuses_what_is_not_a_small_file)
 {
-    char err[256], want[300];
+    char want[300];
+    struct parse_error pe;
     struct csv c;
     /* refused on fstat, before a byte is read: /dev/zero never ends, a FIFO
      * without a writer would block the open */
-    ASSERT_EQ(csv_load("/dev/zero", NULL, &c, err, sizeof err), -1);
-    ASSERT_STR(err, "/dev/zero: not a regular file");
+    ASSERT_EQ(csv_load("/dev/zero", NULL, &c, &pe), -1);
+    ASSERT_STR(pe.msg, "/dev/zero: not a regular file");
     char dir[] = "/tmp/loadtop_csvdir_XXXXXX";
     ASSERT(mkdtemp(dir) != NULL);
     char fifo[64], big[64];
     snprintf(fifo, sizeof fifo, "%s/f", dir);
     snprintf(big, sizeof big, "%s/big.csv", dir);
     ASSERT_EQ(mkfifo(fifo, 0600), 0);
-    ASSERT_EQ(csv_load(fifo, NULL, &c, err, sizeof err), -1);
+    ASSERT_EQ(csv_load(fifo, NULL, &c, &pe), -1);
     snprintf(want, sizeof want, "%s: not a regular file", fifo);
-    ASSERT_STR(err, want);
+    ASSERT_STR(pe.msg, want);
     /* a sparse file one byte past the limit */
     int fd = open(big, O_WRONLY | O_CREAT, 0600);
     ASSERT(fd >= 0);
     ASSERT_EQ(ftruncate(fd, CSV_MAX_FILE + 1), 0);
     close(fd);
-    ASSERT_EQ(csv_load(big, NULL, &c, err, sizeof err), -1);
+    ASSERT_EQ(csv_load(big, NULL, &c, &pe), -1);
     snprintf(want, sizeof want, "%s: larger than 100 MiB (the limit for a payload)", big);
-    ASSERT_STR(err, want);
+    ASSERT_STR(pe.msg, want);
     unlink(fifo);
     unlink(big);
     rmdir(dir);
     /* a path with a line break in it is escaped in the message */
-    ASSERT_EQ(csv_load("/nonexistent/a\nb.csv", NULL, &c, err, sizeof err), -1);
-    ASSERT_STR(err, "/nonexistent/a\\nb.csv: No such file or directory");
+    ASSERT_EQ(csv_load("/nonexistent/a\nb.csv", NULL, &c, &pe), -1);
+    ASSERT_STR(pe.msg, "/nonexistent/a\\nb.csv: No such file or directory");
 }
 
 TEST(csv_value_count_is_bounded)
 {
     /* empty lines are values too (dropped after): 5 000 001 of them, little memory */
     size_t n = CSV_MAX_VALUES + 1;
-    char *text = malloc(n), err[128];
+    char *text = malloc(n);
+    struct parse_error pe;
     memset(text, '\n', n);
     struct csv_opts o = {',', 0, 1, 1};
     struct csv c;
-    ASSERT_EQ(csv_parse(text, n, &o, &c, err, sizeof err), -1);
-    ASSERT_STR(err, "line 5000001: more than 5000000 values (the limit for a payload)");
-    ASSERT_EQ(csv_parse(text, n - 1, &o, &c, err, sizeof err), 0);
+    ASSERT_EQ(csv_parse(text, n, &o, &c, &pe), -1);
+    ASSERT_STR(pe.msg, "line 5000001: more than 5000000 values (the limit for a payload)");
+    ASSERT_EQ(pe.line, 5000001);
+    ASSERT_EQ(pe.col, 0);
+    ASSERT_EQ(csv_parse(text, n - 1, &o, &c, &pe), 0);
+    ASSERT_STR(pe.msg, ""); /* emptied on success */
     ASSERT_EQ(json_array_size(c.rows), 0);
     csv_free(&c);
     free(text);

@@ -33,11 +33,13 @@ static int lookup(void *ctx, const char *name, double *out)
 /* Parse and evaluate; returns the value, or NAN with *msg set (caller frees). */
 static double run(const char *text, char **msg)
 {
-    int col;
+    struct parse_error pe;
     *msg = NULL;
-    struct expr *e = expr_parse(text, &col, msg);
-    if (!e)
+    struct expr *e = expr_parse(text, EXPR_ENSURE, &pe);
+    if (!e) {
+        *msg = strdup(pe.msg);
         return NAN;
+    }
     double v;
     int rc = expr_eval(e, lookup, NULL, &v, msg);
     expr_free(e);
@@ -58,16 +60,14 @@ static double val(const char *text)
 /* The parse error of `text` as "col: message" (heap). */
 static char *perr(const char *text)
 {
-    int col;
-    char *msg;
-    struct expr *e = expr_parse(text, &col, &msg);
+    struct parse_error pe;
+    struct expr *e = expr_parse(text, EXPR_ENSURE, &pe);
     if (e) {
         expr_free(e);
         return strdup("parsed");
     }
-    char *out = malloc(strlen(msg) + 16);
-    sprintf(out, "%d: %s", col, msg);
-    free(msg);
+    char *out = malloc(strlen(pe.msg) + 16);
+    sprintf(out, "%d: %s", pe.col, pe.msg);
     return out;
 }
 
@@ -178,9 +178,8 @@ static void count_names(void *ctx, const char *name)
 
 TEST(expr_names_are_distinct)
 {
-    int col, n = 0;
-    char *msg;
-    struct expr *e = expr_parse("a + b * a - c / b", &col, &msg);
+    int n = 0;
+    struct expr *e = expr_parse("a + b * a - c / b", EXPR_ENSURE, NULL);
     ASSERT(e);
     expr_names(e, count_names, &n);
     ASSERT_EQ(n, 3);
@@ -227,4 +226,46 @@ TEST(expr_nesting_and_size_are_bounded)
     ASSERT_PERR(more, "4003: more than 1000 operators (the limit)");
     free(sum);
     free(more);
+}
+
+/* The two dialects parse the same text differently where they always did
+ * (expr.h): ensure's `not` binds tighter than a comparison, ifTrue's
+ * looser; quotes make a name or a string; && is ifTrue's only. */
+TEST(expr_dialects_keep_their_differences)
+{
+    struct expr *e = expr_parse("not a == b", EXPR_ENSURE, NULL);
+    ASSERT(e && e->kind == EXPR_BIN && e->op == EXPR_EQ && e->l->kind == EXPR_NOT);
+    expr_free(e);
+    e = expr_parse("not a == b", EXPR_IFTRUE, NULL);
+    ASSERT(e && e->kind == EXPR_NOT && e->l->kind == EXPR_BIN && e->l->op == EXPR_EQ);
+    expr_free(e);
+    e = expr_parse("'x.y' < 1", EXPR_ENSURE, NULL);
+    ASSERT(e && e->l->kind == EXPR_NAME);
+    ASSERT_STR(e->l->name, "x.y");
+    expr_free(e);
+    e = expr_parse("'x.y' < 1", EXPR_IFTRUE, NULL);
+    ASSERT(e && e->l->kind == EXPR_STR);
+    ASSERT_STR(e->l->name, "x.y");
+    expr_free(e);
+    struct parse_error pe;
+    ASSERT(!expr_parse("a && b", EXPR_ENSURE, &pe));
+    ASSERT_STR(pe.msg, "use `and` instead of `&&`");
+    e = expr_parse("a && b", EXPR_IFTRUE, &pe);
+    ASSERT(e && e->kind == EXPR_BIN && e->op == EXPR_AND);
+    ASSERT_STR(pe.msg, ""); /* emptied on success */
+    expr_free(e);
+    /* a comparison chains in ensure, not in ifTrue */
+    e = expr_parse("1 < 2 == 1", EXPR_ENSURE, NULL);
+    ASSERT(e && e->op == EXPR_EQ);
+    expr_free(e);
+    ASSERT(!expr_parse("1 < 2 == 1", EXPR_IFTRUE, &pe));
+    ASSERT_STR(pe.msg, "unexpected `=`");
+    ASSERT_EQ(pe.col, 7);
+    /* `and` where a value is expected: an error in ensure, a name in ifTrue */
+    ASSERT(!expr_parse("and == 1", EXPR_ENSURE, &pe));
+    ASSERT_STR(pe.msg, "expected a number or a metric name, found `and`");
+    e = expr_parse("and == 1", EXPR_IFTRUE, NULL);
+    ASSERT(e && e->l->kind == EXPR_NAME);
+    ASSERT_STR(e->l->name, "and");
+    expr_free(e);
 }

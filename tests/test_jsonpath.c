@@ -133,11 +133,13 @@ TEST(jsonpath_malformed)
         {"$.a[?(@.b)]", "filters are not supported at column 5"},
         {"$.a b", "expected \".\" or \"[\" at column 4"},
     };
-    char msg[128];
+    struct parse_error pe;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        msg[0] = '\0';
-        ASSERT_EQ(jsonpath_check(bad[i].path, msg, sizeof msg), -1);
-        ASSERT_STR(msg, bad[i].msg);
+        perr_clear(&pe);
+        ASSERT_EQ(jsonpath_check(bad[i].path, &pe), -1);
+        ASSERT_STR(pe.msg, bad[i].msg);
+        /* the column the message names */
+        ASSERT_EQ(pe.col, atoi(strstr(bad[i].msg, "at column ") + 10));
         int err = 0;
         json_t *doc = json_object();
         ASSERT(jsonpath_get(doc, bad[i].path, NULL, &err) == NULL);
@@ -147,19 +149,20 @@ TEST(jsonpath_malformed)
     static const char *const good[] = {"$",     "$.a",  "$.a.b[0].c", "$['a b'][\"c\"]", "$[*]",
                                        "$.a.*", "$..a", "$..*",       "$..[0]",          "$.$ref"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-        ASSERT_EQ(jsonpath_check(good[i], msg, sizeof msg), 0);
-    ASSERT_EQ(jsonpath_check("x", NULL, 0), -1);
+        ASSERT_EQ(jsonpath_check(good[i], &pe), 0);
+    ASSERT_EQ(jsonpath_check("x", NULL), -1);
 }
 
 TEST(jsonpath_bounds)
 {
-    char path[256] = "$", msg[128];
+    char path[256] = "$";
+    struct parse_error pe;
     for (int i = 0; i < 64; i++)
         strcat(path, ".a");
-    ASSERT_EQ(jsonpath_check(path, msg, sizeof msg), 0);
+    ASSERT_EQ(jsonpath_check(path, &pe), 0);
     strcat(path, ".b");
-    ASSERT_EQ(jsonpath_check(path, msg, sizeof msg), -1);
-    ASSERT_STR(msg, "more than 64 steps (the limit) at column 130");
+    ASSERT_EQ(jsonpath_check(path, &pe), -1);
+    ASSERT_STR(pe.msg, "more than 64 steps (the limit) at column 130");
 
     /* a chain of 2000 arrays: `$..*` is 2000 matches, `$..*..*` two million visits */
     json_t *doc = json_array(), *cur = doc;

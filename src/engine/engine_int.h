@@ -48,7 +48,7 @@ struct reqtpl {
     int render;       /* url, headers, body or cookies hold templates */
     int keep;         /* captures, or expectations with the plugin on */
     int cond;         /* ifTrue or probability */
-    void *regex;      /* regex_t per capture, compiled once (NULL: not a fixed regexp) */
+    void *regex;      /* struct regexp * per capture (regexp.h), compiled once; NULL: none */
     int *exp_counter; /* per expectation: counter indexes of .ok.<type>, .failed.<type> */
 };
 

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cond.h"
 #include "engine_int.h"
 #include "errclass.h"
+#include "expr.h"
 #include "template.h"
 #include "util.h"
 
@@ -199,7 +199,7 @@ static int wanted(struct vu *v, const struct step *s)
     if (s->if_true && v->vars) {
         struct tpl_ctx tc;
         vu_tpl_ctx(v, &tc);
-        return cond_eval(s->if_true, &tc);
+        return expr_test(s->if_true, &tc);
     }
     return 1;
 }

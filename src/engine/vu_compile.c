@@ -1,11 +1,11 @@
 /* vu_compile.c — a scenario's flow compiled once, at start, into a flat
  * program (loops become jumps), and its requests prepared: those without
  * templates are built here, once for the run. */
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_int.h"
+#include "regexp.h"
 #include "template.h"
 #include "util.h"
 
@@ -64,12 +64,12 @@ static int add_req(struct engine *e, const struct step *s, int hook)
         r->headers = q.headers;
     }
     if (s->ncaptures) {
-        regex_t *re = xcalloc((size_t)s->ncaptures, sizeof *re);
+        struct regexp **re = xcalloc((size_t)s->ncaptures, sizeof *re);
         for (int i = 0; i < s->ncaptures; i++) {
             const struct capture *c = &s->captures[i];
-            /* checked at load; a failure leaves a zeroed regex_t, never used */
+            /* checked at load */
             if (c->kind == CAPTURE_REGEXP && !tpl_has(c->expr))
-                regcomp(&re[i], c->expr, REG_EXTENDED | (c->icase ? REG_ICASE : 0));
+                re[i] = regexp_compile(c->expr, c->icase, NULL);
         }
         r->regex = re;
     }
@@ -208,10 +208,9 @@ void vu_unprepare(struct engine *e)
         free(r->url);
         free(r->body);
         http_headers_free(r->headers);
-        regex_t *re = r->regex;
+        struct regexp **re = r->regex;
         for (int k = 0; re && k < r->step->ncaptures; k++)
-            if (r->step->captures[k].kind == CAPTURE_REGEXP && !tpl_has(r->step->captures[k].expr))
-                regfree(&re[k]);
+            regexp_free(re[k]);
         free(re);
         free(r->exp_counter);
     }

@@ -2,7 +2,6 @@
  * its variables, then expectations (the expect plugin), as Artillery's
  * afterResponse does; and its notes to the event log, captured values
  * redacted. */
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -10,6 +9,7 @@
 #include "engine_int.h"
 #include "expect.h"
 #include "jsonpath.h"
+#include "regexp.h"
 #include "template.h"
 #include "util.h"
 
@@ -118,9 +118,10 @@ static void resp_free(struct resp *rs)
     json_decref(rs->json);
 }
 
-/* The captured value (a new reference), or NULL when nothing matched. */
-static json_t *capture_value(struct vu *v, const struct capture *c, const regex_t *fixed,
-                             const struct resp *rs, const struct http_result *r)
+/* The captured value (a new reference), or NULL when nothing matched;
+ * *gave_up = 1 when a regexp passed its limits (counted as no match). */
+static json_t *capture_value(struct vu *v, const struct capture *c, const struct regexp *fixed,
+                             const struct resp *rs, const struct http_result *r, int *gave_up)
 {
     struct tpl_ctx tc;
     vu_tpl_ctx(v, &tc);
@@ -133,17 +134,14 @@ static json_t *capture_value(struct vu *v, const struct capture *c, const regex_
             if (!strcasecmp(rs->names[i], expr))
                 val = json_string(rs->values[i]);
     } else {
-        regex_t own;
-        const regex_t *re = fixed;
-        if (tpl_has(c->expr)) {
-            re = regcomp(&own, expr, REG_EXTENDED | (c->icase ? REG_ICASE : 0)) ? NULL : &own;
-        }
-        regmatch_t m[10];
-        if (re && !regexec(re, r->body, (size_t)c->group + 1, m, 0) && m[c->group].rm_so >= 0)
-            val = json_stringn(r->body + m[c->group].rm_so,
-                               (size_t)(m[c->group].rm_eo - m[c->group].rm_so));
-        if (re == &own)
-            regfree(&own);
+        struct regexp *own = tpl_has(c->expr) ? regexp_compile(expr, c->icase, NULL) : NULL;
+        const struct regexp *re = own ? own : fixed;
+        size_t so, eo;
+        int rc = re ? regexp_match(re, r->body, r->body_len, c->group, &so, &eo) : 0;
+        if (rc > 0)
+            val = json_stringn(r->body + so, eo - so);
+        *gave_up = rc < 0;
+        regexp_free(own);
     }
     free(expr);
     return val;
@@ -168,7 +166,15 @@ int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_re
     json_t **vals = xcalloc((size_t)s->ncaptures + 1, sizeof *vals);
     for (int i = 0; i < s->ncaptures; i++) {
         const struct capture *c = &s->captures[i];
-        vals[i] = capture_value(v, c, (const regex_t *)t->regex + i, &rs, r);
+        const struct regexp *re = t->regex ? ((struct regexp **)t->regex)[i] : NULL;
+        int gave_up = 0;
+        vals[i] = capture_value(v, c, re, &rs, r, &gave_up);
+        if (gave_up) { /* a miss with a reason, in the event log */
+            char text[256];
+            snprintf(text, sizeof text, "%s: capture %s: the regexp gave up (past its limits)",
+                     t->endpoint >= 0 ? e->plan->endpoints[t->endpoint].key : s->url, c->as);
+            vu_note(v, "capture", text);
+        }
         int empty = !vals[i] || (json_is_string(vals[i]) && !*json_string_value(vals[i]));
         failed |= empty && c->strict;
     }

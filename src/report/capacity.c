@@ -147,14 +147,9 @@ static double script_slo(const json_t *run)
              * and the parser recurses once per parenthesis */
             if (text && strlen(text) > 1000)
                 continue;
-            int col;
-            char *msg;
-            struct expr *e = text ? expr_parse(text, &col, &msg) : NULL;
-            if (!e) {
-                if (text)
-                    free(msg);
+            struct expr *e = text ? expr_parse(text, EXPR_ENSURE, NULL) : NULL;
+            if (!e)
                 continue;
-            }
             if (e->kind == EXPR_BIN && (e->op == EXPR_LT || e->op == EXPR_LE) &&
                 e->l->kind == EXPR_NAME && !strcmp(e->l->name, "http.response_time.p99") &&
                 e->r->kind == EXPR_NUM && (best < 0 || e->r->num < best))

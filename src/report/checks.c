@@ -83,9 +83,9 @@ int checks_validate(const struct check_spec *specs, int n, const char *file, FIL
 {
     int bad = 0;
     for (int i = 0; i < n; i++) {
-        int col;
-        char *msg, shown[64];
-        struct expr *e = expr_parse(specs[i].expr, &col, &msg);
+        char shown[64];
+        struct parse_error pe;
+        struct expr *e = expr_parse(specs[i].expr, EXPR_ENSURE, &pe);
         if (e) {
             expr_free(e);
             continue;
@@ -93,11 +93,10 @@ int checks_validate(const struct check_spec *specs, int n, const char *file, FIL
         bad++;
         if (specs[i].line > 0)
             fprintf(diag, "%s:%d:%d: bad ensure expression: %s\n", file, specs[i].line,
-                    specs[i].col + col - 1, msg);
+                    specs[i].col + pe.col - 1, pe.msg);
         else /* clipped: an expression from the command line may be any size */
             fprintf(diag, "%s: bad ensure expression `%s` at column %d: %s\n", file,
-                    str_clip(shown, sizeof shown, specs[i].expr), col, msg);
-        free(msg);
+                    str_clip(shown, sizeof shown, specs[i].expr), pe.col, pe.msg);
     }
     return bad;
 }
@@ -174,14 +173,13 @@ static int is_compare(const struct expr *e)
 
 static void eval_one(const struct check_spec *s, const json_t *agg, struct check_result *r)
 {
-    int col;
     char *msg;
+    struct parse_error pe;
     r->text = xstrdup(s->text);
     r->strict = s->strict;
-    struct expr *e = expr_parse(s->expr, &col, &msg);
+    struct expr *e = expr_parse(s->expr, EXPR_ENSURE, &pe);
     if (!e) {
-        r->message = xasprintf("bad expression at column %d: %s", col, msg);
-        free(msg);
+        r->message = xasprintf("bad expression at column %d: %s", pe.col, pe.msg);
         return;
     }
     double v, lv;

@@ -61,8 +61,8 @@ static json_t *field_value(const char *s, size_t n, int cast)
     return json_stringn(s, n);
 }
 
-int csv_parse(const char *text, size_t len, const struct csv_opts *o, struct csv *out, char *err,
-              size_t n)
+int csv_parse(const char *text, size_t len, const struct csv_opts *o, struct csv *out,
+              struct parse_error *err)
 {
     static const struct csv_opts zero;
     if (!o)
@@ -152,33 +152,33 @@ int csv_parse(const char *text, size_t len, const struct csv_opts *o, struct csv
     }
     buf_free(&f);
     out->rows = rows;
+    perr_clear(err);
     return 0;
 fail:
-    if (err && n)
-        snprintf(err, n, "line %d: %s", line, why);
+    perr_set(err, line, 0, "line %d: %s", line, why);
     buf_free(&f);
     json_decref(row);
     json_decref(rows);
     return -1;
 }
 
-int csv_load(const char *path, const struct csv_opts *o, struct csv *out, char *err, size_t n)
+int csv_load(const char *path, const struct csv_opts *o, struct csv *out, struct parse_error *err)
 {
-    char perr[256], shown[80];
+    char shown[80];
     struct buf b = {0};
+    struct parse_error pe;
     out->rows = NULL;
     str_clip(shown, sizeof shown, path);
     const char *bad = read_file_limited(path, CSV_MAX_FILE, &b);
-    if (bad) {
-        if (err && n)
-            snprintf(err, n, "%s: %s", shown,
-                     strcmp(bad, "too large") ? bad
-                                              : "larger than 100 MiB (the limit for a payload)");
-        return -1;
-    }
-    int r = csv_parse(b.data ? b.data : "", b.len, o, out, perr, sizeof perr);
-    if (r < 0 && err && n)
-        snprintf(err, n, "%s: %s", shown, perr);
+    if (bad)
+        return perr_set(err, 0, 0, "%s: %s", shown,
+                        strcmp(bad, "too large") ? bad
+                                                 : "larger than 100 MiB (the limit for a payload)");
+    int r = csv_parse(b.data ? b.data : "", b.len, o, out, &pe);
+    if (r < 0)
+        perr_set(err, pe.line, 0, "%s: %s", shown, pe.msg);
+    else
+        perr_clear(err);
     buf_free(&b);
     return r;
 }

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "perr.h"
+
 struct csv_opts {
     char delimiter;       /* 0 = ',' */
     int skip_header;      /* drop the first record (Artillery's skipHeader) */
@@ -37,22 +39,23 @@ struct csv {
 #define CSV_MAX_VALUES 5000000L
 
 /* Parse `len` bytes of `text` (opts NULL = all zero). Returns 0 with
- * out->rows set, or -1 with out->rows = NULL and a message in err (n bytes)
- * such as "line 3: unterminated quoted field" (the line where the quote
- * opened), "line 2: quote inside an unquoted field", "line 2: unexpected
- * character after a closing quote", "line 4: invalid UTF-8", "line 9:
- * more than 5000000 values (the limit for a payload)". */
-int csv_parse(const char *text, size_t len, const struct csv_opts *o, struct csv *out, char *err,
-              size_t n);
+ * out->rows set (err emptied), or -1 with out->rows = NULL and *err (may be
+ * NULL) set: the line of the fault, and a message that says it, such as
+ * "line 3: unterminated quoted field" (the line where the quote opened),
+ * "line 2: quote inside an unquoted field", "line 2: unexpected character
+ * after a closing quote", "line 4: invalid UTF-8", "line 9: more than
+ * 5000000 values (the limit for a payload)". */
+int csv_parse(const char *text, size_t len, const struct csv_opts *o, struct csv *out,
+              struct parse_error *err);
 
-/* Read and parse the file at `path`. Errors as csv_parse's, prefixed with
- * the path ("users.csv: line 3: ..."); an unreadable file gives
+/* Read and parse the file at `path`. Errors as csv_parse's, msg prefixed
+ * with the path ("users.csv: line 3: ..."); an unreadable file gives
  * "users.csv: No such file or directory" (strerror). The file must be a
  * regular one ("/dev/zero: not a regular file", "dir: Is a directory") of
  * at most CSV_MAX_FILE bytes: that is checked on the open file before a
  * byte is read, and a FIFO is opened without waiting for a writer. The
  * path in messages is clipped (str_clip); the contents never appear. */
-int csv_load(const char *path, const struct csv_opts *o, struct csv *out, char *err, size_t n);
+int csv_load(const char *path, const struct csv_opts *o, struct csv *out, struct parse_error *err);
 
 void csv_free(struct csv *c);
 

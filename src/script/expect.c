@@ -2,13 +2,13 @@
 #include "expect.h"
 
 #include <ctype.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "regexp.h"
 #include "template.h"
 #include "util.h"
 
@@ -246,41 +246,38 @@ static int check_property(int t, const char *path, const struct exp_response *r,
 
 static int check_regexp(const char *re_text, const struct exp_response *r, char *msg, size_t n)
 {
-    regex_t re;
-    char e[128];
-    int rc = regcomp(&re, re_text, REG_EXTENDED | REG_NOSUB);
-    if (rc) {
-        regerror(rc, &re, e, sizeof e);
-        return say(msg, n, 0, "invalid regexp \"%s\": %s", re_text, e);
-    }
-    char *body = xstrndup(r->body ? r->body : "", r->body ? r->body_len : 0);
-    int ok = regexec(&re, body, 0, NULL, 0) == 0;
-    free(body);
-    regfree(&re);
-    if (!ok)
+    struct parse_error pe;
+    struct regexp *re = regexp_compile(re_text, 0, &pe);
+    if (!re)
+        return say(msg, n, 0, "invalid regexp \"%s\": %s", re_text, pe.msg);
+    int rc = regexp_match(re, r->body, r->body ? r->body_len : 0, 0, NULL, NULL);
+    regexp_free(re);
+    if (rc < 0)
+        return say(msg, n, 0,
+                   "expected body to match \"%s\" (gave up: the match passed its limits)", re_text);
+    if (!rc)
         return say(msg, n, 0, "expected body to match \"%s\"", re_text);
     return say(msg, n, 1, "%s", "");
 }
 
-int expect_validate(const struct exp_check *c, char *msg, size_t n)
+int expect_validate(const struct exp_check *c, struct parse_error *err)
 {
     int t = exp_type(c->type);
     const char *bad;
     if (t < 0)
-        return say(msg, n, -1, "unknown expectation \"%s\"", c->type ? c->type : "");
+        return perr_set(err, 0, 0, "unknown expectation \"%s\"", c->type ? c->type : "");
     if ((bad = arg_error(t, c->arg)))
-        return say(msg, n, -1, "%s %s", c->type, bad);
+        return perr_set(err, 0, 0, "%s %s", c->type, bad);
     if (t == EXP_MATCHES_REGEXP && !tpl_has(json_string_value(c->arg))) {
-        regex_t re;
-        char e[128];
-        int rc = regcomp(&re, json_string_value(c->arg), REG_EXTENDED | REG_NOSUB);
-        if (rc) {
-            regerror(rc, &re, e, sizeof e);
-            return say(msg, n, -1, "invalid regexp \"%s\": %s", json_string_value(c->arg), e);
-        }
-        regfree(&re);
+        struct parse_error pe;
+        struct regexp *re = regexp_compile(json_string_value(c->arg), 0, &pe);
+        if (!re)
+            return perr_set(err, 0, 0, "invalid regexp \"%s\": %s", json_string_value(c->arg),
+                            pe.msg);
+        regexp_free(re);
     }
-    return say(msg, n, 0, "%s", "");
+    perr_clear(err);
+    return 0;
 }
 
 int expect_eval(const struct exp_check *c, const struct exp_response *r, char *msg, size_t n)

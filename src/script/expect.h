@@ -18,15 +18,17 @@
  *                  object or array
  *   notHasProperty the path is absent (also fails on a non-object body)
  *   equals         [a, b, ...]: every String() is the same (at least one)
- *   matchesRegexp  the raw body matches a POSIX extended regular expression
- *                  (regcomp REG_EXTENDED), not a JavaScript RegExp: no \d,
- *                  no lazy quantifiers, no lookaround.
+ *   matchesRegexp  the raw body matches the regular expression (regexp.h:
+ *                  JavaScript's syntax, PCRE2); a match that gives up at
+ *                  its limits fails, saying so
  * Pure: no I/O, no globals. */
 #ifndef LOADTOP_EXPECT_H
 #define LOADTOP_EXPECT_H
 
 #include <jansson.h>
 #include <stddef.h>
+
+#include "perr.h"
 
 struct exp_response {
     int status;
@@ -48,10 +50,10 @@ struct exp_check {
 int expect_known(const char *type);
 
 /* Load-time check of a check's type and argument shape (and of a regexp
- * without templates: it must compile). Returns 0, or -1 with a message in
- * msg (n bytes; may be NULL) such as `unknown expectation "cdnHit"` or
- * `headerEquals takes [name, value]`. */
-int expect_validate(const struct exp_check *c, char *msg, size_t n);
+ * without templates: it must compile). Returns 0 (err emptied), or -1 with
+ * err->msg (err may be NULL) such as `unknown expectation "cdnHit"` or
+ * `headerEquals takes [name, value]`; no position: the caller has it. */
+int expect_validate(const struct exp_check *c, struct parse_error *err);
 
 /* Evaluate one check. Returns 1 (msg set to "") or 0 with a message in msg
  * (n bytes; may be NULL) such as "expected status 200, got 503". A check

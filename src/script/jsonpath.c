@@ -232,17 +232,15 @@ json_t *jsonpath_get(const json_t *doc, const char *path, uint64_t *rng, int *er
     return r;
 }
 
-int jsonpath_check(const char *path, char *msg, size_t n)
+int jsonpath_check(const char *path, struct parse_error *err)
 {
     struct jp_step *st;
     int nst;
     size_t at;
     const char *why;
-    if (jp_parse(path, &st, &nst, &at, &why) < 0) {
-        if (msg && n)
-            snprintf(msg, n, "%s at column %zu", why, at + 1);
-        return -1;
-    }
+    if (jp_parse(path, &st, &nst, &at, &why) < 0)
+        return perr_set(err, 0, (int)at + 1, "%s at column %zu", why, at + 1);
     steps_free(st, nst);
+    perr_clear(err);
     return 0;
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "perr.h"
+
 /* Bounds: a path has at most JSONPATH_MAX_STEPS steps, and one search
  * looks at no more than JSONPATH_MAX_VISITS nodes (each `..` walks the
  * whole subtree, so `$..*..*..*` grows as a power of the document). */
@@ -28,8 +30,10 @@
  * then NULL), else 0. */
 json_t *jsonpath_get(const json_t *doc, const char *path, uint64_t *rng, int *err);
 
-/* Load-time check of `path`. Returns 0, or -1 with a message in msg (n
- * bytes; may be NULL) such as `expected "]" at column 5`. */
-int jsonpath_check(const char *path, char *msg, size_t n);
+/* Load-time check of `path`. Returns 0 (err emptied), or -1 with *err (may
+ * be NULL) set: col, the 1-based column of the fault in `path`, and msg
+ * such as `expected "]" at column 5` (the column said, since callers point
+ * at the whole path). */
+int jsonpath_check(const char *path, struct parse_error *err);
 
 #endif

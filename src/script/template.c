@@ -1,5 +1,6 @@
 /* template.c — see template.h. One parser serves both tpl_check (ctx ==
- * NULL: syntax only) and rendering, so the two can never disagree. */
+ * NULL: syntax only) and rendering, so the two can never disagree; values
+ * are printed as JavaScript prints them by template_string.c. */
 #include "template.h"
 
 #include <ctype.h>
@@ -8,153 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "template_int.h"
 #include "util.h"
 
 static int is_name_ch(int ch)
 {
     return isalnum(ch) || ch == '_' || ch == '$' || ch == '-' || ch >= 0x80;
-}
-
-/* ---- stringify, as JavaScript prints values ---------------------------- */
-
-/* Number#toString for a finite double: the shortest digits that read back
- * exactly, positional for 1e-7 < |d| < 1e21, exponent form outside. */
-static void put_real(struct buf *b, double d)
-{
-    char e[40], digits[24];
-    int p, k = 0, neg = 0;
-    if (d == 0) { /* -0 prints as "0" */
-        buf_puts(b, "0");
-        return;
-    }
-    for (p = 1; p < 17; p++) {
-        snprintf(e, sizeof e, "%.*e", p - 1, d);
-        if (strtod(e, NULL) == d)
-            break;
-    }
-    snprintf(e, sizeof e, "%.*e", p - 1, d);
-    const char *s = e;
-    if (*s == '-') {
-        neg = 1;
-        s++;
-    }
-    for (; *s != 'e'; s++)
-        if (isdigit((unsigned char)*s))
-            digits[k++] = *s;
-    while (k > 1 && digits[k - 1] == '0')
-        k--;
-    int n = atoi(s + 1) + 1; /* decimal point position, as in ECMA-262's Number::toString */
-    if (neg)
-        buf_puts(b, "-");
-    if (k <= n && n <= 21) {
-        buf_append(b, digits, (size_t)k);
-        for (int i = k; i < n; i++)
-            buf_puts(b, "0");
-    } else if (0 < n && n <= 21) {
-        buf_append(b, digits, (size_t)n);
-        buf_puts(b, ".");
-        buf_append(b, digits + n, (size_t)(k - n));
-    } else if (-6 < n && n <= 0) {
-        buf_puts(b, "0.");
-        for (int i = n; i < 0; i++)
-            buf_puts(b, "0");
-        buf_append(b, digits, (size_t)k);
-    } else {
-        buf_append(b, digits, 1);
-        if (k > 1) {
-            buf_puts(b, ".");
-            buf_append(b, digits + 1, (size_t)(k - 1));
-        }
-        buf_printf(b, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
-    }
-}
-
-/* JSON.stringify's string quoting. */
-static void put_quoted(struct buf *b, const char *s, size_t n)
-{
-    buf_puts(b, "\"");
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        const char *esc = ch == '"'    ? "\\\""
-                          : ch == '\\' ? "\\\\"
-                          : ch == '\b' ? "\\b"
-                          : ch == '\f' ? "\\f"
-                          : ch == '\n' ? "\\n"
-                          : ch == '\r' ? "\\r"
-                          : ch == '\t' ? "\\t"
-                                       : NULL;
-        if (esc)
-            buf_puts(b, esc);
-        else if (ch < 0x20)
-            buf_printf(b, "\\u%04x", ch);
-        else
-            buf_append(b, s + i, 1);
-    }
-    buf_puts(b, "\"");
-}
-
-/* `top`: a string at the top is bare (String()), inside JSON it is quoted. */
-static void put_value(struct buf *b, const json_t *v, int top)
-{
-    const char *k;
-    json_t *x;
-    size_t i;
-    int first = 1;
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        buf_puts(b, "{");
-        json_object_foreach((json_t *)v, k, x)
-        {
-            if (!first)
-                buf_puts(b, ",");
-            first = 0;
-            put_quoted(b, k, strlen(k));
-            buf_puts(b, ":");
-            put_value(b, x, 0);
-        }
-        buf_puts(b, "}");
-        break;
-    case JSON_ARRAY:
-        buf_puts(b, "[");
-        json_array_foreach(v, i, x)
-        {
-            if (i)
-                buf_puts(b, ",");
-            put_value(b, x, 0);
-        }
-        buf_puts(b, "]");
-        break;
-    case JSON_STRING:
-        if (top)
-            buf_append(b, json_string_value(v), json_string_length(v));
-        else
-            put_quoted(b, json_string_value(v), json_string_length(v));
-        break;
-    case JSON_INTEGER:
-        buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        break;
-    case JSON_REAL:
-        put_real(b, json_real_value(v));
-        break;
-    case JSON_TRUE:
-        buf_puts(b, "true");
-        break;
-    case JSON_FALSE:
-        buf_puts(b, "false");
-        break;
-    case JSON_NULL:
-        buf_puts(b, "null");
-        break;
-    }
-}
-
-char *tpl_stringify(const json_t *v)
-{
-    struct buf b = {0};
-    if (!v)
-        return xstrdup("undefined");
-    put_value(&b, v, 1);
-    return b.data ? b.data : xstrdup("");
 }
 
 /* ---- template bodies ----------------------------------------------------- */
@@ -469,7 +329,7 @@ struct budget {
     int *over; /* set once a rendering did not fit */
 };
 
-/* About how many bytes put_value makes of v (quotes and commas counted,
+/* About how many bytes tpl_put_value makes of v (quotes and commas counted,
  * escapes not), counting no further than just past cap. */
 static size_t value_size(const json_t *v, size_t cap)
 {
@@ -541,7 +401,7 @@ static json_t *render(const char *s, const struct tpl_ctx *c, struct budget *bu)
         /* measured before it is written: a huge variable is never copied */
         fits = b.len + (v ? value_size(v, bu->left) : 9) <= bu->left;
         if (fits && v)
-            put_value(&b, v, 1);
+            tpl_put_value(&b, v, 1);
         else if (fits)
             buf_puts(&b, "undefined");
         json_decref(v);
@@ -641,28 +501,18 @@ int tpl_has(const char *s)
     return strstr(s, "{{") != NULL;
 }
 
-int tpl_check(const char *s, char *err, size_t n, int *col)
+int tpl_check(const char *s, struct parse_error *err)
 {
     const char *p = s, *o, *close, *at = NULL, *why = NULL;
     while ((o = strstr(p, "{{"))) {
         close = close_of(o + 2);
-        if (!close) {
-            at = o;
-            why = "unterminated \"{{\"";
-            if (err && n)
-                snprintf(err, n, "%s", why);
-            break;
-        }
-        if (body_eval(o + 2, close, NULL, NULL, &at, &why) < 0) {
-            if (err && n)
-                snprintf(err, n, "%s in \"%.*s\"", why, (int)(close + 2 - o), o);
-            break;
-        }
+        if (!close)
+            return perr_set(err, 0, (int)(o - s) + 1, "unterminated \"{{\"");
+        if (body_eval(o + 2, close, NULL, NULL, &at, &why) < 0)
+            return perr_set(err, 0, (int)(at - s) + 1, "%s in \"%.*s\"", why, (int)(close + 2 - o),
+                            o);
         p = close + 2;
     }
-    if (!o)
-        return 0;
-    if (col)
-        *col = (int)(at - s) + 1;
-    return -1;
+    perr_clear(err);
+    return 0;
 }

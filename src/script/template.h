@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "perr.h"
+
 struct tpl_ctx {
     const json_t *vars;     /* object of VU variables; NULL = none */
     const char *const *env; /* environ-like "K=V" list, NULL-terminated; NULL = empty */
@@ -66,12 +68,12 @@ char *tpl_render_str_checked(const char *s, const struct tpl_ctx *c, int *too_bi
 /* 1 when `s` contains "{{" (so it must be rendered per use), else 0. */
 int tpl_has(const char *s);
 
-/* Load-time syntax check of every template in `s`. Returns 0, or -1 with a
- * message in err (n bytes; may be NULL) such as `empty name after "." in
- * "{{ a. }}"` and in *col (may be NULL) the 1-based byte column in `s` of
- * the fault. Catches an unterminated "{{", an empty body, a bad path, an
+/* Load-time syntax check of every template in `s`. Returns 0 (err
+ * emptied), or -1 with *err (may be NULL) set: col, the 1-based byte
+ * column in `s` of the fault, and msg such as `empty name after "." in
+ * "{{ a. }}"`. Catches an unterminated "{{", an empty body, a bad path, an
  * unknown function and a bad argument list. */
-int tpl_check(const char *s, char *err, size_t n, int *col);
+int tpl_check(const char *s, struct parse_error *err);
 
 /* JavaScript String(v) for scalars ("42", "0.1", "true", "null", a string
  * as is), compact JSON for objects and arrays, "undefined" for NULL. The

@@ -1,9 +1,9 @@
 /* fuzz_expr.c — libFuzzer harness for the small parsers a script or a
  * report reaches on their own; the first byte picks one, the rest is its
  * text:
- *   0  expr_parse + expr_eval + expr_names (ensure conditions, --ensure,
- *      and capacity.c's reading of a saved report's checks)
- *   1  cond_parse + cond_eval (a request's ifTrue)
+ *   0  expr_parse EXPR_ENSURE + expr_eval + expr_names (ensure conditions,
+ *      --ensure, and capacity.c's reading of a saved report's checks)
+ *   1  expr_parse EXPR_IFTRUE + expr_test (a request's ifTrue)
  *   2  tpl_check + tpl_render + tpl_render_str (templates)
  *   3  jsonpath_check + jsonpath_get (capture: json)
  *   4  hist_decode (the histograms of a report)
@@ -18,7 +18,6 @@
 
 #include <jansson.h>
 
-#include "cond.h"
 #include "csv.h"
 #include "expr.h"
 #include "hist.h"
@@ -64,13 +63,10 @@ static void on_name(void *ctx, const char *name)
 
 static void fuzz_expr(const char *s)
 {
-    int col;
     char *msg = NULL;
-    struct expr *e = expr_parse(s, &col, &msg);
-    if (!e) {
-        free(msg);
+    struct expr *e = expr_parse(s, EXPR_ENSURE, NULL);
+    if (!e)
         return;
-    }
     double v;
     if (expr_eval(e, lookup, NULL, &v, &msg))
         free(msg);
@@ -79,26 +75,21 @@ static void fuzz_expr(const char *s)
     expr_free(e);
 }
 
-static void fuzz_cond(const char *s)
+static void fuzz_iftrue(const char *s)
 {
-    int col;
-    char *msg = NULL;
-    struct cond *c = cond_parse(s, &col, &msg);
-    if (!c) {
-        free(msg);
+    struct expr *c = expr_parse(s, EXPR_IFTRUE, NULL);
+    if (!c)
         return;
-    }
     uint64_t rng = 7;
     struct tpl_ctx tc = {vars, env, &rng, NULL};
-    (void)cond_eval(c, &tc);
-    cond_free(c);
+    (void)expr_test(c, &tc);
+    expr_free(c);
 }
 
 static void fuzz_template(const char *s)
 {
-    char err[200];
-    int col;
-    if (tpl_check(s, err, sizeof err, &col) < 0)
+    struct parse_error pe;
+    if (tpl_check(s, &pe) < 0)
         return; /* the loader refuses these: they never reach a VU */
     uint64_t rng = 7;
     struct tpl_ctx tc = {vars, env, &rng, "00000000-0000-4000-8000-000000000000"};
@@ -110,8 +101,8 @@ static void fuzz_template(const char *s)
 
 static void fuzz_jsonpath(const char *s)
 {
-    char msg[200];
-    int bad = jsonpath_check(s, msg, sizeof msg) < 0, err = 0;
+    struct parse_error pe;
+    int bad = jsonpath_check(s, &pe) < 0, err = 0;
     uint64_t rng = 7;
     json_decref(jsonpath_get(doc, s, &rng, &err));
     if (bad != err) /* the load-time check and the lookup must agree */
@@ -144,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_expr(s);
         break;
     case 1:
-        fuzz_cond(s);
+        fuzz_iftrue(s);
         break;
     case 2:
         fuzz_template(s);
@@ -166,8 +157,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             text++, len--;
         }
         struct csv c;
-        char err[200];
-        if (csv_parse(text, len, &o, &c, err, sizeof err) == 0)
+        struct parse_error pe;
+        if (csv_parse(text, len, &o, &c, &pe) == 0)
             csv_free(&c);
         break;
     }

@@ -23,7 +23,7 @@
 
 #include <jansson.h>
 
-#include "cond.h"
+#include "expr.h"
 #include "plan.h"
 #include "scenario.h"
 #include "template.h"
@@ -139,7 +139,7 @@ static void render_steps(const struct step *s, int n, const struct tpl_ctx *tc)
         for (int k = 0; k < s->nexpects; k++)
             render_json(s->expects[k].arg, tc);
         if (s->if_true)
-            (void)cond_eval(s->if_true, tc);
+            (void)expr_test(s->if_true, tc);
         render_str(s->think_tpl, tc);
         render_str(s->jitter, tc);
         render_str(s->count_tpl, tc);

@@ -189,6 +189,12 @@ int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_re
 /* An event from VU `v` (a log step, a failed expectation) with every value
  * a capture stored replaced by [redacted]. */
 void vu_note(struct vu *v, const char *kind, const char *text);
+/* http.version.<v> for a response carried by HTTP `version` (10, 11, 20, 30). */
+void vu_count_version(struct engine *e, int phase, int ep, int version);
+/* A failed request of `t`: error `err`, the bytes that did arrive, and the
+ * first time a name is seen, libcurl's own words for it in the event log. */
+void vu_count_error(struct engine *e, int phase, const struct reqtpl *t, const char *err,
+                    const struct http_result *r);
 
 /* vu.c: the VU state machine */
 /* Is `v` counted in the run's metrics (not a before/after hook)? */

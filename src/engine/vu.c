@@ -497,37 +497,6 @@ void vu_start_hook(struct engine *e, enum vu_hook which)
     http_flush(e->http);
 }
 
-/* http.version.<v>: which HTTP version carried each response. */
-static void count_version(struct engine *e, int phase, int ep, int version)
-{
-    static const char *const names[4] = {"http.version.1.0", "http.version.1.1", "http.version.2",
-                                         "http.version.3"};
-    int k = version == 10 ? 0 : version == 11 ? 1 : version == 20 ? 2 : version == 30 ? 3 : -1;
-    if (k < 0)
-        return;
-    if (e->c_version[k] < 0)
-        e->c_version[k] = stats_counter_index(&e->st, names[k]);
-    stats_count(&e->st, phase, ep, e->c_version[k], 1);
-}
-
-/* A failed request: its error, the bytes that did arrive, and the first
- * time a name is seen, libcurl's own words for it in the event log. */
-static void count_error(struct engine *e, int phase, const struct reqtpl *t, const char *err,
-                        const struct http_result *r)
-{
-    stats_error(&e->st, phase, t->endpoint, err);
-    if (r->bytes)
-        stats_downloaded(&e->st, phase, t->endpoint, r->bytes);
-    int idx = stats_error_index(&e->st, err);
-    if (idx < 32 && !(e->err_noted & (1u << idx)) && r->detail && *r->detail) {
-        e->err_noted |= 1u << idx;
-        char text[160];
-        snprintf(text, sizeof text, "%s (%s): %s", err,
-                 t->endpoint >= 0 ? e->plan->endpoints[t->endpoint].key : "-", r->detail);
-        engine_note(e, "error", text);
-    }
-}
-
 void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
 {
     (void)x;
@@ -541,9 +510,9 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
     else if (!err) {
         stats_response(&e->st, v->phase, t->endpoint, r->status, r->response_us, r->total_us,
                        now - v->req_intended_us, r->bytes);
-        count_version(e, v->phase, t->endpoint, r->http_version);
+        vu_count_version(e, v->phase, t->endpoint, r->http_version);
     } else
-        count_error(e, v->phase, t, err, r);
+        vu_count_error(e, v->phase, t, err, r);
     int stopping = lifecycle_stopping(&e->lc);
     if (v->closed && !stopping && e->lc.state == RUN_PAUSED)
         e->closed_parked++; /* this worker ends here; resume starts a new one */

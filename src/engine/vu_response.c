@@ -1,12 +1,13 @@
 /* vu_response.c — what a VU does with a response it kept: captures into
  * its variables, then expectations (the expect plugin), as Artillery's
- * afterResponse does; and its notes to the event log, captured values
- * redacted. */
+ * afterResponse does; its notes to the event log, captured values
+ * redacted; and how each outcome is counted (version, error, bytes). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "engine_int.h"
+#include "errclass.h"
 #include "expect.h"
 #include "jsonpath.h"
 #include "regexp.h"
@@ -228,4 +229,35 @@ int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_re
         return -1;
     }
     return 0;
+}
+
+/* http.version.<v>: which HTTP version carried each response. */
+void vu_count_version(struct engine *e, int phase, int ep, int version)
+{
+    static const char *const names[4] = {"http.version.1.0", "http.version.1.1", "http.version.2",
+                                         "http.version.3"};
+    int k = version == 10 ? 0 : version == 11 ? 1 : version == 20 ? 2 : version == 30 ? 3 : -1;
+    if (k < 0)
+        return;
+    if (e->c_version[k] < 0)
+        e->c_version[k] = stats_counter_index(&e->st, names[k]);
+    stats_count(&e->st, phase, ep, e->c_version[k], 1);
+}
+
+/* A failed request: its error, the bytes that did arrive, and the first
+ * time a name is seen, libcurl's own words for it in the event log. */
+void vu_count_error(struct engine *e, int phase, const struct reqtpl *t, const char *err,
+                    const struct http_result *r)
+{
+    stats_error(&e->st, phase, t->endpoint, err);
+    if (r->bytes)
+        stats_downloaded(&e->st, phase, t->endpoint, r->bytes);
+    int idx = stats_error_index(&e->st, err);
+    if (idx < 32 && !(e->err_noted & (1u << idx)) && r->detail && *r->detail) {
+        e->err_noted |= 1u << idx;
+        char text[160];
+        snprintf(text, sizeof text, "%s (%s): %s", err,
+                 t->endpoint >= 0 ? e->plan->endpoints[t->endpoint].key : "-", r->detail);
+        engine_note(e, "error", text);
+    }
 }

@@ -242,6 +242,48 @@ expect_true "the first of each says why" \
     "grep -q '^error: ERR_BAD_RESPONSE (GET /malformed): Unsupported HTTP version' '$WORK/mstatus.err'"
 finish "malformed status line, HTTP/0.9, bad chunks, 1 MB headers, endless and cut bodies, 999: named"
 
+# --- kept responses are bounded: 40 VUs capturing from 50 MB bodies ----------
+cat >"$WORK/keep.yml" <<EOT
+config:
+  target: "$T"
+  http: { timeout: 20 }
+  phases: [{ duration: 1, arrivalCount: 40 }]
+scenarios:
+  - flow:
+      - get: { url: "/bytes/50000000", capture: { regexp: "^(.)", as: first } }
+EOT
+elapsed /usr/bin/time -f %M -o "$WORK/rss3" timeout -k 2 60 "$BIN" --headless -q \
+    -o "$WORK/keep.json" "$WORK/keep.yml" >"$WORK/keep.out" 2>"$WORK/keep.err"
+rss=$(tail -1 "$WORK/rss3")
+f=$WORK/keep.json
+expect "exit code" "$RC" 0
+expect "every VU captured" "$(counter "$f" vusers.completed)" 40
+expect "every byte counted" "$(counter "$f" http.downloaded_bytes)" 2000000000
+expect_true "RSS below 200 MB (was $rss KB; 40 x 16 MB kept before)" "[ $rss -lt $((204800 + RSS_SLACK)) ]"
+finish "kept responses are cut at 1 MiB: 40 VUs on 50 MB bodies stay under 200 MB ($rss KB)"
+
+# --- a VU cut in a think at the drain bound has an error name ----------------
+cat >"$WORK/think.yml" <<EOT
+config:
+  target: "$T"
+  http: { timeout: 1 }
+  phases: [{ duration: 1, arrivalCount: 5 }]
+scenarios:
+  - flow:
+      - get: { url: "/up" }
+      - think: 30
+      - get: { url: "/up" }
+EOT
+elapsed timeout -k 2 20 "$BIN" --headless -q -o "$WORK/think.json" "$WORK/think.yml" \
+    >"$WORK/think.out" 2>"$WORK/think.err"
+f=$WORK/think.json
+expect "exit code" "$RC" 0
+expect "five VUs cut in their think" "$(counter "$f" vusers.failed)" 5
+expect "each with an error name" "$(counter "$f" errors.ERR_INTERRUPTED)" 5
+expect_true "ended at the drain bound, not after the think (took $SECS s)" "le $SECS 4"
+invariant "$f"
+finish "VUs cut in a think at the drain bound count as errors.ERR_INTERRUPTED"
+
 # --- a template that grows past its bound fails the request, unsent ---------
 cat >"$WORK/big.yml" <<EOT
 config:

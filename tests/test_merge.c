@@ -177,3 +177,73 @@ TEST(merge_with_empty)
         stats_free(s[k]);
     plan_free(&p);
 }
+
+/* Worker threads hand over what they recorded every tick (stats_flush):
+ * two parts flushing at their own moments, into one merge, give the whole
+ * run's report, as the halves merged at the end do. */
+TEST(merge_flushed_parts_give_the_whole_report)
+{
+    struct plan p;
+    make_plan(&p);
+    struct stats whole, a, b, merged, *s[3] = {&whole, &a, &b};
+    init3(s);
+    stats_init(&merged, 2, 2, 2);
+    for (int i = 0; i < 2; i++)
+        merged.phase_started_us[i] = merged.phase_ended_us[i] = -1;
+    struct host_sample h = {.load1 = 0.5, .cpu_pct = 20, .ncpu = 2};
+    for (int k = 0; k < 3; k++)
+        s[k]->phase_started_us[0] = 0;
+    stats_event(s[0], 0, "start", "run started");
+    stats_event(s[1], 0, "start", "run started");
+    int i = 0;
+    for (int sec = 0; sec < 6; sec++) {
+        int n = sec < 3 ? 40 : 40 + 20 * (sec - 3);
+        for (int j = 0; j < n; j++, i++) {
+            arrival(s, i);
+            /* each part flushes on its own clock, mid-second too */
+            if (i % 17 == 3)
+                stats_flush(&merged, &a, 1);
+            if (i % 23 == 11)
+                stats_flush(&merged, &b, 0);
+        }
+        stats_event(s[0], sec * 1000000 + 500000, "warning", "second %d", sec);
+        stats_event(s[1 + sec % 2], sec * 1000000 + 500000, "warning", "second %d", sec);
+        for (int k = 0; k < 3; k++) {
+            stats_close_second(s[k], sec < 3 ? 40 : 40 + 20 * (sec - 3), sec < 3 ? 0 : 1, &h);
+            if (sec == 2) {
+                stats_close_interval(s[k], 3000000);
+                s[k]->phase_ended_us[0] = s[k]->phase_started_us[1] = 3000000;
+            }
+        }
+        if (sec % 2)
+            stats_flush(&merged, &b, 0); /* b flushes late: a second behind a */
+        stats_flush(&merged, &a, 1);
+    }
+    for (int k = 0; k < 3; k++) {
+        stats_close_interval(s[k], 6000000);
+        s[k]->phase_ended_us[1] = 6000000;
+    }
+    stats_flush(&merged, &a, 1);
+    stats_flush(&merged, &b, 0);
+    ASSERT_EQ(a.nseconds, 0);
+    ASSERT_EQ(a.first_second, 6);
+    ASSERT_EQ(b.first_interval, 2);
+    ASSERT_EQ(a.total.c.vu_created, 0); /* handed over */
+
+    json_t *jw = report_build(&p, &whole, &meta, NULL, NULL);
+    json_t *jm = report_build(&p, &merged, &meta, NULL, NULL);
+    const char *keys[] = {"aggregate", "intermediate", "phases", "endpoints", "timeline",
+                          "host",      "events",       "plan",   "run",       "checks"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        if (!json_equal(json_object_get(jw, keys[k]), json_object_get(jm, keys[k])))
+            TEST_FAIL_("the flushed merge differs from the whole in \"%s\"", keys[k]);
+    ASSERT_EQ(merged.nseconds, 6);
+    for (int k = 0; k < 6; k++)
+        ASSERT_EQ(merged.seconds[k].p99, whole.seconds[k].p99);
+    json_decref(jw);
+    json_decref(jm);
+    for (int k = 0; k < 3; k++)
+        stats_free(s[k]);
+    stats_free(&merged);
+    plan_free(&p);
+}

@@ -430,8 +430,11 @@ static char *enc_merge(const char *a, const char *b, struct hist *out, struct hi
 static void merge_intervals(struct stats *dst, const struct stats *src, const struct stats_map *m,
                             struct hist *h[3])
 {
-    for (int i = 0; i < src->nintervals; i++) {
-        const struct interval *s = &src->intervals[i];
+    for (int j = 0; j < src->nintervals; j++) {
+        const struct interval *s = &src->intervals[j];
+        int i = src->first_interval + j - dst->first_interval;
+        if (i < 0 || i > dst->nintervals)
+            continue; /* not contiguous with what dst holds: cannot be placed */
         if (i == dst->nintervals) {
             dst->intervals = stats_grow(dst->intervals, dst->nintervals, sizeof *dst->intervals);
             struct interval *d = &dst->intervals[dst->nintervals++];
@@ -470,8 +473,11 @@ static void second_add(struct second *d, const struct second *s, const struct st
 static void merge_seconds(struct stats *dst, const struct stats *src, const struct stats_map *m,
                           struct hist *h[3])
 {
-    for (int i = 0; i < src->nseconds; i++) {
-        const struct second *s = &src->seconds[i];
+    for (int j = 0; j < src->nseconds; j++) {
+        const struct second *s = &src->seconds[j];
+        int i = src->first_second + j - dst->first_second;
+        if (i < 0 || i > dst->nseconds)
+            continue; /* not contiguous with what dst holds: cannot be placed */
         if (i == dst->nseconds) {
             /* a second only src closed: its plan and host as src saw them */
             dst->second_hists = stats_grow(dst->second_hists, i, sizeof *dst->second_hists);
@@ -485,8 +491,8 @@ static void merge_seconds(struct stats *dst, const struct stats *src, const stru
         }
         struct second *d = &dst->seconds[i];
         second_add(d, s, m);
-        char *e0 = enc_merge(dst->second_hists[i][0], src->second_hists[i][0], h[0], h[2]);
-        char *e1 = enc_merge(dst->second_hists[i][1], src->second_hists[i][1], h[1], h[2]);
+        char *e0 = enc_merge(dst->second_hists[i][0], src->second_hists[j][0], h[0], h[2]);
+        char *e1 = enc_merge(dst->second_hists[i][1], src->second_hists[j][1], h[1], h[2]);
         second_percentiles(d, h[0], h[1]);
         free(dst->second_hists[i][0]);
         free(dst->second_hists[i][1]);
@@ -559,4 +565,59 @@ void stats_merge(struct stats *dst, const struct stats *src)
     hist_merge(dst->sec_rt, src->sec_rt);
     hist_merge(dst->sec_lat, src->sec_lat);
     merge_events(dst, src);
+}
+
+static void group_clear(struct group *g, const struct stats *st)
+{
+    memset(&g->c, 0, sizeof g->c);
+    memcpy(g->c.counter_names, st->counter_names, sizeof st->counter_names);
+    for (int k = 0; k < SUM_N; k++)
+        hist_reset(g->sum[k]);
+}
+
+void stats_flush(struct stats *dst, struct stats *part, int phase_times)
+{
+    struct stats_map m;
+    map_names(dst, part, &m);
+    group_merge(&dst->total, &part->total, &m, dst);
+    group_clear(&part->total, part);
+    for (int i = 0; i < dst->nphases && i < part->nphases; i++) {
+        group_merge(&dst->phase[i], &part->phase[i], &m, dst);
+        group_clear(&part->phase[i], part);
+        if (phase_times) {
+            dst->phase_started_us[i] = part->phase_started_us[i];
+            dst->phase_ended_us[i] = part->phase_ended_us[i];
+        }
+        if (!dst->phase_planned[i])
+            dst->phase_planned[i] = part->phase_planned[i];
+    }
+    for (int i = 0; i < dst->nendpoints && i < part->nendpoints; i++) {
+        group_merge(&dst->endpoint[i], &part->endpoint[i], &m, dst);
+        group_clear(&part->endpoint[i], part);
+    }
+    for (int i = 0; i < dst->nscenarios && i < part->nscenarios; i++) {
+        dst->created_by_scenario[i] += part->created_by_scenario[i];
+        part->created_by_scenario[i] = 0;
+    }
+    if (!dst->planned_arrivals)
+        dst->planned_arrivals = part->planned_arrivals;
+    struct hist *h[3] = {hist_new(), hist_new(), hist_new()};
+    merge_intervals(dst, part, &m, h);
+    merge_seconds(dst, part, &m, h);
+    for (int k = 0; k < 3; k++)
+        free(h[k]);
+    merge_events(dst, part);
+    /* forget what was handed over */
+    for (int i = 0; i < part->nintervals; i++)
+        for (int k = 0; k < SUM_N; k++)
+            free(part->intervals[i].hist_enc[k]);
+    part->first_interval += part->nintervals;
+    part->nintervals = 0;
+    for (int i = 0; i < part->nseconds; i++) {
+        free(part->second_hists[i][0]);
+        free(part->second_hists[i][1]);
+    }
+    part->first_second += part->nseconds;
+    part->nseconds = 0;
+    part->nevents = 0;
 }

@@ -102,6 +102,10 @@ struct stats {
     int nintervals;
     struct second *seconds; /* timeline, [nseconds] */
     int nseconds;
+    /* The run's index of seconds[0] and intervals[0]: 0, except in a part
+     * that hands what it closed over to a merge (stats_flush) and keeps
+     * only what came after. */
+    int first_second, first_interval;
     /* Each closed second's response time and latency histograms, encoded
      * (hist_encode), [nseconds][2]: a second's percentiles come from them,
      * so merged stats give the same timeline as one run (1-8 KB a second,
@@ -173,6 +177,17 @@ void stats_event(struct stats *st, int64_t t_us, const char *kind, const char *f
  * the plan's own numbers (planned arrivals) are taken, not added. The
  * merge of a run's halves gives the report of the whole (tested). */
 void stats_merge(struct stats *dst, const struct stats *src);
+
+/* Hand over what a part of a run has recorded since its last flush to
+ * `dst`, the run's merge (a worker thread's share, every tick): counters,
+ * histograms, per phase, endpoint and scenario, closed seconds and closed
+ * intervals (aligned by the run's index, so several parts flushing the same
+ * second add up in it), events. Then `part` forgets them, keeping its open
+ * interval and open second, its names, its plan numbers and its phase
+ * times (not flushed: the merge takes those from one part, with
+ * phase_times set). What a part flushes over a run adds up in `dst` to what
+ * one stats would have recorded (tested). */
+void stats_flush(struct stats *dst, struct stats *part, int phase_times);
 
 /* Add src's counters into dst. */
 void counters_add(struct counters *dst, const struct counters *src);

@@ -21,9 +21,13 @@
 #define ARRIVAL_BATCH 2000
 #define ARRIVAL_BUDGET_US 2000
 
-uint64_t engine_rand(struct engine *e)
+uint64_t engine_stream(uint64_t seed, uint64_t k)
 {
-    return rng_next(&e->rng);
+    uint64_t z = seed + (k + 1) * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return z ? z : 0x9E3779B97F4A7C15ULL;
 }
 
 void engine_note_phase_changes(struct engine *e, int64_t now)
@@ -134,11 +138,12 @@ void engine_run_arrivals(struct engine *e)
             break;
         }
         int ph = sched_take(&e->sched);
+        uint64_t k = e->arrivals++;
         engine_note_phase_changes(e, now);
         if (now - next > ENGINE_LATE_US)
             engine_skip(e, ph, SKIP_LATE);
         else
-            vu_arrival(e, ph, next, now);
+            vu_arrival(e, k, ph, next, now);
         n++;
     }
     engine_note_phase_changes(e, now);
@@ -414,10 +419,10 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
      * the last one started ends within it: a little more is enough. */
     if (e->o.drain_us <= 0)
         e->o.drain_us = plan->timeout_us + 500000;
-    e->rng = (uint64_t)wall_us() ^ 0x9E3779B97F4A7C15ULL;
+    e->seed = (uint64_t)wall_us() ^ 0x9E3779B97F4A7C15ULL;
     const char *seed = getenv("LOADTOP_SEED");
     if (seed && *seed)
-        e->rng = strtoull(seed, NULL, 10) * 0x9E3779B97F4A7C15ULL + 1;
+        e->seed = strtoull(seed, NULL, 10) * 0x9E3779B97F4A7C15ULL + 1;
     raise_fd_limit();
     struct rlimit rl;
     uint64_t fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (uint64_t)rl.rlim_cur : 1024;

@@ -82,6 +82,11 @@ struct vu {
     int closed;                    /* closed-model worker */
     int thinking;
     enum vu_hook hook; /* before/after: run once, not counted */
+    /* The VU's own random stream (scenario, variables, payload rows,
+     * jitter, probability, template functions), seeded from the run's seed
+     * and the arrival's index: the same arrival makes the same choices
+     * whichever worker thread or shard runs it. */
+    uint64_t rng;
     const struct prog *prog;
     json_t *vars; /* the VU's variables; NULL when its flow needs none */
     char uuid[37];
@@ -127,7 +132,9 @@ struct engine {
     struct reqtpl *reqs;
     int nreqs;
     int total_weight;
-    uint64_t rng;
+    uint64_t seed;          /* the run's: LOADTOP_SEED, else the clock */
+    uint64_t arrivals;      /* arrivals taken from the schedule so far: the next one's index */
+    uint64_t hooks_seeded;  /* before/after VUs started (their streams' index) */
     int64_t drain_deadline; /* absolute µs; 0 = not draining yet */
     int64_t t0, start_wall, end_us;
     uint64_t active;
@@ -169,7 +176,7 @@ struct vu_req {
 };
 /* The template context of VU `v` (its variables, the environment, the
  * engine's rng, its $uuid). */
-void vu_tpl_ctx(const struct vu *v, struct tpl_ctx *tc);
+void vu_tpl_ctx(struct vu *v, struct tpl_ctx *tc);
 /* `s` rendered with `tc` (NULL: as written), a heap string; with
  * `too_big`, a rendering past TPL_MAX_OUTPUT sets it. */
 char *vu_render(const char *s, const struct tpl_ctx *tc, int *too_big);
@@ -180,6 +187,10 @@ int vu_build(const struct plan *p, const struct step *s, const struct tpl_ctx *t
              struct vu_req *out, int *too_big);
 /* Free a vu_build() result and the struct (NULL is fine). */
 void vu_req_free(struct vu_req *q);
+/* The variables of a new VU, as Artillery's createContext: built-ins, then
+ * `before`'s captures, then a payload row, then config.variables (a list
+ * gives one element), and its $uuid; drawn from the VU's own stream. */
+void vu_init_vars(struct engine *e, struct vu *v);
 
 /* vu_response.c */
 /* Captures, then expectations, on the kept response `r` of request `t`.
@@ -202,8 +213,9 @@ static inline int vu_counted(const struct vu *v)
 {
     return v->hook == HOOK_NONE;
 }
-/* Start a VU for an arrival of `phase` intended at `intended`. */
-void vu_arrival(struct engine *e, int phase, int64_t intended, int64_t now);
+/* Start a VU for arrival `k` (the schedule's index) of `phase`, intended
+ * at `intended` (or count it skipped, and why). */
+void vu_arrival(struct engine *e, uint64_t k, int phase, int64_t intended, int64_t now);
 /* Start n of the closed model's workers (fewer once -n is reached). */
 void vu_start_closed(struct engine *e, int n);
 /* End every active VU now (counted as failed: errors.ERR_INTERRUPTED). */
@@ -248,8 +260,9 @@ void engine_hook_done(struct engine *e, enum vu_hook which, const char *why);
 /* A "log" or "expect" event, at most 10 a second (the rest are counted and
  * reported in one line). */
 void engine_note(struct engine *e, const char *kind, const char *text);
-/* xorshift64* */
-uint64_t engine_rand(struct engine *e);
+/* The start of the random stream of arrival `k` of a run seeded `seed`
+ * (splitmix64 of both: never 0). */
+uint64_t engine_stream(uint64_t seed, uint64_t k);
 
 /* engine_cmd.c: the command queue */
 /* uv_async callback: drain the queue and carry out every command. */

@@ -25,53 +25,6 @@ extern char **environ;
 
 /* ---- compiling flows ---- */
 
-/* ---- variables ---- */
-
-static void make_uuid(struct engine *e, char out[37])
-{
-    uint64_t a = engine_rand(e), b = engine_rand(e);
-    a = (a & ~0xF000ULL) | 0x4000ULL;                        /* version 4 */
-    b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL; /* variant 10 */
-    snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32),
-             (unsigned)(a >> 16) & 0xFFFF, (unsigned)a & 0xFFFF, (unsigned)(b >> 48),
-             (unsigned long long)(b & 0xFFFFFFFFFFFFULL));
-}
-
-/* As Artillery's createContext: built-ins, then `before`'s variables, then
- * a payload row, then config.variables (a list gives one element). */
-static void vu_init_vars(struct engine *e, struct vu *v)
-{
-    const struct plan *p = e->plan;
-    json_t *o = json_object();
-    json_object_set_new(o, "target", json_string(p->target ? p->target : ""));
-    if (p->environment)
-        json_object_set_new(o, "$environment", json_string(p->environment));
-    if (e->shared)
-        json_object_update(o, e->shared);
-    for (int i = 0; i < p->npayloads; i++) {
-        const struct payload *pl = &p->payloads[i];
-        size_t nrows = json_array_size(pl->rows);
-        if (pl->name) {
-            json_object_set(o, pl->name, e->payload_all[i]);
-        } else if (nrows) {
-            const json_t *row = json_array_get(
-                pl->rows, payload_pick(&e->cursors[i], nrows, pl->sequence, &e->rng));
-            for (int f = 0; f < pl->nfields && (size_t)f < json_array_size(row); f++)
-                json_object_set(o, pl->fields[f], json_array_get(row, (size_t)f));
-        }
-    }
-    const char *k;
-    json_t *val;
-    json_object_foreach(p->variables, k, val)
-    {
-        if (json_is_array(val) && json_array_size(val))
-            val = json_array_get(val, engine_rand(e) % json_array_size(val));
-        json_object_set(o, k, val);
-    }
-    make_uuid(e, v->uuid);
-    v->vars = o;
-}
-
 /* ---- the flow ---- */
 
 /* Would the flow send another request after the one at v->pc? Decides
@@ -165,12 +118,12 @@ static void on_think(uv_timer_t *t)
 }
 
 /* Artillery's jitter: "10%" of the think time, or milliseconds, either way. */
-static int64_t jittered(struct engine *e, int64_t us, const char *jitter)
+static int64_t jittered(struct vu *v, int64_t us, const char *jitter)
 {
     double ms = floor((double)us / 1000), approx = strtod(jitter, NULL);
     if (strchr(jitter, '%'))
         approx = ms * approx / 100;
-    double r = (double)(engine_rand(e) >> 11) / 9007199254740992.0; /* [0, 1) */
+    double r = (double)(rng_next(&v->rng) >> 11) / 9007199254740992.0; /* [0, 1) */
     return (int64_t)(fmax(0, ms - approx + r * 2 * approx) * 1000);
 }
 
@@ -187,14 +140,14 @@ static int64_t think_time(struct vu *v, const struct op *op)
         free(t);
     }
     const char *jitter = s->jitter ? s->jitter : v->e->plan->think_jitter;
-    return jitter ? jittered(v->e, us, jitter) : us;
+    return jitter ? jittered(v, us, jitter) : us;
 }
 
 /* ifTrue and probability: 1 when the request is to be sent. */
 static int wanted(struct vu *v, const struct step *s)
 {
     /* lodash's random(100): an integer in [0, 100] */
-    if (s->has_probability && (double)(engine_rand(v->e) % 101) >= s->probability)
+    if (s->has_probability && (double)(rng_next(&v->rng) % 101) >= s->probability)
         return 0;
     if (s->if_true && v->vars) {
         struct tpl_ctx tc;
@@ -410,8 +363,9 @@ static void vu_step(struct vu *v)
 
 /* ---- VUs ---- */
 
-static struct vu *vu_alloc(struct engine *e, int phase, int scenario, int64_t intended, int64_t now,
-                           enum vu_hook hook)
+/* A VU for `scenario` (or a hook), drawing from the random stream `rng`. */
+static struct vu *vu_alloc(struct engine *e, int phase, int scenario, uint64_t rng,
+                           int64_t intended, int64_t now, enum vu_hook hook)
 {
     struct vu *v = e->free_vus;
     if (v) {
@@ -425,6 +379,7 @@ static struct vu *vu_alloc(struct engine *e, int phase, int scenario, int64_t in
     v->scenario = scenario;
     v->phase = phase;
     v->hook = hook;
+    v->rng = rng;
     v->prog = hook ? &e->hook_prog[hook] : &e->progs[scenario];
     v->pc = v->depth = v->nreqs = v->thinking = 0;
     v->intended_us = intended;
@@ -443,12 +398,13 @@ static struct vu *vu_alloc(struct engine *e, int phase, int scenario, int64_t in
     return v;
 }
 
-static int pick_scenario(struct engine *e)
+/* A scenario by weight, from the arrival's own stream. */
+static int pick_scenario(struct engine *e, uint64_t *rng)
 {
     const struct plan *p = e->plan;
     if (p->nscenarios == 1 || e->total_weight <= 0)
         return 0;
-    int r = (int)(engine_rand(e) % (uint64_t)e->total_weight);
+    int r = (int)(rng_next(rng) % (uint64_t)e->total_weight);
     for (int i = 0; i < p->nscenarios; i++) {
         if (r < p->scenarios[i].weight)
             return i;
@@ -457,7 +413,7 @@ static int pick_scenario(struct engine *e)
     return p->nscenarios - 1;
 }
 
-void vu_arrival(struct engine *e, int phase, int64_t intended, int64_t now)
+void vu_arrival(struct engine *e, uint64_t k, int phase, int64_t intended, int64_t now)
 {
     int cap = e->plan->phases[phase].max_vusers;
     if (cap > 0 && e->active >= (uint64_t)cap) {
@@ -472,7 +428,9 @@ void vu_arrival(struct engine *e, int phase, int64_t intended, int64_t now)
         engine_skip(e, phase, SKIP_POOL_FULL);
         return;
     }
-    struct vu *v = vu_alloc(e, phase, pick_scenario(e), intended, now, HOOK_NONE);
+    uint64_t rng = engine_stream(e->seed, k);
+    int scenario = pick_scenario(e, &rng);
+    struct vu *v = vu_alloc(e, phase, scenario, rng, intended, now, HOOK_NONE);
     vu_step(v);
 }
 
@@ -482,7 +440,10 @@ void vu_start_closed(struct engine *e, int n)
     for (int i = 0; i < n; i++) {
         if (e->plan->max_requests && e->closed_started >= e->plan->max_requests)
             break;
-        struct vu *v = vu_alloc(e, 0, 0, now, now, HOOK_NONE);
+        /* the closed model's VUs have no arrival index: a stream per worker slot */
+        struct vu *v =
+            vu_alloc(e, 0, 0, engine_stream(e->seed, UINT64_MAX / 2 + (uint64_t)e->closed_started),
+                     now, now, HOOK_NONE);
         v->closed = 1;
         e->closed_started++;
         vu_step(v);
@@ -492,7 +453,8 @@ void vu_start_closed(struct engine *e, int n)
 void vu_start_hook(struct engine *e, enum vu_hook which)
 {
     int64_t now = now_us();
-    e->hook = vu_alloc(e, 0, 0, now, now, which);
+    e->hook =
+        vu_alloc(e, 0, 0, engine_stream(e->seed, UINT64_MAX - e->hooks_seeded++), now, now, which);
     vu_step(e->hook);
     http_flush(e->http);
 }

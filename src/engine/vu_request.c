@@ -1,7 +1,9 @@
 /* vu_request.c — building a request from its step: the url with the
  * target and query, the headers (config defaults, the step's, auth), the
  * body (json, form or raw), each rendered with a VU's variables or as
- * written. A rendering past TPL_MAX_OUTPUT is reported, never sent cut. */
+ * written; and those variables. A rendering past TPL_MAX_OUTPUT is
+ * reported, never sent cut. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,9 +14,9 @@
 
 extern char **environ;
 
-void vu_tpl_ctx(const struct vu *v, struct tpl_ctx *tc)
+void vu_tpl_ctx(struct vu *v, struct tpl_ctx *tc)
 {
-    *tc = (struct tpl_ctx){v->vars, (const char *const *)environ, &v->e->rng, v->uuid};
+    *tc = (struct tpl_ctx){v->vars, (const char *const *)environ, &v->rng, v->uuid};
 }
 
 /* `s` rendered with `tc` (NULL: as written). With `too_big`, a rendering
@@ -163,4 +165,49 @@ void vu_req_free(struct vu_req *q)
     free(q->body);
     http_headers_free(q->headers);
     free(q);
+}
+
+static void make_uuid(struct vu *v, char out[37])
+{
+    uint64_t a = rng_next(&v->rng), b = rng_next(&v->rng);
+    a = (a & ~0xF000ULL) | 0x4000ULL;                        /* version 4 */
+    b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL; /* variant 10 */
+    snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32),
+             (unsigned)(a >> 16) & 0xFFFF, (unsigned)a & 0xFFFF, (unsigned)(b >> 48),
+             (unsigned long long)(b & 0xFFFFFFFFFFFFULL));
+}
+
+/* As Artillery's createContext: built-ins, then `before`'s variables, then
+ * a payload row, then config.variables (a list gives one element). */
+void vu_init_vars(struct engine *e, struct vu *v)
+{
+    const struct plan *p = e->plan;
+    json_t *o = json_object();
+    json_object_set_new(o, "target", json_string(p->target ? p->target : ""));
+    if (p->environment)
+        json_object_set_new(o, "$environment", json_string(p->environment));
+    if (e->shared)
+        json_object_update(o, e->shared);
+    for (int i = 0; i < p->npayloads; i++) {
+        const struct payload *pl = &p->payloads[i];
+        size_t nrows = json_array_size(pl->rows);
+        if (pl->name) {
+            json_object_set(o, pl->name, e->payload_all[i]);
+        } else if (nrows) {
+            const json_t *row = json_array_get(
+                pl->rows, payload_pick(&e->cursors[i], nrows, pl->sequence, &v->rng));
+            for (int f = 0; f < pl->nfields && (size_t)f < json_array_size(row); f++)
+                json_object_set(o, pl->fields[f], json_array_get(row, (size_t)f));
+        }
+    }
+    const char *k;
+    json_t *val;
+    json_object_foreach(p->variables, k, val)
+    {
+        if (json_is_array(val) && json_array_size(val))
+            val = json_array_get(val, rng_next(&v->rng) % json_array_size(val));
+        json_object_set(o, k, val);
+    }
+    make_uuid(v, v->uuid);
+    v->vars = o;
 }

@@ -129,7 +129,7 @@ static json_t *capture_value(struct vu *v, const struct capture *c, const struct
     char *expr = vu_render(c->expr, v->vars ? &tc : NULL, NULL);
     json_t *val = NULL;
     if (c->kind == CAPTURE_JSON) {
-        val = rs->json ? jsonpath_get(rs->json, expr, &v->e->rng, NULL) : NULL;
+        val = rs->json ? jsonpath_get(rs->json, expr, &v->rng, NULL) : NULL;
     } else if (c->kind == CAPTURE_HEADER) {
         for (int i = 0; i < rs->n && !val; i++)
             if (!strcasecmp(rs->names[i], expr))

@@ -159,6 +159,53 @@ TEST(engine_pause_resume_skip_rate)
     target_stop(t);
 }
 
+static double jnum(const json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
+}
+
+/* A pause is not load (issue 14): a 50/s phase paused for 1.5 s of its 3 s
+ * reports its achieved rate within 2 % of 50/s, its pause as a span and in
+ * the timeline, and the run's paused time. */
+TEST(engine_pause_is_not_load)
+{
+    struct target *t;
+    struct plan p;
+    struct engine *e = start_against_target(&t, &p, 1, 50, 3, 0);
+    ASSERT(e);
+    struct snapshot *s = xcalloc(1, sizeof *s);
+    WAIT_FOR(s, e, s->elapsed_us >= 1000000, 3000);
+    send(e, CMD_PAUSE, 0);
+    WAIT_FOR(s, e, s->state == RUN_PAUSED, 1000);
+    ASSERT_EQ(s->state, RUN_PAUSED);
+    sleep_ms(1500);
+    send(e, CMD_RESUME, 0);
+    engine_join(e);
+    json_t *r = engine_report(e, NULL, NULL);
+    const json_t *ph = json_array_get(json_object_get(r, "phases"), 0);
+    const json_t *run = json_object_get(r, "run");
+    double paused = jnum(run, "paused");
+    ASSERT(paused > 1.45 && paused < 1.8);
+    ASSERT_NEAR(jnum(ph, "paused"), paused, 1e-9);
+    ASSERT_NEAR(jnum(ph, "achievedRate"), 50, 1.0); /* 2 % of 50/s */
+    ASSERT_EQ(jnum(ph, "arrivals"), 150);
+    const json_t *spans = json_object_get(run, "pauses");
+    ASSERT_EQ(json_array_size(spans), 1);
+    const json_t *sp = json_array_get(spans, 0);
+    ASSERT_NEAR(jnum(sp, "end") - jnum(sp, "start"), paused, 0.0011);
+    ASSERT_EQ(jnum(sp, "phase"), 0);
+    double in_seconds = 0;
+    size_t i;
+    json_t *sec;
+    json_array_foreach(json_object_get(r, "timeline"), i, sec) in_seconds += jnum(sec, "paused");
+    ASSERT_NEAR(in_seconds, paused, 0.01);
+    json_decref(r);
+    free(s);
+    engine_free(e);
+    plan_free(&p);
+    target_stop(t);
+}
+
 /* engine_snapshot_hold: what the reader holds is never rebuilt under it,
  * however many times the engine publishes meanwhile; the next hold is the
  * newest publication. */

@@ -557,3 +557,31 @@ TEST(render_html_replaces_non_xml_characters)
     free(html);
     json_decref(run);
 }
+
+/* Pauses (issue 14): a row of the phase table each, in time order among
+ * the phases, a grey band on every timeline chart, and the run's rate over
+ * the time it was not paused. */
+TEST(render_pauses_as_rows_and_bands)
+{
+    json_t *tl = json_array();
+    for (int t = 0; t < 10; t++)
+        json_array_append_new(tl, json_pack("{s:i, s:i}", "t", t, "requests", 10));
+    json_t *run =
+        json_pack("{s:{s:{s:i}}, s:o, s:[{s:s, s:f, s:f}, {s:s, s:f, s:f}],"
+                  " s:{s:f, s:f, s:[{s:f, s:f, s:i}, {s:f, s:f, s:i}]}}",
+                  "aggregate", "counters", "http.requests", 80, "timeline", tl, "phases", "name",
+                  "one", "startedAt", 0.0, "endedAt", 4.0, "name", "two", "startedAt", 4.0,
+                  "endedAt", 10.0, "run", "elapsed", 10.0, "paused", 2.0, "pauses", "start", 1.0,
+                  "end", 2.0, "phase", 0, "start", 6.0, "end", 7.0, "phase", 1);
+    char *h = render_html(run), *md = render_markdown(run);
+    const char *one = strstr(md, "| one |"), *p1 = strstr(md, "| paused at 0:01.0 | 1 s |");
+    const char *two = strstr(md, "| two |"), *p2 = strstr(md, "| paused at 0:06.0 | 1 s |");
+    ASSERT(one && p1 && two && p2);
+    ASSERT(one < p1 && p1 < two && two < p2);
+    ASSERT(strstr(md, "of which paused 2 s"));
+    ASSERT(strstr(md, "average 10.0/s")); /* 80 requests in 10 s less 2 paused */
+    ASSERT_EQ(count_of(h, "class=\"pause\"><title>paused 1.0 s</title>"), 2 * 6);
+    free(h);
+    free(md);
+    json_decref(run);
+}

@@ -392,3 +392,52 @@ TEST(stats_named_counters)
     ASSERT_EQ(counters_errors(&st.total.c), 0); /* named counters are not errors */
     stats_free(&st);
 }
+
+/* Pauses: per phase and whole-run totals (the open pause counted up to
+ * `now`), each second's paused share, spans, and a pause carried over a
+ * phase change split between the phases. */
+TEST(stats_pauses)
+{
+    struct stats st;
+    stats_init(&st, 2, 0, 0);
+    ASSERT_EQ(stats_paused_us(&st, -1, 5000000), 0);
+    stats_pause(&st, 500000, 0); /* 0.5 s into second 0 */
+    stats_pause(&st, 700000, 0); /* already paused: nothing */
+    ASSERT_EQ(stats_paused_us(&st, 0, 900000), 400000);
+    ASSERT_EQ(stats_paused_us(&st, 1, 900000), 0);
+    stats_close_second(&st, 0, 0, NULL); /* second 0: paused 0.5 s of it */
+    ASSERT_EQ(st.seconds[0].paused_us, 500000);
+    stats_resume(&st, 1250000); /* second 1: 0.25 s */
+    stats_resume(&st, 1300000); /* not paused: nothing */
+    ASSERT_EQ(stats_paused_us(&st, 0, 9000000), 750000);
+    ASSERT_EQ(st.npauses, 1);
+    ASSERT_EQ(st.pauses[0].start_us, 500000);
+    ASSERT_EQ(st.pauses[0].end_us, 1250000);
+    /* a skip while paused: resume and pause at once, the rest in phase 1 */
+    stats_pause(&st, 1500000, 0);
+    stats_resume(&st, 1600000);
+    stats_pause(&st, 1600000, 1);
+    stats_close_second(&st, 0, 1, NULL); /* second 1: 0.25 + 0.1 + 0.4 s */
+    ASSERT_EQ(st.seconds[1].paused_us, 750000);
+    stats_resume(&st, 2100000);
+    stats_close_second(&st, 0, 1, NULL);
+    ASSERT_EQ(st.seconds[2].paused_us, 100000);
+    ASSERT_EQ(stats_paused_us(&st, 0, 9000000), 850000);
+    ASSERT_EQ(stats_paused_us(&st, 1, 9000000), 500000);
+    ASSERT_EQ(stats_paused_us(&st, -1, 9000000), 1350000);
+    ASSERT_EQ(st.npauses, 3);
+    ASSERT_EQ(st.pauses[2].phase, 1);
+
+    /* a merge takes the run's pauses (every part pauses together) */
+    struct stats m;
+    stats_init(&m, 2, 0, 0);
+    stats_merge(&m, &st);
+    ASSERT_EQ(stats_paused_us(&m, -1, 9000000), 1350000);
+    ASSERT_EQ(m.npauses, 3);
+    ASSERT_EQ(m.seconds[1].paused_us, 750000);
+    stats_merge(&m, &st); /* a second part: the same pauses, not twice */
+    ASSERT_EQ(stats_paused_us(&m, -1, 9000000), 1350000);
+    ASSERT_EQ(m.seconds[1].paused_us, 750000);
+    stats_free(&m);
+    stats_free(&st);
+}

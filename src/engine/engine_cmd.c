@@ -13,10 +13,12 @@ void engine_pause_run(struct engine *e, int64_t now, int pause)
 {
     if (pause) {
         sched_pause(&e->sched, now);
+        stats_pause(&e->st, engine_rel(e, now), e->last_phase);
         stats_event(&e->st, engine_rel(e, now), "pause", "paused");
         return;
     }
     sched_resume(&e->sched, now);
+    stats_resume(&e->st, engine_rel(e, now));
     if (e->closed_parked) {
         int n = e->closed_parked;
         e->closed_parked = 0;

@@ -67,6 +67,8 @@ void stats_init(struct stats *st, int nphases, int nendpoints, int nscenarios)
     st->phase_ended_us = xmalloc(sizeof *st->phase_ended_us * (size_t)st->nphases);
     for (int i = 0; i < st->nphases; i++)
         st->phase_started_us[i] = st->phase_ended_us[i] = -1;
+    st->phase_paused_us = xcalloc((size_t)st->nphases, sizeof *st->phase_paused_us);
+    st->paused_since = -1;
 }
 
 void stats_free(struct stats *st)
@@ -96,6 +98,8 @@ void stats_free(struct stats *st)
     free(st->phase_planned);
     free(st->phase_started_us);
     free(st->phase_ended_us);
+    free(st->phase_paused_us);
+    free(st->pauses);
     for (int i = 0; i < st->nerrors; i++)
         free((char *)st->error_names[i]);
     for (int i = 0; i < st->ncounters; i++)
@@ -264,10 +268,62 @@ void second_percentiles(struct second *s, const struct hist *rt, const struct hi
     s->lat_p99 = hist_percentile(lat, 99);
 }
 
+/* The open second's share of the pause in force, up to `to` (since run
+ * start). The open second is the run's second first_second + nseconds. */
+static void pause_into_open_second(struct stats *st, int64_t to)
+{
+    if (st->paused_since < 0)
+        return;
+    int64_t s0 = (int64_t)(st->first_second + st->nseconds) * 1000000, s1 = s0 + 1000000;
+    int64_t a = st->paused_since > s0 ? st->paused_since : s0, b = to < s1 ? to : s1;
+    if (b > a)
+        st->open_sec.paused_us += (uint32_t)(b - a);
+}
+
+void stats_pause(struct stats *st, int64_t t_us, int phase)
+{
+    if (st->paused_since >= 0)
+        return;
+    st->paused_since = t_us;
+    st->paused_phase = phase;
+    if (st->npauses < STATS_MAX_PAUSES) {
+        st->pauses = stats_grow(st->pauses, st->npauses, sizeof *st->pauses);
+        st->pauses[st->npauses++] = (struct pause_span){t_us, -1, phase};
+    } else {
+        st->pauses_unlisted++;
+    }
+}
+
+void stats_resume(struct stats *st, int64_t t_us)
+{
+    if (st->paused_since < 0)
+        return;
+    pause_into_open_second(st, t_us);
+    int64_t d = t_us > st->paused_since ? t_us - st->paused_since : 0;
+    st->paused_total_us += d;
+    if (st->paused_phase >= 0 && st->paused_phase < st->nphases)
+        st->phase_paused_us[st->paused_phase] += d;
+    if (st->npauses && st->pauses[st->npauses - 1].end_us < 0)
+        st->pauses[st->npauses - 1].end_us = t_us;
+    st->paused_since = -1;
+}
+
+int64_t stats_paused_us(const struct stats *st, int phase, int64_t now_us)
+{
+    int64_t d = phase < 0             ? st->paused_total_us
+                : phase < st->nphases ? st->phase_paused_us[phase]
+                                      : 0;
+    if (st->paused_since >= 0 && now_us > st->paused_since &&
+        (phase < 0 || phase == st->paused_phase))
+        d += now_us - st->paused_since;
+    return d;
+}
+
 void stats_close_second(struct stats *st, double target_rate, int phase,
                         const struct host_sample *host)
 {
     struct second *s = &st->open_sec;
+    pause_into_open_second(st, INT64_MAX);
     s->target_rate = target_rate;
     s->phase = phase;
     if (host)

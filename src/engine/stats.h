@@ -80,7 +80,15 @@ struct second {
     int64_t lat_p99;       /* http.latency p99, µs */
     struct host_sample host;
     int phase;
+    uint32_t paused_us; /* of this second, the run was paused this long */
 };
+
+/* A span of time the run stood paused (key p, a control command). */
+struct pause_span {
+    int64_t start_us, end_us; /* since run start; end -1 while it lasts */
+    int phase;                /* the phase it paused */
+};
+#define STATS_MAX_PAUSES 1000 /* spans listed; later ones still count in the totals */
 
 struct event {
     int64_t t_us;  /* since run start */
@@ -123,6 +131,15 @@ struct stats {
     int64_t *phase_planned;    /* [nphases] */
     int64_t *phase_started_us; /* [nphases] since run start, -1 if not yet */
     int64_t *phase_ended_us;   /* [nphases] */
+    /* Pauses: time that is not load. Achieved rates and phase lengths
+     * leave it out. */
+    int64_t *phase_paused_us;  /* [nphases] closed pauses in each phase */
+    int64_t paused_total_us;   /* closed pauses of the whole run */
+    int64_t paused_since;      /* start of the pause in force, -1 when running */
+    int paused_phase;          /* the phase it pauses */
+    struct pause_span *pauses; /* [npauses], the first STATS_MAX_PAUSES */
+    int npauses;
+    uint64_t pauses_unlisted; /* pauses past STATS_MAX_PAUSES */
 };
 
 /* Allocate groups for the given shape. */
@@ -158,6 +175,16 @@ void stats_count(struct stats *st, int phase, int ep, int idx, uint64_t n);
 /* The whole run's value of the counter called `name` (0 if never counted),
  * e.g. stats_counter(engine_stats(e), "plugins.expect.failed"). */
 uint64_t stats_counter(const struct stats *st, const char *name);
+
+/* The run pauses at t_us (since run start), in phase `phase`; nothing
+ * when it is paused already. */
+void stats_pause(struct stats *st, int64_t t_us, int phase);
+/* The pause in force ends at t_us (nothing when none is). A phase change
+ * during a pause (a skip) is a resume and a pause at the same time. */
+void stats_resume(struct stats *st, int64_t t_us);
+/* Time paused in phase `phase` (-1: the whole run) up to `now_us`, the
+ * pause in force included. */
+int64_t stats_paused_us(const struct stats *st, int phase, int64_t now_us);
 
 /* Close the open second (append it to the timeline) with these values. */
 void stats_close_second(struct stats *st, double target_rate, int phase,

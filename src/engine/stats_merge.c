@@ -108,6 +108,8 @@ static void second_add(struct second *d, const struct second *s, const struct st
     d->failed_vus += s->failed_vus;
     for (int c = 0; c < 6; c++)
         d->code_class[c] += s->code_class[c];
+    if (s->paused_us > d->paused_us) /* every part pauses together */
+        d->paused_us = s->paused_us;
     for (int e = 0; e < STATS_MAX_ERRORS; e++)
         if (s->errors[e])
             d->errors[m->err[e]] += s->errors[e];
@@ -179,6 +181,25 @@ static void merge_phase_times(struct stats *dst, const struct stats *src, int i)
     dst->phase_ended_us[i] = s0 < 0 ? e1 : e0 < 0 || e1 < 0 ? -1 : e0 > e1 ? e0 : e1;
 }
 
+/* The run's pauses as `src` saw them, in place of dst's: pauses are the
+ * run's, the same in every part, so they are taken, not added. */
+static void take_pauses(struct stats *dst, const struct stats *src)
+{
+    for (int i = 0; i < dst->nphases && i < src->nphases; i++)
+        dst->phase_paused_us[i] = src->phase_paused_us[i];
+    dst->paused_total_us = src->paused_total_us;
+    dst->paused_since = src->paused_since;
+    dst->paused_phase = src->paused_phase;
+    dst->pauses_unlisted = src->pauses_unlisted;
+    free(dst->pauses);
+    dst->pauses = NULL;
+    dst->npauses = 0;
+    for (int i = 0; i < src->npauses; i++) {
+        dst->pauses = stats_grow(dst->pauses, dst->npauses, sizeof *dst->pauses);
+        dst->pauses[dst->npauses++] = src->pauses[i];
+    }
+}
+
 void stats_merge(struct stats *dst, const struct stats *src)
 {
     struct stats_map m;
@@ -208,6 +229,8 @@ void stats_merge(struct stats *dst, const struct stats *src)
     hist_merge(dst->sec_rt, src->sec_rt);
     hist_merge(dst->sec_lat, src->sec_lat);
     merge_events(dst, src);
+    if (!dst->npauses && dst->paused_since < 0 && !dst->paused_total_us)
+        take_pauses(dst, src);
 }
 
 static void group_clear(struct group *g, const struct stats *st)
@@ -250,6 +273,8 @@ void stats_flush(struct stats *dst, struct stats *part, int phase_times)
     for (int k = 0; k < 3; k++)
         free(h[k]);
     merge_events(dst, part);
+    if (phase_times)
+        take_pauses(dst, part);
     /* forget what was handed over */
     for (int i = 0; i < part->nintervals; i++)
         for (int k = 0; k < SUM_N; k++)

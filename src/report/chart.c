@@ -184,16 +184,44 @@ static void bands(struct buf *b, const struct axis *a, const json_t *run, int la
     }
 }
 
+/* Markers (and pause bands) a chart draws at most: more are unreadable at
+ * 1000 px, and a report with 100,000 events made a 137 MB page (every chart
+ * drew them all). The Events table still lists every one. */
+#define EV_MAX_MARKS 100
+
+/* Pauses, as grey bands over the phases' (at most EV_MAX_MARKS): time in
+ * which the run sent nothing because it was told to wait, not because the
+ * target failed. Labelled "paused" where the band is wide enough. */
+static void pause_bands(struct buf *b, const struct axis *a, const json_t *run)
+{
+    const json_t *pauses = render_get(render_get(run, "run"), "pauses");
+    size_t i;
+    json_t *p;
+    json_array_foreach(pauses, i, p)
+    {
+        if (i >= EV_MAX_MARKS)
+            break;
+        double s0 = render_num(p, "start"), s1 = render_num(p, "end");
+        if (isnan(s0) || isnan(s1))
+            continue;
+        s0 = fmin(fmax(s0, 0), a->tmax);
+        s1 = fmin(fmax(s1, s0), a->tmax);
+        double x0 = ax_x(a, s0), w = ax_x(a, s1) - x0;
+        buf_printf(b,
+                   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                   "class=\"pause\"><title>paused %.1f s</title></rect>",
+                   x0, a->bottom - a->ph, fmax(w, 1), a->ph, s1 - s0);
+        if (w >= 50)
+            buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"plab\">paused</text>\n", x0 + 4,
+                       a->bottom - a->ph + 26);
+    }
+}
+
 static int marked_event(const char *kind)
 {
     return kind && strcmp(kind, "start") && strcmp(kind, "phase") && strcmp(kind, "stop") &&
            strcmp(kind, "end");
 }
-
-/* Markers a chart draws at most: more are unreadable at 1000 px, and a
- * report with 100,000 events made a 137 MB page (every chart drew them
- * all). The Events table still lists every one. */
-#define EV_MAX_MARKS 100
 
 /* Draws the first EV_MAX_MARKS markers; returns how many events qualify. */
 static int events_marks(struct buf *b, const struct axis *a, const json_t *run)
@@ -364,6 +392,7 @@ static void chart_svg(struct buf *b, const struct chart *c)
     buf_printf(b, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", c->w,
                c->h);
     bands(b, &a, c->run, 0);
+    pause_bands(b, &a, c->run);
     y_axis(b, &a, c->ylabel);
     x_axis(b, &a);
     bands(b, &a, c->run, 1);

@@ -54,6 +54,7 @@ static const char css[] =
     "svg .axis,svg .tick{stroke:#94a3b8}\n"
     "svg .band1{fill:#f8fafc}svg .band2{fill:#eef2f7}\n"
     "svg .psep{stroke:#cbd5e1;stroke-dasharray:2 3}\n"
+    "svg .pause{fill:#cbd5e1;fill-opacity:.55}\n"
     "svg .plab{fill:#64748b;font-size:11px}\n"
     "svg .ref{stroke:#64748b;stroke-dasharray:5 3;stroke-width:1.5}\n"
     "svg .ev line{stroke:#7c3aed;stroke-dasharray:3 3}svg .ev circle{fill:#7c3aed}\n"
@@ -84,6 +85,9 @@ static char *render(const json_t *run, int html)
     x.requests = render_counter(x.counters, "http.requests");
     x.failures = json_is_object(x.counters) ? (double)capacity_failures(x.counters) : NAN;
     x.elapsed = render_num(render_get(run, "run"), "elapsed");
+    x.paused = render_num(render_get(run, "run"), "paused");
+    if (!(x.paused > 0 && x.paused < x.elapsed))
+        x.paused = 0;
     capacity_analyze(run, &x.cap);
     capacity_prose(&x.cap, &x.capt);
     if (html)

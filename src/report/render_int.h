@@ -192,6 +192,7 @@ struct render_ctx {
     struct capacity_text capt; /* and their prose */
     struct timeline tl;        /* HTML only */
     double requests, failures, elapsed;
+    double paused; /* of elapsed, seconds the run stood paused (0 if the report has none) */
 };
 
 /* The report's title text ("the script's file name", else the target). */

@@ -277,11 +277,14 @@ static json_t *phase_json(const struct phase *ph, int i, const struct stats *st,
     put(o, "arrivals", jint(arrivals));
     put(o, "startedAt", jsecs(started));
     put(o, "endedAt", jsecs(ended));
+    /* a pause is not load: the phase's length and rate leave it out */
+    int64_t paused = stats_paused_us(st, i, m->elapsed_us);
     json_t *achieved = NULL;
     if (started >= 0) {
-        int64_t d = (ended >= 0 ? ended : m->elapsed_us) - started;
+        int64_t d = (ended >= 0 ? ended : m->elapsed_us) - started - paused;
         achieved = json_real(d > 0 ? round_to((double)arrivals * 1e6 / (double)d, 0.01) : 0);
     }
+    put(o, "paused", jsecs(started >= 0 ? paused : -1));
     put(o, "achievedRate", achieved);
     put(o, "counters", counters_json(&g->c, nm, 1));
     struct sumstat s[SUM_N];
@@ -321,6 +324,7 @@ static json_t *second_json(const struct second *s, int t, const struct stats *st
     put(o, "cpu", json_real(round_to(s->host.cpu_pct, 0.1)));
     put(o, "selfCpu", json_real(round_to(s->host.self_cpu_pct, 0.1)));
     put(o, "memUsedKb", jint((int64_t)s->host.mem_used_kb));
+    put(o, "paused", jsecs(s->paused_us));
     return o;
 }
 
@@ -386,6 +390,18 @@ static json_t *run_json(const struct plan *p, const struct stats *st, const stru
     put(o, "script", jstr(p->script));
     put(o, "startedAt", jstr(iso));
     put(o, "elapsed", jsecs(m->elapsed_us));
+    put(o, "paused", jsecs(stats_paused_us(st, -1, m->elapsed_us)));
+    json_t *pauses = json_array();
+    for (int i = 0; i < st->npauses; i++) {
+        const struct pause_span *ps = &st->pauses[i];
+        json_t *x = json_object();
+        put(x, "start", jsecs(ps->start_us));
+        put(x, "end", jsecs(ps->end_us >= 0 ? ps->end_us : m->elapsed_us));
+        put(x, "phase", ps->phase >= 0 ? jint(ps->phase) : NULL);
+        json_array_append_new(pauses, x);
+    }
+    put(o, "pauses", pauses);
+    put(o, "pausesUnlisted", jint((int64_t)st->pauses_unlisted));
     put(o, "plannedArrivals", jint((int64_t)st->planned_arrivals));
     return o;
 }

@@ -79,8 +79,11 @@ static void sec_overview(struct render_ctx *x)
     else
         doc_item(d, "Peak target rate", "n/a");
     doc_item(d, "Duration",
-             doc_printf(d, "%s (planned %s)", doc_dur(d, x->elapsed),
-                        doc_dur(d, render_num(plan, "duration"))));
+             x->paused > 0
+                 ? doc_printf(d, "%s (planned %s), of which paused %s", doc_dur(d, x->elapsed),
+                              doc_dur(d, render_num(plan, "duration")), doc_dur(d, x->paused))
+                 : doc_printf(d, "%s (planned %s)", doc_dur(d, x->elapsed),
+                              doc_dur(d, render_num(plan, "duration"))));
     doc_item(d, "Totals",
              doc_printf(d, "%s requests, %s responses, %s VUs created, %s failed requests",
                         doc_count(d, x->requests),
@@ -117,6 +120,14 @@ static const char *phase_target_text(struct doc *d, const json_t *ph)
     return doc_rate(d, render_num(ph, "arrivalRate"));
 }
 
+/* A pause as a row of the phase table: when, how long, no load. */
+static void pause_row(struct doc_table *t, struct doc *d, const json_t *p)
+{
+    double a = render_num(p, "start"), b = render_num(p, "end");
+    doc_row(t, "⏸", doc_printf(d, "paused at %s", doc_clock(d, a, 1)), doc_dur(d, b - a), "none",
+            "—", "—", "—", "—", "—", "—", "—");
+}
+
 static void sec_phases(struct render_ctx *x)
 {
     struct doc *d = x->d;
@@ -130,10 +141,17 @@ static void sec_phases(struct render_ctx *x)
                                        "Achieved", "Requests", "Failures", "p50 (ms)",
                                        "p95 (ms)", "p99 (ms)", "Top error"};
     struct doc_table t = {11, head, "rlrrrrrrrrl", NULL, 0, 0};
-    size_t i;
+    const json_t *pauses = render_get(render_get(x->run, "run"), "pauses");
+    size_t i, np = 0;
     json_t *ph;
     json_array_foreach(phases, i, ph)
     {
+        /* the pauses that began before this phase did, each a row of its own */
+        double s0 = render_num(ph, "startedAt");
+        for (; np < json_array_size(pauses) &&
+               (isnan(s0) || !(render_num(json_array_get(pauses, np), "start") >= s0));
+             np++)
+            pause_row(&t, d, json_array_get(pauses, np));
         const json_t *c = render_get(ph, "counters");
         doc_row(&t, doc_printf(d, "%d", (int)i + 1),
                 doc_md(d, render_str(ph, "name") ? render_str(ph, "name") : "unnamed"),
@@ -144,10 +162,17 @@ static void sec_phases(struct render_ctx *x)
                 doc_ms(d, render_stat(ph, "http.response_time", "p95")),
                 doc_ms(d, render_stat(ph, "http.response_time", "p99")), top_failure(x, c));
     }
+    for (; np < json_array_size(pauses); np++)
+        pause_row(&t, d, json_array_get(pauses, np));
     doc_table_out(d, &t);
-    doc_para(d,
-             "Failures are transport errors plus 5xx responses, as a share of requests. Achieved "
-             "is arrivals per second over the phase's actual length.");
+    double unlisted = render_num(render_get(x->run, "run"), "pausesUnlisted");
+    doc_para(d, doc_printf(d,
+                           "Failures are transport errors plus 5xx responses, as a share of "
+                           "requests. Achieved is arrivals per second over the phase's actual "
+                           "length, paused time left out%s.",
+                           unlisted > 0 ? doc_printf(d, " (%s more pauses are not listed)",
+                                                     doc_count(d, unlisted))
+                                        : ""));
 }
 
 /* Codes as "`200` 2,198 · `404` 268". */
@@ -193,10 +218,12 @@ static void sec_metrics(struct render_ctx *x)
     doc_item(d, "Requests",
              doc_printf(d, "%s (%s responses)", doc_count(d, x->requests),
                         doc_count(d, render_counter(x->counters, "http.responses"))));
-    doc_item(d, "Request rate",
-             doc_printf(d, "average %s, peak %s (at %s)",
-                        doc_rate1(d, x->elapsed > 0 ? x->requests / x->elapsed : NAN),
-                        doc_rate1(d, peak), doc_clock(d, peak_t, 0)));
+    doc_item(
+        d, "Request rate",
+        doc_printf(
+            d, "average %s, peak %s (at %s)",
+            doc_rate1(d, x->elapsed - x->paused > 0 ? x->requests / (x->elapsed - x->paused) : NAN),
+            doc_rate1(d, peak), doc_clock(d, peak_t, 0)));
     double created = render_counter(x->counters, "vusers.created");
     doc_item(d, "Virtual users",
              doc_printf(d, "%s created, %s completed, %s failed, %s skipped", doc_count(d, created),

@@ -19,6 +19,7 @@
 #include "saturation.h"
 #include "scenario.h"
 #include "snapfile.h"
+#include "summary.h"
 #include "target.h"
 #include "ui.h"
 #include "util.h"
@@ -251,7 +252,7 @@ static int render_saved(const char *in, const char *out)
         json_decref(json);
         return EXIT_USAGE;
     }
-    int rc = snapfile_write_rendering(out, json) < 0 ? EXIT_FATAL : EXIT_RAN;
+    int rc = snapfile_write_report(out, json) < 0 ? EXIT_FATAL : EXIT_RAN;
     json_decref(json);
     return rc;
 }
@@ -389,12 +390,12 @@ static int run(const struct options *o, int argc, char **argv)
     }
     char shown[512];
     url_redact(shown, sizeof shown, plan.target ? plan.target : "");
-    if (!o->quiet)
+    if (!o->quiet && plan_duration_us(&plan) >= PLAN_UNTIMED)
+        fprintf(stderr, "loadtop %s: %s, %lld requests planned\n", loadtop_version, shown,
+                (long long)plan.max_requests);
+    else if (!o->quiet)
         fprintf(stderr, "loadtop %s: %s, %d phase%s, %.0fs planned\n", loadtop_version, shown,
-                plan.nphases, plan.nphases == 1 ? "" : "s",
-                plan.model == MODEL_CLOSED && o->requests && !o->duration_given
-                    ? 0.0
-                    : plan_duration_us(&plan) / 1e6);
+                plan.nphases, plan.nphases == 1 ? "" : "s", plan_duration_us(&plan) / 1e6);
     struct headless h = {.o = o, .plan = &plan, .start_wall = wall_us()};
     int headless = o->headless || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO);
     if (headless) {
@@ -437,18 +438,19 @@ static int run(const struct options *o, int argc, char **argv)
     json_t *report = engine_report(e, &res, &nres);
     if (nres)
         checks_print(out, res, nres);
+    summary_print(out, report, o->latency_dist);
     if (o->json) {
         char *text = report_text(report);
         fputs(text, stdout);
         free(text);
     }
     fflush(stdout);
-    if (o->output && snapfile_write_json(o->output, report) < 0)
+    if (o->output && snapfile_write_report(o->output, report) < 0)
         rc = EXIT_FATAL;
     else if (o->output && !o->quiet)
         fprintf(stderr, "loadtop: report written: %s\n", o->output);
     for (int i = 0; i < o->nreports; i++) {
-        if (snapfile_write_rendering(o->reports[i], report) < 0)
+        if (snapfile_write_report(o->reports[i], report) < 0)
             rc = EXIT_FATAL;
         else if (!o->quiet)
             fprintf(stderr, "loadtop: report written: %s\n", o->reports[i]);

@@ -236,7 +236,7 @@ int plan_from_url(const struct url_run *u, struct plan *p, FILE *diag)
         p->model = MODEL_CLOSED;
         ph->kind = PHASE_PAUSE; /* no scheduled arrivals: the workers loop */
         if (u->requests > 0 && !u->duration_given)
-            ph->duration_us = INT64_MAX / 4; /* -n alone runs to completion */
+            ph->duration_us = PLAN_UNTIMED; /* -n alone runs to completion */
     }
     p->nscenarios = 1;
     p->scenarios = xcalloc(1, sizeof *p->scenarios);

@@ -201,8 +201,11 @@ void plan_free(struct plan *p);
 /* Return the index of the endpoint with `key`, adding it if new. */
 int plan_endpoint(struct plan *p, const char *key);
 
-/* Total planned duration of all phases in µs. */
+/* Total planned duration of all phases in µs; PLAN_UNTIMED or more when
+ * the run has no planned length (a one-URL run with -n and no -d: it ends
+ * when its requests are done). */
 int64_t plan_duration_us(const struct plan *p);
+#define PLAN_UNTIMED (INT64_MAX / 4)
 
 /* Is `name: value` a header loadtop may send? The name an RFC 9110 token,
  * the value without control characters (a tab is fine) or DEL: no CR or

@@ -338,7 +338,7 @@ TEST(cli_errors_args)
     ASSERT_USAGE_ERROR("unknown option '--conn' (did you mean --connections?)", "--conn", "5",
                        "http://x");
     ASSERT_USAGE_ERROR("-c requires an argument (N)", "http://x", "-c");
-    ASSERT_USAGE_ERROR("--output requires an argument (FILE.json)", "s.yml", "--output");
+    ASSERT_USAGE_ERROR("--output requires an argument (FILE)", "s.yml", "--output");
     ASSERT_USAGE_ERROR("--headless takes no argument", "--headless=yes", "s.yml");
     ASSERT_USAGE_ERROR("-q takes no argument", "-qv", "s.yml");
     ASSERT_USAGE_ERROR("unexpected argument 'b.yml' (one script or URL at a time)", "a.yml",

@@ -43,6 +43,12 @@ TEST(numfmt_counts_and_percentages)
     ASSERT_STR(numfmt_pct(b, sizeof b, 1e20), "1e+20%");
     ASSERT_STR(numfmt_pct(b, sizeof b, -INFINITY), "n/a");
     ASSERT_STR(numfmt_ms(b, sizeof b, 101.25), "101.2");
+    ASSERT_STR(numfmt_ms(b, sizeof b, 0), "0.0");
+    ASSERT_STR(numfmt_ms(b, sizeof b, 0.42), "0.42");
+    ASSERT_STR(numfmt_ms(b, sizeof b, 0.042), "0.042");
+    ASSERT_STR(numfmt_ms(b, sizeof b, 0.001), "0.0010");
+    ASSERT_STR(numfmt_ms(b, sizeof b, 0.96), "1.0");
+    ASSERT_STR(numfmt_ms(b, sizeof b, -0.5), "-0.50");
     ASSERT_STR(numfmt_ms(b, sizeof b, 1e20), "1e+20");
     ASSERT_STR(numfmt_ms(b, sizeof b, NAN), "n/a");
 }

@@ -226,8 +226,7 @@ TEST(render_format_by_extension)
     ASSERT_EQ(render_format_of("RUN.HTML"), RENDER_HTML);
     ASSERT_EQ(render_format_of("a.htm"), RENDER_HTML);
     ASSERT_EQ(render_format_of("a.json"), RENDER_JSON);
-    /* as --report and `loadtop report -o` have always taken them: .md only */
-    ASSERT_EQ(render_format_of("a.markdown"), RENDER_UNKNOWN);
+    ASSERT_EQ(render_format_of("a.markdown"), RENDER_MARKDOWN);
     ASSERT_EQ(render_format_of("out/.md"), RENDER_MARKDOWN);
     ASSERT_EQ(render_format_of("a.md.json"), RENDER_JSON);
     ASSERT_EQ(render_format_of("a.txt"), RENDER_UNKNOWN);

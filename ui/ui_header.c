@@ -61,7 +61,7 @@ static void draw_title(const struct snapshot *s, const struct ui_state *u, int y
     char right[64], a[16], b[16];
     ui_fmt_clock(a, sizeof a, s->elapsed_us);
     /* a one-URL run with -n and no -d has no planned end */
-    if (s->planned_us > 0 && s->planned_us < INT64_MAX / 8)
+    if (s->planned_us > 0 && s->planned_us < PLAN_UNTIMED)
         snprintf(right, sizeof right, "%s / %s", a, ui_fmt_clock(b, sizeof b, s->planned_us));
     else
         snprintf(right, sizeof right, "%s", a);
@@ -107,9 +107,13 @@ static void draw_phase(const struct snapshot *s, const struct ui_state *u, int y
     if (p->model == MODEL_CLOSED) {
         cx += ui_putf(y, cx, w, UC_NORMAL, "closed model %s %d connections back to back",
                       ui_glyph(G_PENDING), p->connections);
-        if (s->planned_us < INT64_MAX / 8)
+        if (s->planned_us < PLAN_UNTIMED)
             ui_putf(y, cx, x + w - cx, UC_DIM, "   %s left",
                     fmt_left(b, sizeof b, s->planned_us - s->elapsed_us));
+        else if (p->max_requests > 0) /* -n: requests are its progress */
+            ui_putf(y, cx, x + w - cx, UC_DIM, "   %s of %s requests",
+                    ui_fmt_count(b, sizeof b, s->total.requests),
+                    ui_fmt_count(c, sizeof c, (uint64_t)p->max_requests));
         return;
     }
     int i = s->phase < p->nphases ? s->phase : p->nphases - 1;

@@ -141,6 +141,18 @@ void hist_percentiles(const struct hist *h, const double *qs, int n, int64_t *ou
     }
 }
 
+uint64_t hist_count_below(const struct hist *h, int64_t us)
+{
+    if (!h->count || us <= h->min)
+        return 0;
+    if (us > h->max)
+        return h->count;
+    uint64_t n = 0;
+    for (int i = hist_index(h->min), end = hist_index(us); i < end; i++)
+        n += h->buckets[i];
+    return n;
+}
+
 double hist_mean(const struct hist *h)
 {
     return h->count ? h->sum / (double)h->count : 0;

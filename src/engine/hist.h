@@ -39,6 +39,10 @@ int64_t hist_percentile(const struct hist *h, double q);
 /* hist_percentile for each of qs[0..n) (ascending) in one walk of the
  * buckets; results in out[0..n). */
 void hist_percentiles(const struct hist *h, const double *qs, int n, int64_t *out);
+/* How many recorded values are below `us` (by bucket: a value in the
+ * bucket that holds `us` counts as not below). For histograms drawn as
+ * text: counts between two edges are differences of these. */
+uint64_t hist_count_below(const struct hist *h, int64_t us);
 /* Arithmetic mean of recorded values; 0 when empty. */
 double hist_mean(const struct hist *h);
 

@@ -76,8 +76,13 @@ char *numfmt_ms(char *out, size_t n, double v)
 {
     if (!isfinite(v))
         snprintf(out, n, "n/a");
+    else if (fabs(v) >= NUMFMT_HUGE)
+        snprintf(out, n, "%.3g", v);
+    else if (v != 0 && fabs(v) < 0.95)
+        /* two significant digits: 0.42, 0.042 (1 µs is 0.0010) */
+        snprintf(out, n, "%.*f", (int)fmax(2, 1 - floor(log10(fabs(v)))), v);
     else
-        snprintf(out, n, fabs(v) >= NUMFMT_HUGE ? "%.3g" : "%.1f", v);
+        snprintf(out, n, "%.1f", v);
     return out;
 }
 

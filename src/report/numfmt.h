@@ -40,7 +40,9 @@ char *numfmt_count(char *out, size_t n, double v);
 /* A percentage with one decimal: "34.8%", "0.0%", and "<0.1%" for what
  * would round to 0 but is not; "n/a" unless finite. */
 char *numfmt_pct(char *out, size_t n, double p);
-/* Milliseconds with one decimal, no unit: "101.2"; "n/a" unless finite. */
+/* Milliseconds with one decimal, no unit: "101.2"; below 1 ms two
+ * significant digits, never "0.0" for what is not 0: "0.42", "0.042";
+ * "n/a" unless finite. */
 char *numfmt_ms(char *out, size_t n, double v);
 /* A duration in seconds: "5 s", "2.5 s", "1 min 05 s", "2 min",
  * "1 h 02 min"; "n/a" for NaN. */

@@ -147,7 +147,7 @@ enum render_format render_format_of(const char *path)
         return RENDER_UNKNOWN;
     if (!strcasecmp(dot, ".json"))
         return RENDER_JSON;
-    if (!strcasecmp(dot, ".md"))
+    if (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown"))
         return RENDER_MARKDOWN;
     if (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm"))
         return RENDER_HTML;

@@ -18,9 +18,9 @@ char *render_markdown(const json_t *run);
 char *render_html(const json_t *run);
 
 enum render_format { RENDER_UNKNOWN, RENDER_JSON, RENDER_MARKDOWN, RENDER_HTML };
-/* What a file is by its name's extension: .json, .md, .html or .htm
+/* What a file is by its name's extension: .json, .md (.markdown), .html or .htm
  * (case-insensitive); RENDER_UNKNOWN otherwise (no extension, one in a
- * directory's name). The one place that decides it: `--report FILE`,
+ * directory's name). The one place that decides it: `-o FILE`, `--report FILE`,
  * `loadtop report -o FILE` and the snapshot renderings all ask here. */
 enum render_format render_format_of(const char *path);
 

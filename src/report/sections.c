@@ -78,12 +78,15 @@ static void sec_overview(struct render_ctx *x)
                                                    "name"))));
     else
         doc_item(d, "Peak target rate", "n/a");
+    /* -n alone plans requests, not a length */
+    double maxreq = render_num(plan, "maxRequests");
+    const char *planned = json_is_null(render_get(plan, "duration")) && maxreq > 0
+                              ? doc_printf(d, "%s requests", doc_count(d, maxreq))
+                              : doc_dur(d, render_num(plan, "duration"));
     doc_item(d, "Duration",
-             x->paused > 0
-                 ? doc_printf(d, "%s (planned %s), of which paused %s", doc_dur(d, x->elapsed),
-                              doc_dur(d, render_num(plan, "duration")), doc_dur(d, x->paused))
-                 : doc_printf(d, "%s (planned %s)", doc_dur(d, x->elapsed),
-                              doc_dur(d, render_num(plan, "duration"))));
+             x->paused > 0 ? doc_printf(d, "%s (planned %s), of which paused %s",
+                                        doc_dur(d, x->elapsed), planned, doc_dur(d, x->paused))
+                           : doc_printf(d, "%s (planned %s)", doc_dur(d, x->elapsed), planned));
     doc_item(d, "Totals",
              doc_printf(d, "%s requests, %s responses, %s VUs created, %s failed requests",
                         doc_count(d, x->requests),
@@ -155,8 +158,9 @@ static void sec_phases(struct render_ctx *x)
         const json_t *c = render_get(ph, "counters");
         doc_row(&t, doc_printf(d, "%d", (int)i + 1),
                 doc_md(d, render_str(ph, "name") ? render_str(ph, "name") : "unnamed"),
-                doc_dur(d, render_num(ph, "duration")), phase_target_text(d, ph),
-                doc_rate1(d, render_num(ph, "achievedRate")),
+                json_is_null(render_get(ph, "duration")) ? "until done"
+                                                         : doc_dur(d, render_num(ph, "duration")),
+                phase_target_text(d, ph), doc_rate1(d, render_num(ph, "achievedRate")),
                 doc_count(d, render_counter(c, "http.requests")), failures(x, c),
                 doc_ms(d, render_stat(ph, "http.response_time", "p50")),
                 doc_ms(d, render_stat(ph, "http.response_time", "p95")),

@@ -45,18 +45,12 @@ int snapfile_write(const char *path, const char *text)
     return 0;
 }
 
-int snapfile_write_json(const char *path, const json_t *report)
+int snapfile_write_report(const char *path, const json_t *report)
 {
-    char *text = report_text(report);
-    int rc = snapfile_write(path, text);
-    free(text);
-    return rc;
-}
-
-int snapfile_write_rendering(const char *path, const json_t *report)
-{
-    char *text =
-        render_format_of(path) == RENDER_MARKDOWN ? render_markdown(report) : render_html(report);
+    enum render_format f = render_format_of(path);
+    char *text = f == RENDER_MARKDOWN ? render_markdown(report)
+                 : f == RENDER_HTML   ? render_html(report)
+                                      : report_text(report);
     int rc = snapfile_write(path, text);
     free(text);
     return rc;
@@ -72,8 +66,8 @@ int snapfile_poll(struct engine *e, char *msg, size_t n)
     size_t base = strlen(path) > 5 ? strlen(path) - 5 : strlen(path); /* without ".json" */
     char *md = xasprintf("%.*s.md", (int)base, path);
     char *html = xasprintf("%.*s.html", (int)base, path);
-    if (j && snapfile_write_json(path, j) == 0 && snapfile_write_rendering(md, j) == 0 &&
-        snapfile_write_rendering(html, j) == 0) {
+    if (j && snapfile_write_report(path, j) == 0 && snapfile_write_report(md, j) == 0 &&
+        snapfile_write_report(html, j) == 0) {
         snprintf(msg, n, "snapshot saved: %s (+ .md, .html)", path);
     } else {
         snprintf(msg, n, "snapshot failed: %s: %s", path, strerror(errno));

@@ -25,13 +25,11 @@ int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n);
  * if a report was handled (msg set), 0 if none was ready, -1 if one failed. */
 int snapfile_poll(struct engine *e, char *msg, size_t n);
 
-/* Write `report` as JSON to `path` (the same bytes every time for the same
- * report). Returns 0 or -1 after a message. */
-int snapfile_write_json(const char *path, const json_t *report);
-
-/* Render `report` into PATH by its extension (render_format_of: Markdown
- * for .md, else HTML). Returns 0 or -1 after a message. */
-int snapfile_write_rendering(const char *path, const json_t *report);
+/* Write `report` to `path` in the format its name asks for
+ * (render_format_of): Markdown for .md, HTML for .html, else JSON (the
+ * same bytes every time for the same report). Returns 0 or -1 after a
+ * message. */
+int snapfile_write_report(const char *path, const json_t *report);
 
 /* Write `text` to `path` atomically; on failure print
  * "loadtop: cannot write PATH: reason" to stderr and return -1. */

@@ -401,8 +401,13 @@ static int run(const struct options *o, int argc, char **argv)
     if (headless) {
         headless_loop(e, &h, &sigs);
     } else {
-        struct ui_opts uo = {
-            .fps = o->fps, .snapshot_dir = o->snapshot_dir, .script = o->script, .demo = o->demo};
+        struct ui_opts uo = {.fps = o->fps,
+                             .snapshot_dir = o->snapshot_dir,
+                             .script = o->script,
+                             .demo = o->demo,
+                             .report = o->output     ? o->output
+                                       : o->nreports ? o->reports[0]
+                                                     : NULL};
         if (ui_run(e, &plan, &uo, &sigs) != 0) {
             /* no usable terminal: carry on headless */
             headless_loop(e, &h, &sigs);

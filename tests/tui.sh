@@ -140,7 +140,7 @@ tm send-keys -t main y
 if wait_file "$WORK/main.exit" 20; then
     expect "exit status" "$(cat "$WORK/main.exit")" "EXIT=0"
     expect "alternate screen left" "$(tm display -p -t main '#{alternate_on}')" 0
-    wait_for main 'Summary report'
+    wait_for main 'Requests/sec: '
     expect_true "dashboard gone" "! screen main | grep -q 'Throughput'"
     expect "report state" "$(jq -r '.run.state' "$WORK/main.json")" "interrupted"
 fi
@@ -164,7 +164,7 @@ expect_true "not stopped by Ctrl-Z without a shell" "[ \"\$(ps -o state= -p ${pi
 wait_for closed 'RUNNING'
 [ -n "$pid" ] && kill -TERM "$pid"
 wait_file "$WORK/closed.exit" 20 && expect "exit status after SIGTERM" "$(cat "$WORK/closed.exit")" "EXIT=0"
-wait_for closed 'Summary report'
+wait_for closed 'Requests/sec: '
 finish "a closed-model run pauses and resumes, says rate keys apply to scheduled runs, shrugs off Ctrl-Z with no shell to resume it; SIGTERM stops it cleanly"
 
 # --- Ctrl-Z and fg, from a shell with job control ---------------------------
@@ -178,10 +178,45 @@ expect "the process state after Ctrl-Z" "$(ps -o state= -p "${pid:-0}" 2>/dev/nu
 tm send-keys -t susp "fg" Enter
 wait_for susp 'closed model' && wait_for susp 'RUNNING'
 tm send-keys -t susp q
-wait_for susp 'Stop the test and write the report\? \(y/n\)'
+wait_for susp 'Stop the test\? \(y/n\)' # no -o: no report promised
 tm send-keys -t susp y
-wait_for susp 'Summary report' 20
+wait_for susp 'Requests/sec: ' 20
 finish "Ctrl-Z gives the shell back (process stopped); fg brings the dashboard back"
+
+# --- after the end: only live keys, no promise without -o, s saves the final report
+ui over "$BIN -r 20 -d 2s --snapshot-dir $SNAPS http://127.0.0.1:$PORT/up"
+wait_for over 'finished after .* q leaves and prints the summary .* s saves a report' 15
+expect_true "the footer keeps the live keys" "screen over | tail -1 | grep -q 'save .*view .*quit'"
+expect_true "and drops the ones that steer arrivals" \
+    "! screen over | tail -1 | grep -Eq 'pause|skip|rate|plan'"
+f=$(snap over)
+expect_true "s saves the final report" "[ -n '$f' ]"
+wait_for over "final report saved: $SNAPS/loadtop-"
+expect "its state" "$(jq -r '.run.state' "$f" 2>/dev/null)" done
+expect "its counts" "$(created "$f" 2>/dev/null)" 40
+expect_true "with its renderings" "[ -s '${f%.json}.md' ] && [ -s '${f%.json}.html' ]"
+tm send-keys -t over q
+wait_file "$WORK/over.exit" 10 && expect "exit status" "$(cat "$WORK/over.exit")" "EXIT=0"
+finish "after the end: the footer shows only live keys, nothing promises a report without -o, s saves the final report"
+
+# --- one definition of saturated: the dashboard and the report agree ------------
+# A 0.6 s SIGSTOP makes every arrival due meanwhile start late: the schedule
+# lag p99 crosses SATURATION_LAG_MS (50 ms) in that interval and in the run.
+ui sat "$BIN -r 200 -d 4s --interval 1 -o $WORK/sat.json http://127.0.0.1:$PORT/up"
+wait_for sat 'RUNNING' 10
+pid=$(pgrep -P "$(tm display -p -t sat '#{pane_pid}')" loadtop | head -1)
+sleep 1
+[ -n "$pid" ] && kill -STOP "$pid" && sleep 0.6 && kill -CONT "$pid"
+wait_for sat 'loadtop is saturated.*schedule lag p99' 5
+wait_for sat 'finished after' 15
+expect_true "the banner goes when the run is over" "! screen sat | grep -q 'loadtop is saturated'"
+tm send-keys -t sat q
+wait_file "$WORK/sat.exit" 10
+expect_true "the report's lag p99 crosses the line too" \
+    "jq -e '.aggregate.summaries[\"loadtop.schedule_lag\"].p99 >= 50' '$WORK/sat.json' >/dev/null"
+expect_true "and its findings say the generator was saturated" \
+    "'$BIN' report '$WORK/sat.json' | grep -q 'the generator was saturated'"
+finish "a run whose lag crosses 50 ms: the dashboard's banner and the report's findings agree"
 
 # --- demo, a failing snapshot, SIGTERM ----------------------------------------
 ui demo "$BIN --demo --snapshot-dir /proc/nonexistent"
@@ -192,7 +227,7 @@ pid=$(pgrep -P "$(tm display -p -t demo '#{pane_pid}')" loadtop | head -1)
 expect_true "the demo process" "[ -n '$pid' ]"
 [ -n "$pid" ] && kill -TERM "$pid"
 wait_file "$WORK/demo.exit" 20 && expect "exit status after SIGTERM" "$(cat "$WORK/demo.exit")" "EXIT=0"
-wait_for demo 'Summary report'
+wait_for demo 'Requests/sec: '
 finish "--demo runs the demo phases; a failed snapshot says so; SIGTERM stops it cleanly"
 
 # --- wide characters under the help box --------------------------------------
@@ -259,7 +294,7 @@ fi
 wait_file "$WORK/dumb.exit" && expect "TERM=dumb exit status" "$(cat "$WORK/dumb.exit")" "EXIT=0"
 expect_true "TERM=dumb says why it runs headless" \
     "grep -q 'cannot address the cursor (TERM=dumb): running headless' '$WORK/dumb.err'"
-expect_true "TERM=dumb prints the summary" "screen dumb | grep -q 'Summary report'"
+expect_true "TERM=dumb prints the summary" "screen dumb | grep -q 'Requests/sec: '"
 finish "colours follow the roles; NO_COLOR, an ASCII locale and TERM=dumb are respected"
 
 # --- stderr ------------------------------------------------------------------

@@ -219,8 +219,8 @@ static void derive(struct ui_state *u, const struct snapshot *s)
      * once the run is done. */
     u->lag_p99 = s->nintervals ? s->last_s[SUM_LAG].p99 : s->total_s[SUM_LAG].p99;
     char b[16];
-    unsigned why =
-        saturation_of(s->state != RUN_DONE ? s->host.self_cpu_pct : -1, u->lag_p99 / 1000.0);
+    unsigned why = s->state == RUN_DONE ? 0 /* over: the banner goes (the report keeps it) */
+                                        : saturation_of(s->host.self_cpu_pct, u->lag_p99 / 1000.0);
     u->saturated = why != 0;
     if (why & SATURATION_CPU)
         snprintf(u->sat_why, sizeof u->sat_why, "own CPU %.0f%% of a core", s->host.self_cpu_pct);
@@ -441,12 +441,7 @@ static int take_signals(struct ui_state *u, const struct snapshot *s, int sfd)
             suspend();
             redraw = 1;
         } else if (sig == SIGUSR1) {
-            char msg[300];
-            if (engine_done(u->e))
-                ui_message(u, 1, "the run is over: the final report is written on exit (-o)");
-            else if (snapfile_request(u->e, u->o->snapshot_dir ? u->o->snapshot_dir : ".", msg,
-                                      sizeof msg) < 0)
-                ui_message(u, 1, "%s", msg);
+            ui_save(u, s);
         } else {
             if (u->mode == MODE_CONFIRM)
                 u->mode = MODE_NORMAL;

@@ -15,6 +15,8 @@ struct ui_opts {
     const char *snapshot_dir; /* where 's' writes snapshot reports */
     const char *script;       /* shown in the header; NULL in one-URL mode */
     int demo;                 /* --demo: say so in the header */
+    const char *report;       /* the report written when the run ends (-o, --report), or NULL:
+                                 the dashboard promises only what will be written */
 };
 
 /* Run the dashboard until the run is over and the user leaves: after a

@@ -88,8 +88,15 @@ static void draw_phase(const struct snapshot *s, const struct ui_state *u, int y
 {
     char b[64], c[64];
     if (s->state == RUN_DONE) {
-        ui_putf(y, x, w, UC_ACCENT, "finished after %s %s q leaves and prints the summary",
-                ui_fmt_clock(b, sizeof b, s->elapsed_us), ui_glyph(G_PENDING));
+        if (u->o->report)
+            ui_putf(y, x, w, UC_ACCENT,
+                    "finished after %s %s q leaves, writes %s, prints the summary",
+                    ui_fmt_clock(b, sizeof b, s->elapsed_us), ui_glyph(G_PENDING), u->o->report);
+        else
+            ui_putf(y, x, w, UC_ACCENT,
+                    "finished after %s %s q leaves and prints the summary %s s saves a report",
+                    ui_fmt_clock(b, sizeof b, s->elapsed_us), ui_glyph(G_PENDING),
+                    ui_glyph(G_PENDING));
         return;
     }
     if (s->state == RUN_AFTER) {

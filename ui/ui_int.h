@@ -78,6 +78,9 @@ void ui_stop(struct ui_state *u, const struct snapshot *s);
 /* SIGTERM or SIGHUP (`name`): stop with the short drain bound
  * (ENGINE_TERM_DRAIN_S), so that the report is written soon. */
 void ui_terminate(struct ui_state *u, const struct snapshot *s, const char *name);
+/* The 's' key and SIGUSR1: a snapshot report while the run goes on, the
+ * final report once it is over; the status line says where. */
+void ui_save(struct ui_state *u, const struct snapshot *s);
 
 /* Drawing helpers (ui_draw.c). Roles map to colours, or to bold/reverse on
  * monochrome terminals and under NO_COLOR. */

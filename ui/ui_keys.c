@@ -21,6 +21,7 @@ struct key {
     const char *label; /* footer word; NULL: help only */
     const char *help;
     void (*act)(struct ui_state *u, const struct snapshot *s, int key);
+    int steers; /* acts on arrivals: gone from the footer once the run stops */
 };
 
 void ui_message(struct ui_state *u, int err, const char *fmt, ...)
@@ -87,8 +88,8 @@ void ui_terminate(struct ui_state *u, const struct snapshot *s, const char *name
     }
     send(u, CMD_STOP, ENGINE_TERM_DRAIN_S);
     u->stopping = 1;
-    ui_message(u, 0, "%s: stopping within %.0f s, then writing the report", name,
-               ENGINE_TERM_DRAIN_S);
+    ui_message(u, 0, "%s: stopping within %.0f s, then %s", name, ENGINE_TERM_DRAIN_S,
+               u->o->report ? "writing the report" : "the summary");
 }
 
 static void act_pause(struct ui_state *u, const struct snapshot *s, int key)
@@ -124,16 +125,19 @@ static void act_plan(struct ui_state *u, const struct snapshot *s, int key)
         send(u, CMD_MULT, 1.0);
 }
 
-static void act_snapshot(struct ui_state *u, const struct snapshot *s, int key)
+void ui_save(struct ui_state *u, const struct snapshot *s)
 {
     char msg[300];
-    if (s->state == RUN_DONE || engine_done(u->e))
-        ui_message(u, 1, "the run is over: the final report is written on exit (-o)");
-    else if (snapfile_request(u->e, u->o->snapshot_dir ? u->o->snapshot_dir : ".", msg,
-                              sizeof msg) < 0)
-        ui_message(u, 1, "%s", msg);
+    int r = snapfile_request(u->e, u->o->snapshot_dir ? u->o->snapshot_dir : ".", msg, sizeof msg);
+    if (r != 0)
+        ui_message(u, r < 0, "%s", msg); /* failed, or the final report written */
     else
         ui_message(u, 0, "saving a snapshot report...");
+}
+
+static void act_snapshot(struct ui_state *u, const struct snapshot *s, int key)
+{
+    ui_save(u, s);
 }
 
 static void act_latency(struct ui_state *u, const struct snapshot *s, int key)
@@ -164,21 +168,32 @@ static void act_help(struct ui_state *u, const struct snapshot *s, int key)
 }
 
 static const struct key keys[] = {
-    {"p", {'p', ' '}, "pause", "pause / resume arrivals (also space)", act_pause},
-    {"n", {'n'}, "skip", "skip to the next phase", act_skip},
+    {"p", {'p', ' '}, "pause", "pause / resume arrivals (also space)", act_pause, 1},
+    {"n", {'n'}, "skip", "skip to the next phase", act_skip, 1},
     {"+-",
      {'+', '-'},
      "rate",
      "rate x1.1 (+) or /1.1 (-) from now on (of the plan, or a fixed rate)",
-     act_scale},
-    {"][", {']', '['}, NULL, "rate x1.01 (]) or /1.01 ([): fine steps", act_scale},
-    {"r", {'r'}, "set", "type an exact rate: it holds in every phase until =", act_rate},
-    {"=", {'='}, "plan", "back to the plan's rates (x1.00, no fixed rate)", act_plan},
-    {"s", {'s'}, "snap", "save a snapshot report (JSON) now", act_snapshot},
-    {"l", {'l'}, "lat", "response time / latency from intended start", act_latency},
-    {"tab", {'\t', KEY_BTAB}, "view", "cycle the view: overview, endpoints, errors", act_view},
-    {"q", {'q', 'Q'}, "quit", "stop the test, drain, write the report", act_quit},
-    {"?", {'?', 'h', KEY_F(1)}, "help", "this help", act_help},
+     act_scale,
+     1},
+    {"][", {']', '['}, NULL, "rate x1.01 (]) or /1.01 ([): fine steps", act_scale, 1},
+    {"r", {'r'}, "set", "type an exact rate: it holds in every phase until =", act_rate, 1},
+    {"=", {'='}, "plan", "back to the plan's rates (x1.00, no fixed rate)", act_plan, 1},
+    {"s",
+     {'s'},
+     "save",
+     "save a report now (JSON, .md, .html): a snapshot, or the final one when over",
+     act_snapshot,
+     0},
+    {"l", {'l'}, "lat", "response time / latency from intended start", act_latency, 0},
+    {"tab", {'\t', KEY_BTAB}, "view", "cycle the view: overview, endpoints, errors", act_view, 0},
+    {"q",
+     {'q', 'Q'},
+     "quit",
+     "stop the test (drain), then the summary and -o's report",
+     act_quit,
+     0},
+    {"?", {'?', 'h', KEY_F(1)}, "help", "this help", act_help, 0},
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
 
@@ -260,7 +275,9 @@ void ui_footer_draw(const struct snapshot *s, const struct ui_state *u, int y, i
 {
     char b[128];
     if (u->mode == MODE_CONFIRM) {
-        ui_put(y, x, w, UC_BANNER, " Stop the test and write the report? (y/n) ");
+        ui_put(y, x, w, UC_BANNER,
+               u->o->report ? " Stop the test and write the report? (y/n) "
+                            : " Stop the test? (y/n) ");
         return;
     }
     if (u->mode == MODE_RATE) {
@@ -280,8 +297,10 @@ void ui_footer_draw(const struct snapshot *s, const struct ui_state *u, int y, i
     int last = NKEYS - 1;
     int help_w = (int)strlen(keys[last].shown) + 1 + (int)strlen(keys[last].label);
     int cx = x;
+    /* once the run stops, only the keys that still do something */
+    int over = u->stopping || s->state >= RUN_DRAINING;
     for (int i = 0; i < NKEYS; i++) {
-        if (!keys[i].label)
+        if (!keys[i].label || (over && keys[i].steers))
             continue;
         int ew = (int)strlen(keys[i].shown) + 1 + (int)strlen(keys[i].label) + 2;
         if (i != last && cx + ew + help_w > x + w)

@@ -12,6 +12,26 @@
 #include "report.h"
 #include "util.h"
 
+/* The report j as path (JSON) and its .md and .html beside it; msg says
+ * what happened, as `what` ("snapshot", "final report"). 0 or -1. */
+static int write_three(const char *path, const json_t *j, const char *what, char *msg, size_t n)
+{
+    size_t base = strlen(path) > 5 ? strlen(path) - 5 : strlen(path); /* without ".json" */
+    char *md = xasprintf("%.*s.md", (int)base, path);
+    char *html = xasprintf("%.*s.html", (int)base, path);
+    int rc = 0;
+    if (j && snapfile_write_report(path, j) == 0 && snapfile_write_report(md, j) == 0 &&
+        snapfile_write_report(html, j) == 0) {
+        snprintf(msg, n, "%s saved: %s (+ .md, .html)", what, path);
+    } else {
+        snprintf(msg, n, "%s failed: %s: %s", what, path, strerror(errno));
+        rc = -1;
+    }
+    free(md);
+    free(html);
+    return rc;
+}
+
 int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n)
 {
     time_t t = time(NULL);
@@ -29,6 +49,13 @@ int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n)
         snprintf(msg, n, "snapshot failed: directory name too long");
         free(p);
         return -1;
+    }
+    if (engine_done(e)) { /* no engine to ask: the final report, now */
+        json_t *j = engine_report(e, NULL, NULL);
+        int rc = write_three(p, j, "final report", msg, n) < 0 ? -1 : 1;
+        json_decref(j);
+        free(p);
+        return rc;
     }
     memcpy(c.tag, p, strlen(p) + 1);
     free(p);
@@ -62,22 +89,12 @@ int snapfile_poll(struct engine *e, char *msg, size_t n)
     json_t *j = engine_take_report(e, path);
     if (!j)
         return 0;
-    int rc = 1;
-    size_t base = strlen(path) > 5 ? strlen(path) - 5 : strlen(path); /* without ".json" */
-    char *md = xasprintf("%.*s.md", (int)base, path);
-    char *html = xasprintf("%.*s.html", (int)base, path);
-    if (j && snapfile_write_report(path, j) == 0 && snapfile_write_report(md, j) == 0 &&
-        snapfile_write_report(html, j) == 0) {
-        snprintf(msg, n, "snapshot saved: %s (+ .md, .html)", path);
-    } else {
-        snprintf(msg, n, "snapshot failed: %s: %s", path, strerror(errno));
+    int rc = write_three(path, j, "snapshot", msg, n) < 0 ? -1 : 1;
+    if (rc < 0) {
         struct engine_cmd c = {.kind = CMD_NOTE};
         snprintf(c.tag, sizeof c.tag, "%s", msg);
         engine_send(e, &c);
-        rc = -1;
     }
-    free(md);
-    free(html);
     json_decref(j);
     return rc;
 }

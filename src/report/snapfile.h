@@ -14,8 +14,11 @@
 #include "plan.h"
 
 /* Ask the engine for a snapshot to be written to
- * DIR/loadtop-YYYYMMDD-HHMMSS.json (a -N suffix if that name is taken).
- * Returns 0, or -1 with a reason in msg (path too long). */
+ * DIR/loadtop-YYYYMMDD-HHMMSS.json (a -N suffix if that name is taken),
+ * with its .md and .html renderings. Returns 0 (asked: snapfile_poll
+ * writes it when it comes), or, once the engine is done, 1 after writing
+ * the final report there at once (msg says where); -1 with a reason in
+ * msg (path too long, a write failed). */
 int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n);
 
 /* If a requested report is ready, write it (temp file + rename) as

@@ -98,4 +98,43 @@ run_lt both 10 -n 1 --http2 --http2-prior-knowledge "http://127.0.0.1:$P4/up"
 expect "both flags are refused" "$RC" 2
 finish "--http2 negotiates HTTP/2 over TLS, --http2-prior-knowledge speaks h2c: http.version.2"
 
+# the script's equivalents: config.tls.ca / cert / key (relative to the
+# script, as a payload's path) and config.http2
+cp "$C/ca.pem" "$C/client.pem" "$C/client.key" "$WORK/"
+cat >"$WORK/mtls.yml" <<EOT
+config:
+  target: "https://127.0.0.1:$P2"
+  tls: { ca: ca.pem, cert: client.pem, key: client.key }
+  phases: [{ duration: 1, arrivalCount: 3 }]
+scenarios:
+  - flow: [{ get: { url: "/up" } }]
+EOT
+run_lt smtls 20 "$WORK/mtls.yml"
+expect "config.tls.ca/cert/key: 200" "$(counter "$WORK/smtls.json" http.codes.200)" 3
+cat >"$WORK/h2.yml" <<EOT
+config:
+  target: "https://127.0.0.1:$P3"
+  http2: true
+  tls: { ca: ca.pem }
+  phases: [{ duration: 1, arrivalCount: 4 }]
+scenarios:
+  - flow: [{ get: { url: "/up" } }]
+EOT
+run_lt sh2 20 "$WORK/h2.yml"
+expect "config.http2: true: HTTP/2" "$(counter "$WORK/sh2.json" http.version.2)" 4
+sed "/http2: true/d; s/:$P3/:$P1/" "$WORK/h2.yml" >"$WORK/h1.yml"
+run_lt sh1 20 "$WORK/h1.yml"
+expect "a script without it: HTTP/1.1 (Artillery's default)" \
+    "$(counter "$WORK/sh1.json" http.version.1.1)" 4
+printf 'config:\n  target: "https://127.0.0.1:%s"\n  tls:\n    cert: client.pem\n  phases: [{ duration: 1, arrivalCount: 1 }]\nscenarios:\n  - flow: [{ get: { url: "/up" } }]\n' \
+    "$P2" >"$WORK/half.yml"
+run_lt shalf 10 "$WORK/half.yml"
+expect "tls.cert without tls.key: refused" "$RC" 2
+expect_true "at its line" "grep -q 'half.yml:4:5: .*tls.cert and tls.key go together' '$WORK/shalf.err'"
+sed 's/ca: ca.pem/ca: missing.pem/' "$WORK/h2.yml" >"$WORK/noca.yml"
+run_lt snoca 10 "$WORK/noca.yml"
+expect "an unreadable tls.ca: refused" "$RC" 2
+expect_true "at its line, with the path" "grep -q 'noca.yml:4:[0-9]*: .*tls.ca: cannot read .*missing.pem' '$WORK/snoca.err'"
+finish "config.tls.ca/cert/key and config.http2: true do what --cacert, --cert/--key and --http2 do"
+
 summary

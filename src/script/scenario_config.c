@@ -2,10 +2,13 @@
  * defaults, payload files, ensure, plugins, and -e's environment merged
  * over it; the parts read at load are rendered once, with $env and
  * $environment. See scenario_int.h. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <yaml.h>
@@ -20,7 +23,7 @@
 extern char **environ;
 
 static const struct keys config_keys = {
-    .ok = "target phases http defaults variables environments tls ensure plugins payload",
+    .ok = "target phases http http2 defaults variables environments tls ensure plugins payload",
     .warn = "engines includeFiles statsInterval socketio ws",
     .js = "processor",
 };
@@ -41,12 +44,8 @@ static const struct keys expect_plugin_keys = {
     .ok = "reportFailuresAsErrors outputFormat formatter useOnlyRequestNames expectDefault200",
 };
 static const struct keys tls_keys = {
-    .ok = "rejectUnauthorized",
+    .ok = "rejectUnauthorized ca cert key",
 };
-static const struct keys phase_keys = {
-    .ok = "name duration arrivalRate rampTo arrivalCount pause maxVusers",
-};
-
 static void load_defaults(struct ctx *c, const yaml_node_t *n, const char *where)
 {
     if (!is_map(n)) {
@@ -96,6 +95,30 @@ static void load_http(struct ctx *c, const yaml_node_t *n)
         load_defaults(c, v, "config.http.defaults");
 }
 
+static char *payload_path(struct ctx *c, const char *path);
+
+/* config.tls.ca / cert / key: a readable file, relative to the script's
+ * directory as a payload's path is; refused at its line otherwise. */
+static char *tls_file(struct ctx *c, const yaml_node_t *n, const char *key)
+{
+    const yaml_node_t *v = get(c, n, key);
+    const char *s = v ? scenario_string(c, v, key) : NULL;
+    if (!s)
+        return NULL;
+    char *path = payload_path(c, s);
+    struct stat st;
+    if (!*s)
+        err(c, v, "tls.%s is empty", key);
+    else if (stat(path, &st) < 0 || access(path, R_OK) < 0)
+        err(c, v, "tls.%s: cannot read %s: %s", key, Q(c, path), strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        err(c, v, "tls.%s: %s is not a regular file", key, Q(c, path));
+    else
+        return path;
+    free(path);
+    return NULL;
+}
+
 static void load_tls(struct ctx *c, const yaml_node_t *n)
 {
     if (!is_map(n)) {
@@ -103,6 +126,15 @@ static void load_tls(struct ctx *c, const yaml_node_t *n)
         return;
     }
     scenario_check_keys(c, n, &tls_keys, "config.tls");
+    struct plan *p = c->p;
+    free(p->tls_ca);
+    p->tls_ca = tls_file(c, n, "ca");
+    free(p->tls_cert);
+    free(p->tls_key);
+    p->tls_cert = tls_file(c, n, "cert");
+    p->tls_key = tls_file(c, n, "key");
+    if ((get(c, n, "cert") != NULL) != (get(c, n, "key") != NULL))
+        err(c, n, "tls.cert and tls.key go together (a client certificate and its key)");
     const yaml_node_t *v = get(c, n, "rejectUnauthorized");
     if (!v)
         return;
@@ -111,88 +143,6 @@ static void load_tls(struct ctx *c, const yaml_node_t *n)
         c->p->insecure = !strcmp(text(v), "false");
     else
         err(c, v, "rejectUnauthorized must be true or false");
-}
-
-static void load_phase(struct ctx *c, const yaml_node_t *n, struct phase *ph)
-{
-    scenario_check_keys(c, n, &phase_keys, "phase");
-    const yaml_node_t *v = get(c, n, "name");
-    const char *name = v ? scenario_string(c, v, "name") : NULL;
-    ph->name = xstrdup(name ? name : "unnamed");
-    long long m;
-    if ((v = get(c, n, "maxVusers")) && !scenario_integer(c, v, "maxVusers", 1, INT_MAX, &m))
-        ph->max_vusers = (int)m;
-
-    const yaml_node_t *pause = get(c, n, "pause"), *count = get(c, n, "arrivalCount");
-    const yaml_node_t *rate = get(c, n, "arrivalRate"), *to = get(c, n, "rampTo");
-    const yaml_node_t *dur = get(c, n, "duration");
-    if (pause) {
-        ph->kind = PHASE_PAUSE;
-        scenario_positive_duration(c, pause, "pause", &ph->duration_us);
-        return;
-    }
-    if (!count && !rate) {
-        err(c, n,
-            to ? "rampTo needs an arrivalRate to ramp from"
-               : "a phase needs arrivalRate, arrivalCount or pause");
-        return;
-    }
-    if (!dur)
-        err(c, n, "phase has no `duration`");
-    else
-        scenario_positive_duration(c, dur, "duration", &ph->duration_us);
-    if (count) {
-        ph->kind = PHASE_COUNT;
-        if (scenario_integer(c, count, "arrivalCount", 1, INT64_MAX, &m))
-            return;
-        /* the schedule spaces arrivals duration/count µs apart: at least one tick */
-        if (ph->duration_us > 0 && m > ph->duration_us)
-            err(c, count,
-                "arrivalCount %lld over %.15gs is more than %.0f arrivals a second (the limit)", m,
-                ph->duration_us / 1e6, PLAN_MAX_RATE);
-        else
-            ph->count = m;
-        return;
-    }
-    scenario_number_max(c, rate, "arrivalRate", PLAN_MAX_RATE, " a second", &ph->rate);
-    if (to) {
-        ph->kind = PHASE_RAMP;
-        scenario_number_max(c, to, "rampTo", PLAN_MAX_RATE, " a second", &ph->rate_to);
-    } else {
-        ph->kind = ph->rate == 0 ? PHASE_PAUSE : PHASE_CONST;
-    }
-}
-
-static void load_phases(struct ctx *c, const yaml_node_t *cfg)
-{
-    const yaml_node_t *v = get(c, cfg, "phases");
-    if (!v) {
-        err(c, cfg, "config.phases is missing");
-        return;
-    }
-    if (!is_seq(v)) {
-        err(c, v, "phases must be a list");
-        return;
-    }
-    if (!nitems(v)) {
-        err(c, v, "phases is empty");
-        return;
-    }
-    if (nitems(v) > PLAN_MAX_PHASES) {
-        err(c, item_at(c, v, PLAN_MAX_PHASES), "more than %d phases (the limit)", PLAN_MAX_PHASES);
-        return;
-    }
-    c->p->phases = xcalloc((size_t)nitems(v), sizeof *c->p->phases);
-    for (int i = 0; i < nitems(v); i++) {
-        const yaml_node_t *it = item_at(c, v, i);
-        struct phase *ph = &c->p->phases[c->p->nphases++];
-        ph->line = (int)it->start_mark.line + 1;
-        ph->col = (int)it->start_mark.column + 1;
-        if (is_map(it))
-            load_phase(c, it, ph);
-        else
-            err(c, it, "a phase must be a mapping");
-    }
 }
 
 static const struct keys ensure_keys = {
@@ -463,7 +413,7 @@ void scenario_load_config(struct ctx *c, const yaml_node_t *cfg, const struct sc
     } else if (!v) {
         err(c, cfg, "config.target is missing (set it, or give -t URL)");
     }
-    load_phases(c, cfg);
+    scenario_load_phases(c, cfg);
     /* config.defaults first: config.http.defaults, the newer spelling, wins. */
     if ((v = get(c, cfg, "defaults")))
         load_defaults(c, v, "config.defaults");
@@ -471,6 +421,9 @@ void scenario_load_config(struct ctx *c, const yaml_node_t *cfg, const struct sc
         load_http(c, v);
     if ((v = get(c, cfg, "tls")))
         load_tls(c, v);
+    int h2 = 0;
+    if ((v = get(c, cfg, "http2")) && scenario_boolean(c, v, "http2", &h2) == 0 && h2)
+        p->http_version = HTTP_V2_TLS; /* negotiated over TLS; HTTP/1.1 otherwise */
     if ((v = get(c, cfg, "variables")))
         scenario_load_variables(c, v);
     if (o->variables)

@@ -274,4 +274,8 @@ void scenario_load_flow(struct ctx *c, const yaml_node_t *seq, struct step **ste
 int scenario_load_function(struct ctx *c, const yaml_node_t *at, const yaml_node_t *v,
                            struct step *s);
 
+/* config.phases (scenario_phases.c): every phase into c->p, or errors at
+ * their lines. */
+void scenario_load_phases(struct ctx *c, const yaml_node_t *cfg);
+
 #endif

@@ -124,7 +124,9 @@ integration: all
 # totals line is the sum of all. tests/README.md says which suite is which.
 SUITES := tests/check-layout.sh tests/check-format.sh tests/run-integration.sh tests/faults.sh \
           tests/flows.sh tests/tui.sh tests/html.sh tests/target.sh tests/refuse.sh tests/tls.sh \
-          tests/habits.sh
+          tests/habits.sh tests/workers.sh
+# The exact-count suites again with 2 and 4 worker threads (WORKERS: lib.sh).
+WORKER_SUITES := tests/run-integration.sh tests/flows.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT) $(TOOLS)
@@ -135,6 +137,9 @@ test: deps
 	   [ -x $$s ] || continue; \
 	   LOADTOP=$(BIN) BUILD_DIR=$(BUILD) $$s || fail=1; \
 	 done; \
+	 for w in 2 4; do for s in $(WORKER_SUITES); do \
+	   WORKERS=$$w LOADTOP=$(BIN) BUILD_DIR=$(BUILD) $$s || fail=1; \
+	 done; done; \
 	 cat $(BUILD)/*.count | awk '{ p += $$1; f += $$2 } END { print p " passed, " f " failed" }'; \
 	 [ $$fail = 0 ]
 

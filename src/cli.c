@@ -94,6 +94,8 @@ static const struct cli_opt cli_opts[] = {
      KIND_DUR, F(interval_us), 0, 0},
     {"quiet", 'q', NULL, "no progress lines: errors and the summary", NULL, GROUP_GENERAL,
      APPLY_ALL, KIND_FLAG, F(quiet), 0, 0},
+    {"workers", 'w', "N", "worker threads (default: one per CPU, as the load needs)", NULL,
+     GROUP_GENERAL, APPLY_RUN, KIND_INT, F(workers), 1, PLAN_MAX_WORKERS},
     {"max-vusers", 0, "N", "at most N VUs at once; arrivals past it are skipped (default 20000)",
      NULL, GROUP_GENERAL, APPLY_RUN, KIND_INT, F(max_vusers), 1, 10000000},
 

@@ -32,6 +32,7 @@ struct options {
     int json;             /* --json: the JSON report on stdout (the summary goes to stderr) */
     int latency_dist;     /* --latency (wrk's): the latency distribution in the summary */
     char *url_buf;        /* heap: a URL given without its scheme, made http://; cli_free() */
+    int workers;          /* -w N: worker threads, 0 = the plan's or the automatic rule */
     int max_vusers;       /* --max-vusers N, 0 = the engine's default (ENGINE_MAX_VUS) */
     double rate;          /* -r, 0 = closed model */
     int64_t duration_us;  /* -d, default 10 s */

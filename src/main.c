@@ -2,6 +2,7 @@
  * reports and the exit code. Signals are taken synchronously here
  * (sigtimedwait) on the main thread; every other thread blocks them. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,11 +205,16 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
                     h->plan->phases[s->phase].name, run_state_name(s->state),
                     (unsigned long long)s->active_vus);
             double lag_ms = iv.s[SUM_LAG].p99 / 1000.0;
-            unsigned why = saturation_of(s->host.self_cpu_pct, lag_ms);
+            unsigned why = saturation_of(s->host.worker_cpu_pct, lag_ms);
             char sat[96];
-            if (why)
+            int behind = snapshot_worker_behind(s, why);
+            if (why && behind >= 0)
+                fprintf(out, "loadtop saturated: %s on worker %d\n",
+                        saturation_describe(why, s->host.worker_cpu_pct, lag_ms, sat, sizeof sat),
+                        behind);
+            else if (why)
                 fprintf(out, "loadtop saturated: %s\n",
-                        saturation_describe(why, s->host.self_cpu_pct, lag_ms, sat, sizeof sat));
+                        saturation_describe(why, s->host.worker_cpu_pct, lag_ms, sat, sizeof sat));
             fprintf(out, "\n");
             fflush(out);
             h->printed = s->nintervals;
@@ -298,6 +304,8 @@ static void apply_transport_options(const struct options *o, struct plan *p)
         p->http_version = HTTP_V2_TLS;
     if (o->http2_prior)
         p->http_version = HTTP_V2_PRIOR;
+    if (o->workers)
+        p->workers = o->workers;
 }
 
 /* Every report file must be writable before the run starts: finding out at
@@ -376,7 +384,10 @@ static int run(const struct options *o, int argc, char **argv)
     }
 
     char *line = command_line(argc, argv);
+    cpu_set_t cpus;
+    int ncpus = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
     struct engine_opts eo = {
+        .workers = plan_workers(&plan, ncpus),
         .interval_us = o->interval_us,
         .max_vus = o->max_vusers,
         .version = loadtop_version,

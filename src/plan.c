@@ -125,6 +125,46 @@ int64_t plan_duration_us(const struct plan *p)
     return t;
 }
 
+double plan_peak_rate(const struct plan *p)
+{
+    double peak = 0;
+    for (int i = 0; i < p->nphases; i++) {
+        const struct phase *ph = &p->phases[i];
+        double r = 0;
+        if (ph->kind == PHASE_CONST)
+            r = ph->rate;
+        else if (ph->kind == PHASE_RAMP)
+            r = ph->rate > ph->rate_to ? ph->rate : ph->rate_to;
+        else if (ph->kind == PHASE_COUNT)
+            r = (double)ph->count * 1e6 / (double)ph->duration_us;
+        if (r > peak)
+            peak = r;
+    }
+    return peak;
+}
+
+int plan_workers(const struct plan *p, int cpus)
+{
+    int n = p->workers;
+    if (n <= 0) {
+        n = cpus > 0 ? cpus : 1;
+        if (p->model == MODEL_CLOSED) {
+            if (n > p->connections)
+                n = p->connections;
+        } else {
+            double need = plan_peak_rate(p) / PLAN_RATE_PER_WORKER;
+            if (need < n)
+                n = need <= 1 ? 1 : (int)need + (need > (int)need);
+        }
+    }
+    /* every worker needs a connection of its own */
+    if (p->pool > 0 && n > p->pool)
+        n = p->pool;
+    if (p->model == MODEL_CLOSED && n > p->connections)
+        n = p->connections;
+    return n < 1 ? 1 : n;
+}
+
 int plan_header_check(const char *name, const char *value, int *at, int *in_value, char *why,
                       size_t n)
 {

@@ -191,9 +191,25 @@ struct plan {
         HTTP_V2_TLS,   /* HTTP/2 negotiated over TLS (ALPN), else 1.1 */
         HTTP_V2_PRIOR, /* HTTP/2 without TLS or negotiation (h2c prior knowledge) */
     } http_version;
+    int workers;               /* config.workers / -w: worker threads; 0 = plan_workers()'s rule */
     struct check_spec *ensure; /* config.ensure / plugins.ensure, then --ensure (checks.h) */
     int nensure;
 };
+
+#define PLAN_MAX_WORKERS 256 /* -w and config.workers */
+/* Arrivals a second of the plan's peak rate that one worker is given at
+ * most when the number of workers is chosen for the user (a worker core
+ * carries ~10 000 fresh connections/s, ~45 000 pooled requests/s). */
+#define PLAN_RATE_PER_WORKER 5000.0
+
+/* The worker threads a run uses: `p->workers` when set, else one per CPU
+ * the process may run on (`cpus`), but never more than the load needs: one
+ * per PLAN_RATE_PER_WORKER arrivals/s of the peak rate (open model), one per
+ * connection (closed model); never more than a pool's connections. At
+ * least 1. Pure: the caller passes the CPU count. */
+int plan_workers(const struct plan *p, int cpus);
+/* The highest arrival rate the plan's phases ask for (arrivals/s). */
+double plan_peak_rate(const struct plan *p);
 
 /* Free everything a plan owns and zero it. Safe on a zeroed plan. */
 void plan_free(struct plan *p);

@@ -17,6 +17,7 @@
 #                                 sets PORT and TARGET_PID; output in $WORK/target-NAME.out;
 #                                 TARGETS lists every "PID:OUTPUT" started
 #   run_lt NAME TIMEOUT ARGS...   loadtop --headless -q -o $WORK/NAME.json ARGS; sets RC
+#                                 (with -w $WORKERS first when WORKERS is set)
 #   bounded_wait PID SECONDS      wait for a background process, kill it past the bound
 #   poll SECONDS CMD...           run CMD every 0.05 s until it succeeds (status 1 if never)
 #   free_port                     a loopback port that was free a moment ago
@@ -38,6 +39,9 @@
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BIN=${LOADTOP:-./loadtop}
+# WORKERS=N runs every run_lt with -w N (make test runs the exact-count
+# suites so with 2 and 4 workers too); the suite's totals are its own
+SUITE=$SUITE${WORKERS:+-w$WORKERS}
 WORK=$(mktemp -d "/tmp/loadtop-$SUITE.XXXXXX")
 COUNT_FILE=${BUILD_DIR:-build}/$SUITE.count
 mkdir -p "$(dirname "$COUNT_FILE")"
@@ -107,7 +111,7 @@ start_target() {
 run_lt() {
     local name=$1 t=$2
     shift 2
-    timeout -k 2 "$t" "$BIN" --headless -q -o "$WORK/$name.json" "$@" \
+    timeout -k 2 "$t" "$BIN" --headless -q ${WORKERS:+-w "$WORKERS"} -o "$WORK/$name.json" "$@" \
         >"$WORK/$name.out" 2>"$WORK/$name.err"
     RC=$?
 }

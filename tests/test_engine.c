@@ -53,8 +53,8 @@ static void send(struct engine *e, enum cmd_kind k, double v)
 /* The built-in target on a free loopback port (*t), a plan of `nph` phases
  * of `rate`/s for `secs` each against it (*p), and an engine running it with
  * snapshots every `tick_us` (0: the default). NULL if the target fails. */
-static struct engine *start_against_target(struct target **t, struct plan *p, int nph, double rate,
-                                           int secs, int64_t tick_us)
+static struct engine *start_workers(struct target **t, struct plan *p, int nph, double rate,
+                                    int secs, int64_t tick_us, int workers)
 {
     engine_global_init();
     struct target_opts to = {.listen = "127.0.0.1:0", .quiet = 1};
@@ -62,8 +62,16 @@ static struct engine *start_against_target(struct target **t, struct plan *p, in
     if (!(*t = target_start(&to, &port)))
         return NULL;
     make_plan(p, port, nph, rate, secs);
-    struct engine_opts eo = {.interval_us = 1000000, .tick_us = tick_us, .version = "test"};
+    struct engine_opts eo = {
+        .interval_us = 1000000, .tick_us = tick_us, .version = "test", .workers = workers};
     return engine_start(p, &eo);
+}
+
+/* The same with one worker. */
+static struct engine *start_against_target(struct target **t, struct plan *p, int nph, double rate,
+                                           int secs, int64_t tick_us)
+{
+    return start_workers(t, p, nph, rate, secs, tick_us, 1);
 }
 
 /* Wait until `cond` holds on a fresh snapshot or `ms` pass. */
@@ -77,11 +85,14 @@ static struct engine *start_against_target(struct target **t, struct plan *p, in
         }                                                                                          \
     } while (0)
 
-TEST(engine_pause_resume_skip_rate)
+/* Pause, resume, skip, rates and stop through the command queue, with
+ * `workers` worker threads: every control reaches all of them at once, and
+ * is one event in the log, not one per worker. */
+static void check_controls(int *failed_, int workers)
 {
     struct target *t;
     struct plan p;
-    struct engine *e = start_against_target(&t, &p, 3, 50, 30, 0);
+    struct engine *e = start_workers(&t, &p, 3, 50, 30, 0, workers);
     ASSERT(e);
     struct snapshot *s = xcalloc(1, sizeof *s);
 
@@ -93,6 +104,8 @@ TEST(engine_pause_resume_skip_rate)
     send(e, CMD_PAUSE, 0);
     WAIT_FOR(s, e, s->state == RUN_PAUSED, 1000);
     ASSERT_EQ(s->state, RUN_PAUSED);
+    sleep_ms(300); /* the helpers hand their counts over at the next ticks */
+    engine_snapshot(e, s);
     uint64_t before = s->total.vu_created + s->total.vu_skipped;
     sleep_ms(1000);
     engine_snapshot(e, s);
@@ -116,11 +129,16 @@ TEST(engine_pause_resume_skip_rate)
     WAIT_FOR(s, e, s->mult > 1.99, 1000);
     ASSERT_NEAR(s->mult, 2.0, 1e-9);
     ASSERT_NEAR(s->target_rate, 100, 1e-6);
+    sleep_ms(300);
+    engine_snapshot(e, s);
     uint64_t a0 = s->total.vu_created;
     int64_t t0 = s->elapsed_us;
-    sleep_ms(1500);
+    sleep_ms(2000);
     engine_snapshot(e, s);
     double achieved = (s->total.vu_created - a0) / ((s->elapsed_us - t0) / 1e6);
+    if (!(achieved > 85 && achieved < 115))
+        fprintf(stderr, "achieved %.1f over %lld us (%llu)\n", achieved,
+                (long long)(s->elapsed_us - t0), (unsigned long long)(s->total.vu_created - a0));
     ASSERT(achieved > 85 && achieved < 115);
     /* an exact rate: the multiplier stays, the target is that rate */
     send(e, CMD_RATE, 20);
@@ -134,12 +152,18 @@ TEST(engine_pause_resume_skip_rate)
     WAIT_FOR(s, e, s->mult == 1.0 && s->fixed_rate == 0, 1000);
     ASSERT_NEAR(s->target_rate, 50, 1e-6);
 
-    /* every control is an event */
-    int kinds = 0;
-    for (int i = 0; i < s->nevents; i++)
+    /* every control is one event */
+    int kinds = 0, pauses = 0, skips = 0;
+    for (int i = 0; i < s->nevents; i++) {
         kinds |= (!strcmp(s->ev[i].kind, "pause") << 0) | (!strcmp(s->ev[i].kind, "resume") << 1) |
                  (!strcmp(s->ev[i].kind, "skip") << 2) | (!strcmp(s->ev[i].kind, "rate") << 3);
+        pauses += !strcmp(s->ev[i].kind, "pause");
+        skips += !strcmp(s->ev[i].kind, "skip");
+    }
     ASSERT_EQ(kinds, 15);
+    ASSERT_EQ(pauses, 1);
+    ASSERT_EQ(skips, 1);
+    ASSERT_EQ(s->nworkers, workers);
 
     /* stop: drains, then DONE with the invariant */
     send(e, CMD_STOP, 0);
@@ -152,11 +176,23 @@ TEST(engine_pause_resume_skip_rate)
     json_t *report = engine_report(e, NULL, NULL);
     ASSERT_STR(json_string_value(json_object_get(json_object_get(report, "run"), "state")),
                "interrupted");
+    ASSERT_EQ(json_integer_value(json_object_get(json_object_get(report, "run"), "workers")),
+              workers);
     json_decref(report);
     free(s);
     engine_free(e);
     plan_free(&p);
     target_stop(t);
+}
+
+TEST(engine_pause_resume_skip_rate)
+{
+    check_controls(failed_, 1);
+}
+
+TEST(engine_controls_reach_every_worker)
+{
+    check_controls(failed_, 3);
 }
 
 static double jnum(const json_t *o, const char *k)

@@ -265,8 +265,8 @@ TEST(render_from_report_json_keeps_the_numbers)
     }
     struct host_sample host = {.load1 = 0.5, .cpu_pct = 20, .self_cpu_pct = 7, .ncpu = 4};
     stats_close_second(&st, 5, 0, &host);
-    struct report_meta m = {1795945795110000, 1795945805110000, 10000000,
-                            "done",           "v0.1.0",         "loadtop s.yml"};
+    struct report_meta m = {1795945795110000, 1795945805110000, 10000000, "done",
+                            "v0.1.0",         "loadtop s.yml",  0};
     char *text = report_file_text(&p, &st, &m);
     json_t *run = json_loads(text, 0, NULL);
     ASSERT(run);

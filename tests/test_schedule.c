@@ -496,3 +496,53 @@ TEST(schedule_mult_clears_exact_rate)
     sched_set_mult(&s, 1.0, T0 + S);
     ASSERT_NEAR(sched_target_rate(&s, T0 + S), 20, 0);
 }
+
+/* Worker threads (and shards) are dealt one schedule: arrival k to worker
+ * k mod N. Each worker's share, read in its own order, keeps the schedule's
+ * times; shares differ by one arrival at most; and their union, put back in
+ * arrival order, is exactly the single-worker schedule (times and phases). */
+TEST(schedule_dealt_over_workers_is_the_schedule)
+{
+    struct phase ph[5] = {cnst(7, 2 * S), ramp(1, 9, 3 * S), pause_ph(1 * S), count(13, 2 * S),
+                          cnst(0.5, 4 * S)};
+    static struct rec whole;
+    struct sched s;
+    sched_init(&s, ph, 5, T0);
+    run_steps(&s, &whole, T0, T0 + 13 * S, 3 * MS);
+    ASSERT(sched_done(&s));
+    ASSERT_EQ(whole.n, 14 + 15 + 0 + 13 + 2);
+    static const int ns[] = {1, 2, 3, 4, 7, 64};
+    for (size_t i = 0; i < sizeof ns / sizeof *ns; i++) {
+        int n = ns[i];
+        static int64_t wt[64][4096];
+        static int wph[64][4096];
+        int cnt[64] = {0};
+        sched_init(&s, ph, 5, T0);
+        uint64_t k = 0;
+        for (int64_t now = T0; now <= T0 + 13 * S; now += 3 * MS) {
+            sched_advance(&s, now);
+            int64_t t;
+            while ((t = sched_peek(&s)) <= now) {
+                int w = sched_deal(k++, n);
+                ASSERT(w >= 0 && w < n);
+                wt[w][cnt[w]] = t;
+                wph[w][cnt[w]++] = sched_take(&s);
+            }
+        }
+        int lo = cnt[0], hi = cnt[0], sum = 0;
+        for (int w = 0; w < n; w++) {
+            lo = cnt[w] < lo ? cnt[w] : lo;
+            hi = cnt[w] > hi ? cnt[w] : hi;
+            sum += cnt[w];
+            for (int j = 1; j < cnt[w]; j++)
+                ASSERT(wt[w][j] >= wt[w][j - 1]);
+        }
+        ASSERT_EQ(sum, whole.n);
+        ASSERT(hi - lo <= 1);
+        /* the union in arrival order: arrival j is share j mod n, entry j / n */
+        for (int j = 0; j < whole.n; j++) {
+            ASSERT_EQ(wt[j % n][j / n], whole.t[j]);
+            ASSERT_EQ(wph[j % n][j / n], whole.ph[j]);
+        }
+    }
+}

@@ -219,14 +219,20 @@ static void derive(struct ui_state *u, const struct snapshot *s)
      * once the run is done. */
     u->lag_p99 = s->nintervals ? s->last_s[SUM_LAG].p99 : s->total_s[SUM_LAG].p99;
     char b[16];
-    unsigned why = s->state == RUN_DONE ? 0 /* over: the banner goes (the report keeps it) */
-                                        : saturation_of(s->host.self_cpu_pct, u->lag_p99 / 1000.0);
+    unsigned why = s->state == RUN_DONE
+                       ? 0 /* over: the banner goes (the report keeps it) */
+                       : saturation_of(s->host.worker_cpu_pct, u->lag_p99 / 1000.0);
     u->saturated = why != 0;
+    int behind = snapshot_worker_behind(s, why);
+    char who[24] = "";
+    if (behind >= 0)
+        snprintf(who, sizeof who, " on worker %d", behind);
     if (why & SATURATION_CPU)
-        snprintf(u->sat_why, sizeof u->sat_why, "own CPU %.0f%% of a core", s->host.self_cpu_pct);
+        snprintf(u->sat_why, sizeof u->sat_why, "own CPU %.0f%% of a core%s",
+                 s->host.worker_cpu_pct, who);
     else if (why & SATURATION_LAG)
-        snprintf(u->sat_why, sizeof u->sat_why, "schedule lag p99 %s",
-                 ui_fmt_us(b, sizeof b, u->lag_p99));
+        snprintf(u->sat_why, sizeof u->sat_why, "schedule lag p99 %s%s",
+                 ui_fmt_us(b, sizeof b, u->lag_p99), who);
 }
 
 static void draw_small(const struct ui_state *u)

@@ -30,8 +30,13 @@ void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int
 {
     const struct host_sample *hs = &s->host;
     char right[48], f[16];
-    snprintf(right, sizeof right, "%d CPU%s %s frame %s", hs->ncpu, hs->ncpu == 1 ? "" : "s",
+    char nw[24] = "";
+    if (s->nworkers > 1)
+        snprintf(nw, sizeof nw, " %s %d workers", ui_glyph(G_PENDING), s->nworkers);
+    snprintf(right, sizeof right, "%d CPU%s%s %s frame %s", hs->ncpu, hs->ncpu == 1 ? "" : "s", nw,
              ui_glyph(G_PENDING), ui_fmt_us(f, sizeof f, (int64_t)u->frame_cpu_us));
+    if (ui_width(right) + 6 > w) /* narrow: the frame time goes first */
+        snprintf(right, sizeof right, "%d CPU%s%s", hs->ncpu, hs->ncpu == 1 ? "" : "s", nw);
     ui_title(y, x, w, "Host", right);
     if (h < 2)
         return;
@@ -43,11 +48,16 @@ void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int
         return;
     ui_putf(y + 2, x, w, UC_NORMAL, "mem %s/%s", fmt_kb(a, sizeof a, hs->mem_used_kb),
             fmt_kb(b, sizeof b, hs->mem_total_kb));
-    snprintf(c, sizeof c, "%.0f%%", hs->self_cpu_pct);
-    right_pair(y + 2, x, w, "loadtop ", c,
-               saturation_of(hs->self_cpu_pct, -1) ? UC_BAD
-               : hs->self_cpu_pct > 70             ? UC_WARN
-                                                   : UC_NORMAL);
+    /* The process, and with several workers the busiest one (w0..): the
+     * reading saturation.h judges, coloured as it says. */
+    char label[40] = "loadtop ";
+    if (s->nworkers > 1)
+        snprintf(label, sizeof label, "loadtop %.0f%% w%d ", hs->self_cpu_pct, hs->busiest_worker);
+    snprintf(c, sizeof c, "%.0f%%", s->nworkers > 1 ? hs->worker_cpu_pct : hs->self_cpu_pct);
+    right_pair(y + 2, x, w, label, c,
+               saturation_of(hs->worker_cpu_pct, -1) ? UC_BAD
+               : hs->worker_cpu_pct > 70             ? UC_WARN
+                                                     : UC_NORMAL);
     if (h < 4)
         return;
     ui_putf(y + 3, x, w, UC_NORMAL, "fds %d/%d", hs->fds_open, hs->fds_limit);

@@ -1,8 +1,10 @@
-/* engine.c — the engine thread's loop: arrivals by schedule, ticks
- * (seconds, intervals, host samples), what the run's lifecycle asks for
- * (lifecycle.c), its start and its end. Snapshots and the report mailbox
- * are in engine_pub.c, the command queue in engine_cmd.c, VUs in vu.c, the
- * curl/uv seam in http.c. */
+/* engine.c — the run's thread: the schedule, dealt to the workers
+ * (arrival k to worker k mod N; worker 0 runs here), ticks (seconds,
+ * intervals, host samples, the workers' hand-over to the merge), what the
+ * run's lifecycle asks for (lifecycle.c), its start and its end.
+ * Snapshots and the report mailbox are in engine_pub.c, the command queue
+ * in engine_cmd.c, the workers in worker.c, VUs in vu.c, the curl/uv seam
+ * in http.c. */
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -21,15 +23,6 @@
 #define ARRIVAL_BATCH 2000
 #define ARRIVAL_BUDGET_US 2000
 
-uint64_t engine_stream(uint64_t seed, uint64_t k)
-{
-    uint64_t z = seed + (k + 1) * 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return z ? z : 0x9E3779B97F4A7C15ULL;
-}
-
 void engine_note_phase_changes(struct engine *e, int64_t now)
 {
     if (e->last_phase >= e->sched.cur)
@@ -42,44 +35,43 @@ void engine_note_phase_changes(struct engine *e, int64_t now)
     for (int i = e->last_phase + 1; i < e->sched.cur && i < e->plan->nphases; i++)
         at -= e->plan->phases[i].duration_us;
     while (e->last_phase < e->sched.cur) {
-        int paused = e->st.paused_since >= 0; /* skipped while paused */
+        int paused = e->st->paused_since >= 0; /* skipped while paused */
         if (e->last_phase >= 0) {
-            int64_t started = e->st.phase_started_us[e->last_phase];
+            int64_t started = e->st->phase_started_us[e->last_phase];
             if (at < started)
                 at = started;
-            e->st.phase_ended_us[e->last_phase] = at;
+            e->st->phase_ended_us[e->last_phase] = at;
         }
-        stats_resume(&e->st, at);
+        stats_resume(e->st, at);
         e->last_phase++;
         if (paused) /* the pause goes on, in the next phase (-1: none left) */
-            stats_pause(&e->st, at, e->last_phase < e->plan->nphases ? e->last_phase : -1);
+            stats_pause(e->st, at, e->last_phase < e->plan->nphases ? e->last_phase : -1);
         if (e->last_phase >= e->plan->nphases)
             break;
         const struct phase *p = &e->plan->phases[e->last_phase];
-        e->st.phase_started_us[e->last_phase] = at;
+        e->st->phase_started_us[e->last_phase] = at;
         if (e->last_phase + 1 < e->sched.cur)
             at += p->duration_us; /* passed on the way: it lasted its length */
-        now = e->t0 + e->st.phase_started_us[e->last_phase]; /* its event's time */
+        now = e->t0 + e->st->phase_started_us[e->last_phase]; /* its event's time */
         char r1[32], r2[32];
         numfmt_rate_per_s(r1, sizeof r1, p->rate);
         numfmt_rate_per_s(r2, sizeof r2, p->rate_to);
         switch (p->kind) {
         case PHASE_PAUSE:
-            stats_event(&e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': pause %.3gs",
+            stats_event(e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': pause %.3gs",
                         e->last_phase + 1, e->plan->nphases, p->name, p->duration_us / 1e6);
             break;
         case PHASE_COUNT:
-            stats_event(&e->st, engine_rel(e, now), "phase",
+            stats_event(e->st, engine_rel(e, now), "phase",
                         "phase %d/%d '%s': %lld arrivals in %.3gs", e->last_phase + 1,
                         e->plan->nphases, p->name, (long long)p->count, p->duration_us / 1e6);
             break;
         case PHASE_RAMP:
-            stats_event(&e->st, engine_rel(e, now), "phase",
-                        "phase %d/%d '%s': %s -> %s over %.3gs", e->last_phase + 1,
-                        e->plan->nphases, p->name, r1, r2, p->duration_us / 1e6);
+            stats_event(e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': %s -> %s over %.3gs",
+                        e->last_phase + 1, e->plan->nphases, p->name, r1, r2, p->duration_us / 1e6);
             break;
         case PHASE_CONST:
-            stats_event(&e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': %s for %.3gs",
+            stats_event(e->st, engine_rel(e, now), "phase", "phase %d/%d '%s': %s for %.3gs",
                         e->last_phase + 1, e->plan->nphases, p->name, r1, p->duration_us / 1e6);
             break;
         }
@@ -98,25 +90,40 @@ static void begin_drain(struct engine *e, int64_t now, int64_t drain_us, const c
     e->drain_deadline = now + drain_us;
     uv_timer_stop(&e->arrival_timer);
     uv_idle_stop(&e->arrival_more);
-    stats_event(&e->st, engine_rel(e, now), "stop", "%s; draining %llu active VUs", why,
-                (unsigned long long)e->active);
-    engine_maybe_finish(e);
+    stats_event(e->st, engine_rel(e, now), "stop", "%s; draining %llu active VUs", why,
+                (unsigned long long)atomic_load(&e->sh.active));
+    engine_tell_state(e);
 }
 
-static const char *const skip_names[SKIP_N] = {"loadtop.skipped.max_vusers",
-                                               "loadtop.skipped.vu_limit",
-                                               "loadtop.skipped.pool_full", "loadtop.skipped.late"};
-
-void engine_skip(struct engine *e, int phase, enum skip_cause why)
+int engine_no_vus(struct engine *e)
 {
-    stats_vu_skipped(&e->st, phase);
-    if (e->c_skip[why] < 0)
-        e->c_skip[why] = stats_counter_index(&e->st, skip_names[why]);
-    stats_count(&e->st, phase, -1, e->c_skip[why], 1);
-    e->skip_sec[why]++;
+    /* the rings first: a helper advances its ring after starting the VU */
+    for (int i = 1; i < e->nworkers; i++)
+        if (!worker_ring_empty(e->w[i]))
+            return 0;
+    return atomic_load(&e->sh.active) == 0;
 }
 
-/* Say, once a second while it lasts, that arrivals are being skipped and why. */
+void engine_tell_state(struct engine *e)
+{
+    struct wmsg m = {.kind = W_STATE,
+                     .paused = e->lc.state == RUN_PAUSED,
+                     .stopping = lifecycle_stopping(&e->lc),
+                     .interrupted = e->lc.interrupted};
+    for (int i = 1; i < e->nworkers; i++)
+        worker_send(e->w[i], &m);
+    worker_do(e->w0, &m);
+}
+
+/* Tell every helper worker `m` (worker 0 is told on its own). */
+static void tell_helpers(struct engine *e, const struct wmsg *m)
+{
+    for (int i = 1; i < e->nworkers; i++)
+        worker_send(e->w[i], m);
+}
+
+/* Say, once a second while it lasts, that arrivals are being skipped and
+ * why (every worker's skips: one line for the run). */
 static void note_skips(struct engine *e, int64_t t)
 {
     static const char *const what[SKIP_N] = {"maxVusers", "VU limit", "pool full", "late"};
@@ -124,16 +131,16 @@ static void note_skips(struct engine *e, int64_t t)
     char parts[96] = "";
     size_t len = 0;
     for (int i = 0; i < SKIP_N; i++) {
-        sum += e->skip_sec[i];
-        if (e->skip_sec[i] && len < sizeof parts) {
-            int n = snprintf(parts + len, sizeof parts - len, "%s%s %llu", len ? ", " : "", what[i],
-                             (unsigned long long)e->skip_sec[i]);
-            len += n > 0 ? (size_t)n : 0;
+        uint64_t n = atomic_exchange(&e->sh.skip_sec[i], 0);
+        sum += n;
+        if (n && len < sizeof parts) {
+            int k = snprintf(parts + len, sizeof parts - len, "%s%s %llu", len ? ", " : "", what[i],
+                             (unsigned long long)n);
+            len += k > 0 ? (size_t)k : 0;
         }
-        e->skip_sec[i] = 0;
     }
     if (sum)
-        stats_event(&e->st, t, "warning", "skipped %llu arrivals in the last second (%s)",
+        stats_event(e->st, t, "warning", "skipped %llu arrivals in the last second (%s)",
                     (unsigned long long)sum, parts);
 }
 
@@ -151,6 +158,7 @@ void engine_run_arrivals(struct engine *e)
     int64_t now = now_us(), until = now + ARRIVAL_BUDGET_US;
     int n = 0, more = 0;
     int64_t next;
+    uint64_t dealt = 0; /* helpers that got arrivals (by id mod 64): woken once */
     sched_advance(&e->sched, now);
     while ((next = sched_peek(&e->sched)) != SCHED_NONE && next <= now) {
         if (n >= ARRIVAL_BATCH || ((n & 15) == 15 && now_us() > until)) {
@@ -160,14 +168,24 @@ void engine_run_arrivals(struct engine *e)
         int ph = sched_take(&e->sched);
         uint64_t k = e->arrivals++;
         engine_note_phase_changes(e, now);
+        /* dealt: arrival k to worker k mod N, the union is the schedule */
+        struct arrival a = {k, next, ph};
+        int to = sched_deal(k, e->nworkers);
         if (now - next > ENGINE_LATE_US)
-            engine_skip(e, ph, SKIP_LATE);
+            worker_skip(e->w0, ph, SKIP_LATE);
+        else if (to == 0)
+            worker_arrival(e->w0, &a, now);
+        else if (worker_push(e->w[to], &a) < 0)
+            worker_skip(e->w0, ph, SKIP_LATE); /* its ring is full: it cannot keep up */
         else
-            vu_arrival(e, k, ph, next, now);
+            dealt |= 1ull << (to & 63);
         n++;
     }
     engine_note_phase_changes(e, now);
-    http_flush(e->http);
+    for (int i = 1; i < e->nworkers; i++)
+        if (dealt >> (i & 63) & 1)
+            worker_wake(e->w[i]);
+    http_flush(e->w0->http);
     if (!engine_steerable(e))
         return;
     next = sched_peek(&e->sched);
@@ -198,21 +216,73 @@ void engine_publish(struct engine *e);
 
 static void close_handles(struct engine *e)
 {
-    vu_free_pool(e);
-    http_free(e->http);
-    e->http = NULL;
+    vu_free_pool(e->w0);
+    http_free(e->w0->http);
+    e->w0->http = NULL;
     uv_close((uv_handle_t *)&e->arrival_timer, NULL);
     uv_close((uv_handle_t *)&e->arrival_more, NULL);
     uv_close((uv_handle_t *)&e->tick_timer, NULL);
     uv_close((uv_handle_t *)&e->async, NULL);
 }
 
+static void sample_second_plan(struct engine *e, int64_t now)
+{
+    e->sec_target = lifecycle_stopping(&e->lc) ? 0 : sched_target_rate(&e->sched, now);
+    e->sec_phase = e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1;
+}
+
 /* The last VU is done (or the drain bound passed): `after` runs, then the end. */
 static void run_after(struct engine *e)
 {
-    vu_abort_all(e);
-    stats_event(&e->st, engine_rel(e, now_us()), "hook", "after: running");
-    vu_start_hook(e, HOOK_AFTER);
+    struct wmsg m = {.kind = W_ABORT};
+    tell_helpers(e, &m);
+    vu_abort_all(e->w0);
+    stats_event(e->st, engine_rel(e, now_us()), "hook", "after: running");
+    vu_start_hook(e->w0, HOOK_AFTER);
+}
+
+/* The busiest worker thread's CPU into the host sample: what saturation.h
+ * judges (one thread is one core, however many the process uses). */
+static void sample_workers(struct engine *e)
+{
+    e->host.worker_cpu_pct = 0;
+    e->host.busiest_worker = 0;
+    for (int i = 0; i < e->nworkers; i++) {
+        struct worker *w = e->w[i];
+        if (i)
+            uv_mutex_lock(&w->lock);
+        double cpu = w->status.cpu_pct;
+        if (i)
+            uv_mutex_unlock(&w->lock);
+        if (cpu > e->host.worker_cpu_pct) {
+            e->host.worker_cpu_pct = cpu;
+            e->host.busiest_worker = i;
+        }
+    }
+}
+
+/* Worker 0's seconds and intervals up to `now`, with the plan's values as
+ * this thread saw them, and the other workers' closed at the same points
+ * (W_TICK): every part's second i is the same second of the run. */
+static void close_periods(struct engine *e, int64_t now)
+{
+    int64_t rel = engine_rel(e, now);
+    worker_note_roll(e->w0, rel);
+    while (rel >= e->next_sec_us) {
+        note_skips(e, rel);
+        hostmon_sample(&e->hm, &e->host);
+        sample_workers(e);
+        /* the plan as it stood when this second began */
+        stats_close_second(e->st, e->sec_target, e->sec_phase, &e->host);
+        sample_second_plan(e, now);
+        e->next_sec_us += 1000000;
+    }
+    while (rel >= e->next_interval_us) {
+        stats_close_interval(e->st, e->next_interval_us);
+        e->next_interval_us += e->o.interval_us;
+    }
+    struct wmsg m = {.kind = W_TICK, .t = rel};
+    tell_helpers(e, &m);
 }
 
 /* The end: the last partial second and interval, a final publication, and
@@ -221,17 +291,26 @@ static void close_run(struct engine *e)
 {
     int64_t now = now_us();
     e->end_us = now;
-    vu_abort_all(e);
+    vu_abort_all(e->w0);
     engine_note_phase_changes(e, now);
     if (e->last_phase >= 0 && e->last_phase < e->plan->nphases)
-        e->st.phase_ended_us[e->last_phase] = engine_rel(e, now);
-    stats_resume(&e->st, engine_rel(e, now)); /* a pause ends with the run */
-    /* the partial last second and interval */
+        e->st->phase_ended_us[e->last_phase] = engine_rel(e, now);
+    stats_resume(e->st, engine_rel(e, now)); /* a pause ends with the run */
+    /* every worker closes the same seconds, then the partial last one */
+    close_periods(e, now);
+    struct wmsg fin = {.kind = W_FINISH, .t = now};
+    tell_helpers(e, &fin);
     hostmon_sample(&e->hm, &e->host);
-    stats_close_second(&e->st, e->sec_target, e->sec_phase, &e->host);
-    stats_close_interval(&e->st, engine_rel(e, now));
-    stats_event(&e->st, engine_rel(e, now), "end", "run ended after %.1fs",
+    sample_workers(e);
+    stats_close_second(e->st, e->sec_target, e->sec_phase, &e->host);
+    stats_close_interval(e->st, engine_rel(e, now));
+    stats_event(e->st, engine_rel(e, now), "end", "run ended after %.1fs",
                 engine_rel(e, now) / 1e6);
+    worker_flush(e->w0, 1);
+    /* the helpers hand over their last part and end */
+    for (int i = 1; i < e->nworkers; i++)
+        worker_free(e->w[i]), e->w[i] = NULL;
+    e->nworkers = 1;
     engine_publish(e);
     close_handles(e);
 }
@@ -253,7 +332,7 @@ void engine_act(struct engine *e, unsigned what, int64_t now, int64_t drain_us, 
     if (what & LC_DO_DRAIN_NOW)
         e->drain_deadline = now;
     if (what & LC_DO_CUT_HOOK)
-        vu_abort_hook(e); /* reports the hook's end: a nested act */
+        vu_abort_hook(e->w0); /* reports the hook's end: a nested act */
     if (what & LC_DO_RUN_AFTER)
         run_after(e);
     if (what & LC_DO_FINISH)
@@ -265,53 +344,24 @@ void engine_drained(struct engine *e)
     engine_act(e, lifecycle_on(&e->lc, LC_DRAINED), now_us(), 0, NULL);
 }
 
-static void on_drained_timer(uv_timer_t *t)
-{
-    engine_drained(t->data);
-}
-
 static void on_after_done_timer(uv_timer_t *t)
 {
     struct engine *e = t->data;
     engine_act(e, lifecycle_on(&e->lc, LC_AFTER_DONE), now_us(), 0, NULL);
 }
 
-/* A new second for engine_note: say how many lines the last one left out. */
-static void note_roll(struct engine *e, int64_t t)
-{
-    if (t / 1000000 == e->note_sec)
-        return;
-    if (e->note_dropped)
-        stats_event(&e->st, t, "warning",
-                    "%d more log/expect lines in the last second were left out", e->note_dropped);
-    e->note_sec = t / 1000000;
-    e->note_n = e->note_dropped = 0;
-}
-
-void engine_note(struct engine *e, const char *kind, const char *text)
-{
-    int64_t t = engine_rel(e, now_us());
-    note_roll(e, t);
-    if (e->note_n >= 10) {
-        e->note_dropped++;
-        return;
-    }
-    e->note_n++;
-    stats_event(&e->st, t, kind, "%s", text);
-}
-
-void engine_hook_done(struct engine *e, enum vu_hook which, const char *why)
+void engine_hook_done(struct engine *e, int which, const char *why)
 {
     int64_t t = engine_rel(e, now_us());
     const char *name = which == HOOK_BEFORE ? "before" : "after";
     if (why) {
-        stats_event(&e->st, t, "error", "%s failed: %s", name, why);
-        stats_count(&e->st, -1, -1,
-                    stats_counter_index(&e->st, which == HOOK_BEFORE ? "loadtop.before.failed"
-                                                                     : "loadtop.after.failed"),
+        stats_event(e->st, t, "error", "%s failed: %s", name, why);
+        stats_count(e->st, -1, -1,
+                    stats_counter_index(e->st, which == HOOK_BEFORE ? "loadtop.before.failed"
+                                                                    : "loadtop.after.failed"),
                     1);
     } else {
-        stats_event(&e->st, t, "hook", "%s: done", name);
+        stats_event(e->st, t, "hook", "%s: done", name);
     }
     if (which == HOOK_AFTER) {
         /* deferred: this runs inside a transfer's done callback */
@@ -322,44 +372,29 @@ void engine_hook_done(struct engine *e, enum vu_hook which, const char *why)
                e->o.drain_us, why ? "before failed: the phases do not run" : "stop requested");
 }
 
-void engine_maybe_finish(struct engine *e)
+void engine_worker_idle(struct engine *e)
 {
-    /* Deferred to the next loop iteration: this may run inside a transfer's
-     * done callback, where the multi handle must not be torn down. */
-    if (e->lc.state == RUN_DRAINING && e->active == 0)
-        uv_timer_start(&e->arrival_timer, on_drained_timer, 0, 0);
-}
-
-static void sample_second_plan(struct engine *e, int64_t now)
-{
-    e->sec_target = lifecycle_stopping(&e->lc) ? 0 : sched_target_rate(&e->sched, now);
-    e->sec_phase = e->sched.cur < e->plan->nphases ? e->sched.cur : e->plan->nphases - 1;
+    /* the run's thread looks at once (engine_on_async); this may run inside
+     * a transfer's done callback, or on another worker's thread */
+    uv_mutex_lock(&e->slock);
+    if (!e->done)
+        uv_async_send(&e->async);
+    uv_mutex_unlock(&e->slock);
 }
 
 static void on_tick(uv_timer_t *t)
 {
     struct engine *e = t->data;
     int64_t now = now_us();
-    note_roll(e, engine_rel(e, now));
     engine_run_arrivals(e);
-    while (engine_rel(e, now) >= e->next_sec_us) {
-        note_skips(e, engine_rel(e, now));
-        hostmon_sample(&e->hm, &e->host);
-        /* the plan as it stood when this second began */
-        stats_close_second(&e->st, e->sec_target, e->sec_phase, &e->host);
-        sample_second_plan(e, now);
-        e->next_sec_us += 1000000;
-    }
-    while (engine_rel(e, now) >= e->next_interval_us) {
-        stats_close_interval(&e->st, e->next_interval_us);
-        e->next_interval_us += e->o.interval_us;
-    }
+    close_periods(e, now);
     if (engine_steerable(e)) {
         if (e->plan->model == MODEL_CLOSED) {
             /* the phase clock, so that a pause extends the run */
             int64_t dur = plan_duration_us(e->plan);
             if ((!e->plan->max_requests && sched_phase_elapsed(&e->sched, now) >= dur) ||
-                (e->plan->max_requests && e->closed_started >= e->plan->max_requests))
+                (e->plan->max_requests &&
+                 atomic_load(&e->sh.closed_started) >= e->plan->max_requests))
                 engine_act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us,
                            "duration reached");
         } else if (sched_done(&e->sched)) {
@@ -367,7 +402,7 @@ static void on_tick(uv_timer_t *t)
                        "all phases done");
         }
     }
-    if (e->lc.state == RUN_DRAINING && (e->active == 0 || now >= e->drain_deadline))
+    if (e->lc.state == RUN_DRAINING && (engine_no_vus(e) || now >= e->drain_deadline))
         engine_drained(e);
     if (e->lc.state == RUN_DONE || e->lc.state == RUN_AFTER)
         return;
@@ -382,24 +417,42 @@ static void start_phases(struct engine *e)
     e->last_phase = -1;
     char target[256];
     url_redact(target, sizeof target, e->plan->target ? e->plan->target : "");
-    stats_event(&e->st, 0, "start", "run started: %s", target);
+    stats_event(e->st, 0, "start", "run started: %s", target);
     engine_note_phase_changes(e, e->t0);
     sample_second_plan(e, e->t0);
     uv_timer_start(&e->tick_timer, on_tick, (uint64_t)(e->o.tick_us / 1000),
                    (uint64_t)(e->o.tick_us / 1000));
+    struct wmsg start = {.kind = W_START, .t = e->t0};
+    for (int i = 1; i < e->nworkers; i++) /* `before`'s captures, seen by every VU */
+        if (e->w0->shared && !e->w[i]->shared)
+            e->w[i]->shared = json_incref(e->w0->shared);
+    for (int i = 0; i < e->nworkers; i++) {
+        if (i)
+            worker_send(e->w[i], &start);
+        else
+            worker_do(e->w0, &start);
+    }
     if (e->plan->model == MODEL_CLOSED && engine_steerable(e)) {
-        vu_start_closed(e, e->plan->connections);
-        http_flush(e->http);
+        /* the connections split between the workers */
+        int c = e->plan->connections, n = e->nworkers;
+        for (int i = n - 1; i >= 0; i--) {
+            struct wmsg m = {.kind = W_CLOSED, .n = c / n + (i < c % n)};
+            if (i)
+                worker_send(e->w[i], &m);
+            else
+                worker_do(e->w0, &m);
+        }
     } else {
         engine_run_arrivals(e);
     }
     engine_publish(e);
 }
 
-static void engine_main(void *arg)
+void engine_main(void *arg)
 {
     struct engine *e = arg;
     e->t0 = now_us();
+    e->w0->t0 = e->t0; /* `before`'s events, until the phases start */
     e->start_wall = wall_us();
     sched_init(&e->sched, e->plan->phases, e->plan->nphases, e->t0);
     /* the loop's clock dates from uv_loop_init: transfers started before
@@ -407,8 +460,8 @@ static void engine_main(void *arg)
     uv_update_time(&e->loop);
     if (e->lc.state == RUN_BEFORE) {
         /* `before` is not part of the run's metrics: its time is not either */
-        stats_event(&e->st, 0, "hook", "before: running");
-        vu_start_hook(e, HOOK_BEFORE);
+        stats_event(e->st, 0, "hook", "before: running");
+        vu_start_hook(e->w0, HOOK_BEFORE);
     } else {
         start_phases(e);
     }
@@ -416,180 +469,4 @@ static void engine_main(void *arg)
     uv_mutex_lock(&e->slock);
     e->done = 1;
     uv_mutex_unlock(&e->slock);
-}
-
-static void raise_fd_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
-struct engine *engine_start(const struct plan *plan, const struct engine_opts *o)
-{
-    struct engine *e = xcalloc(1, sizeof *e);
-    e->plan = plan;
-    e->o = *o;
-    if (e->o.tick_us <= 0)
-        e->o.tick_us = 100000;
-    if (e->o.interval_us <= 0)
-        e->o.interval_us = 10000000;
-    /* Every request ends by its own timeout (http.c's deadline list), so
-     * the last one started ends within it: a little more is enough. */
-    if (e->o.drain_us <= 0)
-        e->o.drain_us = plan->timeout_us + 500000;
-    e->seed = (uint64_t)wall_us() ^ 0x9E3779B97F4A7C15ULL;
-    const char *seed = getenv("LOADTOP_SEED");
-    if (seed && *seed)
-        e->seed = strtoull(seed, NULL, 10) * 0x9E3779B97F4A7C15ULL + 1;
-    raise_fd_limit();
-    struct rlimit rl;
-    uint64_t fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (uint64_t)rl.rlim_cur : 1024;
-    /* Memory follows the VUs at once, so they are bounded by configuration,
-     * never by how far behind the run is; without a pool a VU also holds a
-     * connection: keep fds for everything else. */
-    e->max_active = (uint64_t)(o->max_vus > 0 ? o->max_vus : ENGINE_MAX_VUS);
-    if (plan->pool <= 0) {
-        uint64_t by_fds = fds > 256 ? fds - 128 : fds / 2;
-        if (by_fds < e->max_active)
-            e->max_active = by_fds;
-    }
-    e->queue_max = plan->pool > 0 ? (uint64_t)plan->pool * ENGINE_QUEUE_PER_CONN : 0;
-    for (int i = 0; i < SKIP_N; i++)
-        e->c_skip[i] = -1;
-    for (int i = 0; i < 4; i++)
-        e->c_version[i] = -1;
-
-    stats_init(&e->st, plan->nphases, plan->nendpoints, plan->nscenarios);
-    for (int i = 0; i < plan->nphases; i++) {
-        e->st.phase_planned[i] = sched_phase_planned(&plan->phases[i]);
-        e->st.planned_arrivals += (uint64_t)e->st.phase_planned[i];
-    }
-    hostmon_init(&e->hm);
-    e->next_sec_us = 1000000;
-    e->next_interval_us = e->o.interval_us;
-    e->sum_seconds = -1; /* no summaries yet: the first publication computes them */
-    e->pub = xcalloc(1, sizeof *e->pub);
-    e->build = xcalloc(1, sizeof *e->build);
-    e->spare = xcalloc(1, sizeof *e->spare);
-    uv_mutex_init(&e->qlock);
-    uv_mutex_init(&e->slock);
-    if (uv_loop_init(&e->loop) != 0) {
-        fprintf(stderr, "loadtop: cannot start the event loop\n");
-        goto fail;
-    }
-    char ua[64];
-    snprintf(ua, sizeof ua, "loadtop/%s", loadtop_version);
-    struct http_opts ho = {
-        .timeout_us = plan->timeout_us,
-        .pool = plan->pool,
-        .maxconnects =
-            plan->pool > 0 ? plan->pool : (int)(e->max_active < 100000 ? e->max_active : 100000),
-        .insecure = plan->insecure,
-        .tls_ca = plan->tls_ca,
-        .tls_cert = plan->tls_cert,
-        .tls_key = plan->tls_key,
-        .http_version = plan->http_version,
-        /* Scripts send one, as Artillery does; one-URL runs send the bare
-         * request wrk and wrk2 send (-H adds one): in libcurl 7.88 the
-         * header alone costs 0.5 µs a request, 4 % of a keep-alive GET. */
-        .user_agent = plan->script ? ua : NULL,
-        .max_body = ENGINE_MAX_BODY,
-    };
-    if (plan->model == MODEL_CLOSED)
-        ho.maxconnects = plan->connections;
-    e->http = http_new(&e->loop, &ho, vu_on_done);
-    if (!e->http) {
-        fprintf(stderr, "loadtop: cannot initialise libcurl\n");
-        uv_loop_close(&e->loop);
-        goto fail;
-    }
-    vu_prepare(e);
-    uv_async_init(&e->loop, &e->async, engine_on_async);
-    e->async.data = e;
-    uv_timer_init(&e->loop, &e->arrival_timer);
-    e->arrival_timer.data = e;
-    uv_idle_init(&e->loop, &e->arrival_more);
-    e->arrival_more.data = e;
-    uv_timer_init(&e->loop, &e->tick_timer);
-    e->tick_timer.data = e;
-    lifecycle_start(&e->lc, plan->before != NULL, plan->after != NULL);
-    engine_fill_snapshot(e, e->pub, now_us());
-
-    /* Signals belong to the main thread: the engine thread blocks them. */
-    sigset_t all, old;
-    sigfillset(&all);
-    /* ...except faults: blocked, they would kill the process without the
-     * dashboard's handler restoring the terminal. */
-    sigdelset(&all, SIGSEGV);
-    sigdelset(&all, SIGBUS);
-    sigdelset(&all, SIGFPE);
-    sigdelset(&all, SIGILL);
-    sigdelset(&all, SIGABRT);
-    sigdelset(&all, SIGTRAP);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    int rc = uv_thread_create(&e->thread, engine_main, e);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
-        fprintf(stderr, "loadtop: cannot start the engine thread\n");
-        exit(3);
-    }
-    return e;
-fail:
-    stats_free(&e->st);
-    free(e->pub);
-    free(e->build);
-    free(e->spare);
-    free(e);
-    return NULL;
-}
-
-void engine_global_init(void)
-{
-    http_global_init();
-}
-
-int engine_done(struct engine *e)
-{
-    uv_mutex_lock(&e->slock);
-    int d = e->done;
-    uv_mutex_unlock(&e->slock);
-    return d;
-}
-
-void engine_join(struct engine *e)
-{
-    uv_thread_join(&e->thread);
-}
-
-const struct plan *engine_plan(const struct engine *e)
-{
-    return e->plan;
-}
-
-int64_t engine_elapsed_us(const struct engine *e)
-{
-    return engine_rel(e, e->end_us ? e->end_us : now_us());
-}
-
-const struct stats *engine_stats(const struct engine *e)
-{
-    return &e->st;
-}
-
-void engine_free(struct engine *e)
-{
-    uv_loop_close(&e->loop);
-    vu_unprepare(e);
-    stats_free(&e->st);
-    uv_mutex_destroy(&e->qlock);
-    uv_mutex_destroy(&e->slock);
-    free(e->q);
-    json_decref(e->report);
-    free(e->pub);
-    free(e->build);
-    free(e->spare);
-    free(e);
 }

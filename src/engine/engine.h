@@ -46,6 +46,14 @@ struct engine_cmd {
 #define SNAP_EVENTS 12
 #define SNAP_ENDPOINTS 32
 #define SNAP_PHASES 64
+#define SNAP_WORKERS 64 /* workers shown one by one; the rest only in the sums */
+
+/* One worker thread as the run saw it at its last hand-over. */
+struct snap_worker {
+    double cpu_pct;     /* its thread's CPU, % of one core (last second) */
+    int64_t lag_p99_us; /* schedule lag p99 of its open interval */
+    uint64_t inflight;
+};
 
 struct snap_endpoint {
     struct counters_lite {
@@ -84,6 +92,8 @@ struct snapshot {
     struct host_sample host;
     int nerrors;
     const char *error_names[STATS_MAX_ERRORS];
+    int nworkers; /* worker threads running the load */
+    struct snap_worker worker[SNAP_WORKERS];
     int nevents; /* events in ev[] (the last ones) */
     int total_events;
     struct event ev[SNAP_EVENTS];
@@ -95,6 +105,8 @@ struct engine_opts {
     int64_t drain_us;    /* bound on draining at the end, default plan timeout + 0.5 s */
     int64_t max_vus;     /* at most this many VUs at once (0: ENGINE_MAX_VUS, and
                             never more than the fd limit allows) */
+    int workers;         /* worker threads (0: 1); fewer when the pool or a closed model's
+                            connections are fewer */
     const char *version;
     const char *argv_line; /* the command line, for the report */
 };
@@ -130,6 +142,10 @@ void engine_snapshot(struct engine *e, struct snapshot *out);
  * For one reader only (the dashboard, every frame: a copy is ~58 KB of
  * cold memory). Thread-safe against the engine. */
 const struct snapshot *engine_snapshot_hold(struct engine *e);
+/* The worker to name when saturation.h's signs `why` show in `s`: the
+ * busiest thread for SATURATION_CPU, else the one with the highest lag;
+ * -1 when the run has one worker (nothing to name). Pure. */
+int snapshot_worker_behind(const struct snapshot *s, unsigned why);
 /* If a report asked with CMD_REPORT is ready, hand it over (a reference the
  * caller owns) and copy its tag into tag[256]; else NULL. Thread-safe. */
 json_t *engine_take_report(struct engine *e, char tag[256]);

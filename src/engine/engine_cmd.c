@@ -13,19 +13,15 @@ void engine_pause_run(struct engine *e, int64_t now, int pause)
 {
     if (pause) {
         sched_pause(&e->sched, now);
-        stats_pause(&e->st, engine_rel(e, now), e->last_phase);
-        stats_event(&e->st, engine_rel(e, now), "pause", "paused");
+        stats_pause(e->st, engine_rel(e, now), e->last_phase);
+        stats_event(e->st, engine_rel(e, now), "pause", "paused");
+        engine_tell_state(e);
         return;
     }
     sched_resume(&e->sched, now);
-    stats_resume(&e->st, engine_rel(e, now));
-    if (e->closed_parked) {
-        int n = e->closed_parked;
-        e->closed_parked = 0;
-        vu_start_closed(e, n);
-        http_flush(e->http);
-    }
-    stats_event(&e->st, engine_rel(e, now), "resume", "resumed");
+    stats_resume(e->st, engine_rel(e, now));
+    engine_tell_state(e); /* a closed model's parked loops go on */
+    stats_event(e->st, engine_rel(e, now), "resume", "resumed");
 }
 
 /* The plan's rates times `m` from `now` on (an exact rate is cleared). */
@@ -34,7 +30,7 @@ static void set_mult(struct engine *e, double m, int64_t now)
     if (!(m > 0.001 && m < 1000))
         return;
     sched_set_mult(&e->sched, m, now);
-    stats_event(&e->st, engine_rel(e, now), "rate", "rate x%.2f (target now %.1f/s)", m,
+    stats_event(e->st, engine_rel(e, now), "rate", "rate x%.2f (target now %.1f/s)", m,
                 sched_target_rate(&e->sched, now));
 }
 
@@ -57,7 +53,7 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
     case CMD_SKIP:
         if (!steer || e->plan->model == MODEL_CLOSED || sched_done(&e->sched))
             break;
-        stats_event(&e->st, t, "skip", "skipped the rest of phase %d '%s'", e->sched.cur + 1,
+        stats_event(e->st, t, "skip", "skipped the rest of phase %d '%s'", e->sched.cur + 1,
                     e->plan->phases[e->sched.cur].name);
         sched_skip(&e->sched, now);
         engine_note_phase_changes(e, now);
@@ -72,7 +68,7 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
             if (!(r > 0 && r <= ENGINE_MAX_RATE))
                 break;
             sched_set_rate(&e->sched, r, now);
-            stats_event(&e->st, t, "rate",
+            stats_event(e->st, t, "rate",
                         "rate fixed at %.1f/s in every phase (= returns to the plan)", r);
             break;
         }
@@ -98,16 +94,16 @@ static void run_cmd(struct engine *e, const struct engine_cmd *c, int64_t now)
         uv_mutex_unlock(&e->slock);
         if (busy) {
             /* one report in the mailbox at a time: never drop one unwritten */
-            stats_event(&e->st, t, "warning",
+            stats_event(e->st, t, "warning",
                         "snapshot %s skipped: the previous one is still being written", c->tag);
             break;
         }
-        stats_event(&e->st, t, "snapshot", "snapshot %s", c->tag);
+        stats_event(e->st, t, "snapshot", "snapshot %s", c->tag);
         engine_build_report(e, c->tag);
         break;
     }
     case CMD_NOTE:
-        stats_event(&e->st, t, "warning", "%s", c->tag);
+        stats_event(e->st, t, "warning", "%s", c->tag);
         break;
     }
 }
@@ -128,7 +124,8 @@ void engine_on_async(uv_async_t *a)
     for (int i = 0; i < n; i++)
         run_cmd(e, &cmds[i], now);
     free(cmds);
-    if (e->lc.state == RUN_DRAINING && now_us() >= e->drain_deadline)
+    /* a worker's last VU may have ended (engine_worker_idle) */
+    if (e->lc.state == RUN_DRAINING && (engine_no_vus(e) || now_us() >= e->drain_deadline))
         engine_drained(e);
     if (e->lc.state == RUN_DONE || e->lc.state == RUN_AFTER)
         return;

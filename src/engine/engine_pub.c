@@ -9,11 +9,49 @@
 
 #include "engine_int.h"
 #include "report.h"
+#include "saturation.h"
 #include "util.h"
+
+/* The workers' hand-over: what every part has flushed (so that the views
+ * show only whole seconds and intervals), their transfers, CPU and lag. */
+static void workers_status(struct engine *e, struct snapshot *s, int *seconds, int *intervals)
+{
+    *seconds = *intervals = INT32_MAX;
+    s->inflight = s->waiting = 0;
+    s->nworkers = e->workers_used;
+    for (int i = e->nworkers; i < e->workers_used && i < SNAP_WORKERS; i++)
+        s->worker[i] = (struct snap_worker){0}; /* ended with the run */
+    for (int i = 0; i < e->nworkers; i++) {
+        struct worker *w = e->w[i];
+        struct worker_status ws;
+        if (i)
+            uv_mutex_lock(&w->lock);
+        ws = w->status;
+        if (i)
+            uv_mutex_unlock(&w->lock);
+        if (!i && w->http) { /* this thread's own: as of now */
+            ws.inflight = (uint64_t)http_inflight(w->http);
+            ws.waiting = (uint64_t)http_waiting(w->http);
+        }
+        *seconds = ws.flushed_seconds < *seconds ? ws.flushed_seconds : *seconds;
+        *intervals = ws.flushed_intervals < *intervals ? ws.flushed_intervals : *intervals;
+        s->inflight += ws.inflight;
+        s->waiting += ws.waiting;
+        if (i < SNAP_WORKERS)
+            s->worker[i] = (struct snap_worker){ws.cpu_pct, ws.lag_p99_us, ws.inflight};
+    }
+}
 
 void engine_fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
 {
-    const struct stats *st = &e->st;
+    int complete_sec, complete_iv;
+    workers_status(e, s, &complete_sec, &complete_iv);
+    uv_mutex_lock(&e->mlock);
+    const struct stats *st = &e->merged;
+    if (complete_sec > st->nseconds)
+        complete_sec = st->nseconds;
+    if (complete_iv > st->nintervals)
+        complete_iv = st->nintervals;
     s->seq++;
     s->state = e->lc.state;
     s->elapsed_us = engine_rel(e, now);
@@ -25,26 +63,24 @@ void engine_fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
     s->target_rate = lifecycle_stopping(&e->lc) ? 0 : sched_target_rate(&e->sched, now);
     s->mult = e->sched.mult;
     s->fixed_rate = e->sched.fixed;
-    s->active_vus = e->active;
-    s->inflight = e->http ? (uint64_t)http_inflight(e->http) : 0;
-    s->waiting = e->http ? (uint64_t)http_waiting(e->http) : 0;
+    s->active_vus = atomic_load(&e->sh.active);
     s->total = st->total.c;
     /* Whole-run summaries walk histograms and move slowly: they are redone
      * once a second (and whenever the run is not simply running), and
      * otherwise carried over from the last publication. At 10 publications
      * a second this saves the engine nine walks in ten, and spares the
      * dashboard redrawing the run's percentiles every frame. */
-    int resum = st->nseconds != e->sum_seconds || e->lc.state != RUN_RUNNING;
+    int resum = complete_sec != e->sum_seconds || e->lc.state != RUN_RUNNING;
     if (resum) {
         for (int i = 0; i < SUM_N; i++)
             sumstat_of(&s->total_s[i], st->total.sum[i]);
-        e->sum_seconds = st->nseconds;
+        e->sum_seconds = complete_sec;
     } else if (s != e->pub) {
         memcpy(s->total_s, e->pub->total_s, sizeof s->total_s);
     }
-    s->nintervals = st->nintervals;
-    if (st->nintervals) {
-        const struct interval *iv = &st->intervals[st->nintervals - 1];
+    s->nintervals = complete_iv;
+    if (complete_iv) {
+        const struct interval *iv = &st->intervals[complete_iv - 1];
         s->last_start_us = iv->start_us;
         s->last_end_us = iv->end_us;
         s->last_c = iv->c;
@@ -76,8 +112,8 @@ void engine_fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
     }
     /* Closed seconds never change: a buffer that already holds this window
      * (it was last filled within the same second) keeps it. */
-    int nsec = st->nseconds < SNAP_SECONDS ? st->nseconds : SNAP_SECONDS;
-    int64_t first = st->nseconds - nsec;
+    int nsec = complete_sec < SNAP_SECONDS ? complete_sec : SNAP_SECONDS;
+    int64_t first = complete_sec - nsec;
     if (nsec && (s->nsec != nsec || s->first_sec != first))
         memcpy(s->sec, st->seconds + first, sizeof *s->sec * (size_t)nsec);
     s->nsec = nsec;
@@ -89,10 +125,12 @@ void engine_fill_snapshot(struct engine *e, struct snapshot *s, int64_t now)
     s->nevents = st->nevents < SNAP_EVENTS ? st->nevents : SNAP_EVENTS;
     if (s->nevents)
         memcpy(s->ev, st->events + st->nevents - s->nevents, sizeof *s->ev * (size_t)s->nevents);
+    uv_mutex_unlock(&e->mlock);
 }
 
 void engine_publish(struct engine *e)
 {
+    worker_flush(e->w0, 1); /* this thread's part: as of now */
     engine_fill_snapshot(e, e->build, now_us());
     uv_mutex_lock(&e->slock);
     struct snapshot *old = e->pub;
@@ -120,8 +158,11 @@ void engine_build_report(struct engine *e, const char *tag)
         .state = e->lc.state == RUN_DONE ? (e->lc.interrupted ? "interrupted" : "done") : "running",
         .version = e->o.version,
         .argv_line = e->o.argv_line,
+        .workers = e->workers_used,
     };
-    json_t *json = report_build(e->plan, &e->st, &m, NULL, NULL);
+    uv_mutex_lock(&e->mlock);
+    json_t *json = report_build(e->plan, &e->merged, &m, NULL, NULL);
+    uv_mutex_unlock(&e->mlock);
     uv_mutex_lock(&e->slock);
     json_decref(e->report);
     e->report = json;
@@ -156,6 +197,19 @@ const struct snapshot *engine_snapshot_hold(struct engine *e)
     return s;
 }
 
+int snapshot_worker_behind(const struct snapshot *s, unsigned why)
+{
+    if (s->nworkers <= 1)
+        return -1;
+    if (why & SATURATION_CPU)
+        return s->host.busiest_worker;
+    int k = 0, n = s->nworkers < SNAP_WORKERS ? s->nworkers : SNAP_WORKERS;
+    for (int i = 1; i < n; i++)
+        if (s->worker[i].lag_p99_us > s->worker[k].lag_p99_us)
+            k = i;
+    return k;
+}
+
 json_t *engine_take_report(struct engine *e, char tag[256])
 {
     uv_mutex_lock(&e->slock);
@@ -176,6 +230,7 @@ json_t *engine_report(struct engine *e, struct check_result **res, int *nres)
         .state = e->lc.interrupted ? "interrupted" : "done",
         .version = e->o.version,
         .argv_line = e->o.argv_line,
+        .workers = e->workers_used,
     };
-    return report_build(e->plan, &e->st, &m, res, nres);
+    return report_build(e->plan, &e->merged, &m, res, nres);
 }

@@ -12,6 +12,9 @@ struct host_sample {
     double load1, load5, load15;
     double cpu_pct;                     /* whole host, 0..100, since the previous sample */
     double self_cpu_pct;                /* loadtop's own CPU, 100 = one full core */
+    double worker_cpu_pct;              /* its busiest worker thread's CPU, % of one core;
+                                           filled by the engine (hostmon leaves it 0) */
+    int busiest_worker;                 /* that worker's index */
     uint64_t mem_total_kb, mem_used_kb; /* used = MemTotal - MemAvailable */
     int ncpu;
     int fds_open;

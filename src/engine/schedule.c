@@ -137,6 +137,11 @@ static void next_phase(struct sched *s)
     enter(s, s->cur + 1, s->phase_start + phase_len(&s->phases[s->cur]));
 }
 
+int sched_deal(uint64_t k, int nworkers)
+{
+    return nworkers > 1 ? (int)(k % (uint64_t)nworkers) : 0;
+}
+
 void sched_init(struct sched *s, const struct phase *phases, int nphases, int64_t start)
 {
     *s = (struct sched){.phases = phases, .nphases = nphases, .mult = 1.0};

@@ -54,6 +54,12 @@ struct sched {
     int moved;       /* transitions made by take/skip, not yet reported by advance */
 };
 
+/* The worker that runs arrival k (0-based, in schedule order) of a run
+ * with `nworkers` workers: k mod N, so that the union of the workers'
+ * arrivals is exactly the one schedule, and each worker's share is within
+ * one arrival of the others'. The same dealing splits shards (--shard). */
+int sched_deal(uint64_t k, int nworkers);
+
 /* Start the plan at absolute time `start` (phase 0 begins then). */
 void sched_init(struct sched *s, const struct phase *phases, int nphases, int64_t start);
 

@@ -115,8 +115,10 @@ static void second_add(struct second *d, const struct second *s, const struct st
             d->errors[m->err[e]] += s->errors[e];
 }
 
+/* `plan`: src is the part that knows each second's plan (target rate,
+ * phase, host, pause): its values replace what another part put there. */
 static void merge_seconds(struct stats *dst, const struct stats *src, const struct stats_map *m,
-                          struct hist *h[3])
+                          struct hist *h[3], int plan)
 {
     for (int j = 0; j < src->nseconds; j++) {
         const struct second *s = &src->seconds[j];
@@ -136,6 +138,12 @@ static void merge_seconds(struct stats *dst, const struct stats *src, const stru
         }
         struct second *d = &dst->seconds[i];
         second_add(d, s, m);
+        if (plan) {
+            d->target_rate = s->target_rate;
+            d->phase = s->phase;
+            d->host = s->host;
+            d->paused_us = s->paused_us;
+        }
         char *e0 = enc_merge(dst->second_hists[i][0], src->second_hists[j][0], h[0], h[2]);
         char *e1 = enc_merge(dst->second_hists[i][1], src->second_hists[j][1], h[1], h[2]);
         second_percentiles(d, h[0], h[1]);
@@ -146,27 +154,22 @@ static void merge_seconds(struct stats *dst, const struct stats *src, const stru
     }
 }
 
-/* Events of both, in time order (dst's first at equal times). */
+/* Events of both, in time order (dst's first at equal times). In place,
+ * from the back: a part's events mostly come after what dst holds, so a
+ * flush every tick costs what it adds, not the run's whole event log. */
 static void merge_events(struct stats *dst, const struct stats *src)
 {
-    if (!src->nevents)
-        return;
-    int n = dst->nevents + src->nevents;
-    struct event *all = xmalloc(sizeof *all * (size_t)n);
-    int i = 0, j = 0, k = 0;
-    while (i < dst->nevents || j < src->nevents)
-        all[k++] =
-            j == src->nevents || (i < dst->nevents && dst->events[i].t_us <= src->events[j].t_us)
-                ? dst->events[i++]
-                : src->events[j++];
-    free(dst->events);
-    dst->events = NULL;
-    dst->nevents = 0;
-    for (k = 0; k < n; k++) {
+    for (int j = 0; j < src->nevents; j++) {
         dst->events = stats_grow(dst->events, dst->nevents, sizeof *dst->events);
-        dst->events[dst->nevents++] = all[k];
+        dst->nevents++;
     }
-    free(all);
+    int i = dst->nevents - src->nevents - 1, j = src->nevents - 1, k = dst->nevents - 1;
+    while (j >= 0) {
+        if (i >= 0 && dst->events[i].t_us > src->events[j].t_us)
+            dst->events[k--] = dst->events[i--];
+        else
+            dst->events[k--] = src->events[j--];
+    }
 }
 
 /* A phase's span over both: the earliest start; its end once both ended
@@ -222,7 +225,7 @@ void stats_merge(struct stats *dst, const struct stats *src)
         dst->cur_start_us = src->cur_start_us;
     struct hist *h[3] = {hist_new(), hist_new(), hist_new()};
     merge_intervals(dst, src, &m, h);
-    merge_seconds(dst, src, &m, h);
+    merge_seconds(dst, src, &m, h, 0);
     for (int k = 0; k < 3; k++)
         free(h[k]);
     second_add(&dst->open_sec, &src->open_sec, &m);
@@ -269,7 +272,7 @@ void stats_flush(struct stats *dst, struct stats *part, int phase_times)
         dst->planned_arrivals = part->planned_arrivals;
     struct hist *h[3] = {hist_new(), hist_new(), hist_new()};
     merge_intervals(dst, part, &m, h);
-    merge_seconds(dst, part, &m, h);
+    merge_seconds(dst, part, &m, h, phase_times);
     for (int k = 0; k < 3; k++)
         free(h[k]);
     merge_events(dst, part);

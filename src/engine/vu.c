@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_int.h"
+#include "worker_int.h"
 #include "errclass.h"
 #include "expr.h"
 #include "template.h"
@@ -63,16 +63,16 @@ static void vu_step(struct vu *v);
 
 static void vu_finish(struct vu *v, int ok, const char *why)
 {
-    struct engine *e = v->e;
+    struct worker *w = v->w;
     int64_t session = now_us() - v->start_us;
     if (!vu_counted(v))
         ;
     else if (ok)
-        stats_vu_completed(&e->st, v->phase, session);
+        stats_vu_completed(&w->st, v->phase, session);
     else
-        stats_vu_failed(&e->st, v->phase, session);
+        stats_vu_failed(&w->st, v->phase, session);
     if (v->x) {
-        http_release(e->http, v->x);
+        http_release(w->http, v->x);
         v->x = NULL;
     }
     vu_req_free(v->req);
@@ -81,31 +81,32 @@ static void vu_finish(struct vu *v, int ok, const char *why)
         json_decref((json_t *)v->loops[--v->depth].over);
     enum vu_hook hook = v->hook;
     if (hook == HOOK_BEFORE && ok && v->vars) {
-        json_decref(e->shared);
-        e->shared = v->vars;
+        json_decref(w->shared);
+        w->shared = v->vars;
         v->vars = NULL;
     }
     json_decref(v->vars);
     v->vars = NULL;
     if (hook) {
-        e->hook = NULL;
+        w->hook = NULL;
     } else {
         /* unlink from the active list */
         if (v->prev)
             v->prev->next = v->next;
         else
-            e->active_list = v->next;
+            w->active_list = v->next;
         if (v->next)
             v->next->prev = v->prev;
-        e->active--;
+        w->active--;
+        atomic_fetch_sub(&w->sh->active, 1);
     }
     v->prev = NULL;
-    v->next = e->free_vus;
-    e->free_vus = v;
+    v->next = w->free_vus;
+    w->free_vus = v;
     if (hook)
-        engine_hook_done(e, hook, ok ? NULL : why ? why : "failed");
-    else
-        engine_maybe_finish(e);
+        engine_hook_done(w->e, hook, ok ? NULL : why ? why : "failed");
+    else if (w->stopping && w->active == 0)
+        engine_worker_idle(w->e); /* the run may be drained */
 }
 
 static void on_think(uv_timer_t *t)
@@ -114,7 +115,7 @@ static void on_think(uv_timer_t *t)
     v->thinking = 0;
     v->pc++;
     vu_step(v);
-    http_flush(v->e->http);
+    http_flush(v->w->http);
 }
 
 /* Artillery's jitter: "10%" of the think time, or milliseconds, either way. */
@@ -139,7 +140,7 @@ static int64_t think_time(struct vu *v, const struct op *op)
             us = 0;
         free(t);
     }
-    const char *jitter = s->jitter ? s->jitter : v->e->plan->think_jitter;
+    const char *jitter = s->jitter ? s->jitter : v->w->plan->think_jitter;
     return jitter ? jittered(v, us, jitter) : us;
 }
 
@@ -159,8 +160,8 @@ static int wanted(struct vu *v, const struct step *s)
 
 static void send_req(struct vu *v, const struct op *op, int64_t now)
 {
-    struct engine *e = v->e;
-    const struct reqtpl *t = &e->reqs[op->req];
+    struct worker *w = v->w;
+    const struct reqtpl *t = &w->reqs[op->req];
     const struct step *s = t->step;
     struct http_request r = {
         .method = t->method,
@@ -180,13 +181,13 @@ static void send_req(struct vu *v, const struct op *op, int64_t now)
         vu_tpl_ctx(v, &tc);
         struct vu_req *q = xcalloc(1, sizeof *q);
         int too_big = 0;
-        int bad = vu_build(e->plan, s, v->vars ? &tc : NULL, q, &too_big);
+        int bad = vu_build(w->plan, s, v->vars ? &tc : NULL, q, &too_big);
         if (bad < 0 || too_big) {
             /* never sent: cut or malformed, it is not what the script meant */
             const char *why = too_big ? "ERR_TEMPLATE_TOO_LARGE" : "Invalid URL";
             vu_req_free(q);
             if (vu_counted(v))
-                stats_error(&e->st, v->phase, t->endpoint, why);
+                stats_error(&w->st, v->phase, t->endpoint, why);
             vu_finish(v, 0, why);
             return;
         }
@@ -195,7 +196,7 @@ static void send_req(struct vu *v, const struct op *op, int64_t now)
         r.headers = q->headers;
         r.body = q->body;
         r.body_len = q->body_len;
-        const struct plan *p = e->plan;
+        const struct plan *p = w->plan;
         int n = 0;
         cookies = xcalloc((size_t)(p->ndefault_cookies + s->ncookies), sizeof *cookies);
         for (int i = 0; i < p->ndefault_cookies + s->ncookies; i++) {
@@ -208,7 +209,7 @@ static void send_req(struct vu *v, const struct op *op, int64_t now)
         r.set_cookies = (const char *const *)cookies;
         r.nset_cookies = n;
     }
-    if (e->plan->pool == 0) {
+    if (w->plan->pool == 0) {
         r.fresh_connect = v->nreqs == 0;
         r.forbid_reuse = !has_more_requests(v);
     }
@@ -217,14 +218,14 @@ static void send_req(struct vu *v, const struct op *op, int64_t now)
     v->req_intended_us = v->nreqs == 0 ? v->intended_us : now;
     v->nreqs++;
     if (vu_counted(v))
-        stats_request(&e->st, v->phase, t->endpoint);
-    v->x = http_start(e->http, v->x, &r, v);
+        stats_request(&w->st, v->phase, t->endpoint);
+    v->x = http_start(w->http, v->x, &r, v);
     for (int i = 0; i < r.nset_cookies; i++)
         free(cookies[i]);
     free(cookies);
     if (!v->x) {
         if (vu_counted(v))
-            stats_error(&e->st, v->phase, t->endpoint, "ERR_CURL_INIT");
+            stats_error(&w->st, v->phase, t->endpoint, "ERR_CURL_INIT");
         vu_finish(v, 0, "ERR_CURL_INIT");
     }
 }
@@ -291,20 +292,20 @@ static void loop_bounds(struct vu *v, const struct step *s, int64_t *from, int64
 /* Run the flow from v->pc until it waits (request, think) or ends. */
 static void vu_step(struct vu *v)
 {
-    struct engine *e = v->e;
+    struct worker *w = v->w;
     const struct prog *g = v->prog;
     for (;;) {
         const struct op *op = &g->ops[v->pc];
         switch (op->kind) {
         case OP_REQ:
-            if (e->reqs[op->req].cond && !wanted(v, op->step)) {
+            if (w->reqs[op->req].cond && !wanted(v, op->step)) {
                 v->pc++;
                 continue;
             }
             send_req(v, op, now_us());
             return;
         case OP_THINK:
-            if (lifecycle_stopping(&e->lc) && e->lc.interrupted) {
+            if (w->stopping && w->interrupted) {
                 v->pc++;
                 continue;
             }
@@ -349,7 +350,7 @@ static void vu_step(struct vu *v)
         case OP_FUNC:
             /* --ignore-js: Artillery counts a missing function and goes on */
             if (vu_counted(v))
-                stats_error(&e->st, v->phase, -1, op->step->text);
+                stats_error(&w->st, v->phase, -1, op->step->text);
             v->pc++;
             continue;
         case OP_END:
@@ -364,47 +365,48 @@ static void vu_step(struct vu *v)
 /* ---- VUs ---- */
 
 /* A VU for `scenario` (or a hook), drawing from the random stream `rng`. */
-static struct vu *vu_alloc(struct engine *e, int phase, int scenario, uint64_t rng,
+static struct vu *vu_alloc(struct worker *w, int phase, int scenario, uint64_t rng,
                            int64_t intended, int64_t now, enum vu_hook hook)
 {
-    struct vu *v = e->free_vus;
+    struct vu *v = w->free_vus;
     if (v) {
-        e->free_vus = v->next;
+        w->free_vus = v->next;
     } else {
         v = xcalloc(1, sizeof *v);
-        v->e = e;
-        uv_timer_init(&e->loop, &v->think);
+        v->w = w;
+        uv_timer_init(w->loop, &v->think);
         v->think.data = v;
     }
     v->scenario = scenario;
     v->phase = phase;
     v->hook = hook;
     v->rng = rng;
-    v->prog = hook ? &e->hook_prog[hook] : &e->progs[scenario];
+    v->prog = hook ? &w->hook_prog[hook] : &w->progs[scenario];
     v->pc = v->depth = v->nreqs = v->thinking = 0;
     v->intended_us = intended;
     v->start_us = now;
     v->prev = v->next = NULL;
     if (v->prog->vars)
-        vu_init_vars(e, v);
+        vu_init_vars(w, v);
     if (hook)
         return v;
-    v->next = e->active_list;
-    if (e->active_list)
-        e->active_list->prev = v;
-    e->active_list = v;
-    e->active++;
-    stats_vu_created(&e->st, phase, scenario, now - intended);
+    v->next = w->active_list;
+    if (w->active_list)
+        w->active_list->prev = v;
+    w->active_list = v;
+    w->active++;
+    atomic_fetch_add(&w->sh->active, 1);
+    stats_vu_created(&w->st, phase, scenario, now - intended);
     return v;
 }
 
 /* A scenario by weight, from the arrival's own stream. */
-static int pick_scenario(struct engine *e, uint64_t *rng)
+static int pick_scenario(struct worker *w, uint64_t *rng)
 {
-    const struct plan *p = e->plan;
-    if (p->nscenarios == 1 || e->total_weight <= 0)
+    const struct plan *p = w->plan;
+    if (p->nscenarios == 1 || w->total_weight <= 0)
         return 0;
-    int r = (int)(rng_next(rng) % (uint64_t)e->total_weight);
+    int r = (int)(rng_next(rng) % (uint64_t)w->total_weight);
     for (int i = 0; i < p->nscenarios; i++) {
         if (r < p->scenarios[i].weight)
             return i;
@@ -413,85 +415,91 @@ static int pick_scenario(struct engine *e, uint64_t *rng)
     return p->nscenarios - 1;
 }
 
-void vu_arrival(struct engine *e, uint64_t k, int phase, int64_t intended, int64_t now)
+void vu_arrival(struct worker *w, uint64_t k, int phase, int64_t intended, int64_t now)
 {
-    int cap = e->plan->phases[phase].max_vusers;
-    if (cap > 0 && e->active >= (uint64_t)cap) {
-        engine_skip(e, phase, SKIP_MAX_VUSERS);
+    /* the bounds are the run's: every worker's VUs count */
+    uint64_t active = atomic_load(&w->sh->active);
+    int cap = w->plan->phases[phase].max_vusers;
+    if (cap > 0 && active >= (uint64_t)cap) {
+        worker_skip(w, phase, SKIP_MAX_VUSERS);
         return;
     }
-    if (e->active >= e->max_active) {
-        engine_skip(e, phase, SKIP_VU_LIMIT);
+    if (active >= w->sh->max_active) {
+        worker_skip(w, phase, SKIP_VU_LIMIT);
         return;
     }
-    if (e->queue_max && (uint64_t)http_waiting(e->http) >= e->queue_max) {
-        engine_skip(e, phase, SKIP_POOL_FULL);
+    if (w->queue_max && (uint64_t)http_waiting(w->http) >= w->queue_max) {
+        worker_skip(w, phase, SKIP_POOL_FULL);
         return;
     }
-    uint64_t rng = engine_stream(e->seed, k);
-    int scenario = pick_scenario(e, &rng);
-    struct vu *v = vu_alloc(e, phase, scenario, rng, intended, now, HOOK_NONE);
+    uint64_t rng = engine_stream(w->sh->seed, k);
+    int scenario = pick_scenario(w, &rng);
+    struct vu *v = vu_alloc(w, phase, scenario, rng, intended, now, HOOK_NONE);
     vu_step(v);
 }
 
-void vu_start_closed(struct engine *e, int n)
+/* Claim the closed model's next request for this worker: its index, or -1
+ * once -n is reached (the claim is the run's, shared by every worker). */
+static int64_t closed_claim(struct worker *w)
+{
+    int64_t i = atomic_fetch_add(&w->sh->closed_started, 1);
+    return w->plan->max_requests && i >= w->plan->max_requests ? -1 : i;
+}
+
+void vu_start_closed(struct worker *w, int n)
 {
     int64_t now = now_us();
     for (int i = 0; i < n; i++) {
-        if (e->plan->max_requests && e->closed_started >= e->plan->max_requests)
+        int64_t c = closed_claim(w);
+        if (c < 0)
             break;
-        /* the closed model's VUs have no arrival index: a stream per worker slot */
-        struct vu *v =
-            vu_alloc(e, 0, 0, engine_stream(e->seed, UINT64_MAX / 2 + (uint64_t)e->closed_started),
-                     now, now, HOOK_NONE);
+        /* the closed model's VUs have no arrival index: a stream per request claimed */
+        struct vu *v = vu_alloc(w, 0, 0, engine_stream(w->sh->seed, UINT64_MAX / 2 + (uint64_t)c),
+                                now, now, HOOK_NONE);
         v->closed = 1;
-        e->closed_started++;
         vu_step(v);
     }
 }
 
-void vu_start_hook(struct engine *e, enum vu_hook which)
+void vu_start_hook(struct worker *w, enum vu_hook which)
 {
     int64_t now = now_us();
-    e->hook =
-        vu_alloc(e, 0, 0, engine_stream(e->seed, UINT64_MAX - e->hooks_seeded++), now, now, which);
-    vu_step(e->hook);
-    http_flush(e->http);
+    uint64_t k = atomic_fetch_add(&w->sh->hooks_seeded, 1);
+    w->hook = vu_alloc(w, 0, 0, engine_stream(w->sh->seed, UINT64_MAX - k), now, now, which);
+    vu_step(w->hook);
+    http_flush(w->http);
 }
 
 void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
 {
     (void)x;
     struct vu *v = ud;
-    struct engine *e = v->e;
+    struct worker *w = v->w;
     int64_t now = now_us();
-    const struct reqtpl *t = &e->reqs[v->prog->ops[v->pc].req];
+    const struct reqtpl *t = &w->reqs[v->prog->ops[v->pc].req];
     const char *err = r->curl_code ? errclass_name(r->curl_code, r->os_errno, r->detail) : NULL;
     if (!vu_counted(v))
         ;
     else if (!err) {
-        stats_response(&e->st, v->phase, t->endpoint, r->status, r->response_us, r->total_us,
+        stats_response(&w->st, v->phase, t->endpoint, r->status, r->response_us, r->total_us,
                        now - v->req_intended_us, r->bytes);
-        vu_count_version(e, v->phase, t->endpoint, r->http_version);
+        vu_count_version(w, v->phase, t->endpoint, r->http_version);
     } else
-        vu_count_error(e, v->phase, t, err, r);
-    int stopping = lifecycle_stopping(&e->lc);
-    if (v->closed && !stopping && e->lc.state == RUN_PAUSED)
-        e->closed_parked++; /* this worker ends here; resume starts a new one */
-    else if (v->closed && !stopping &&
-             (!e->plan->max_requests || e->closed_started < e->plan->max_requests)) {
+        vu_count_error(w, v->phase, t, err, r);
+    if (v->closed && !w->stopping && w->paused)
+        w->closed_parked++; /* this loop ends here; resume starts a new one */
+    else if (v->closed && !w->stopping && closed_claim(w) >= 0) {
         /* Closed model: every request is one VU; the worker goes on at once,
          * re-adding the same easy handle with unchanged options. */
         int64_t session = now - v->start_us;
         if (!err)
-            stats_vu_completed(&e->st, 0, session);
+            stats_vu_completed(&w->st, 0, session);
         else
-            stats_vu_failed(&e->st, 0, session);
-        e->closed_started++;
+            stats_vu_failed(&w->st, 0, session);
         v->start_us = v->intended_us = v->req_intended_us = now;
-        stats_vu_created(&e->st, 0, 0, -1);
-        stats_request(&e->st, 0, t->endpoint);
-        http_restart(e->http, v->x, v);
+        stats_vu_created(&w->st, 0, 0, -1);
+        stats_request(&w->st, 0, t->endpoint);
+        http_restart(w->http, v->x, v);
         return;
     }
     const char *why = err;
@@ -508,12 +516,12 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
 
 /* Stop whatever the VU waits on. Returns the endpoint of a request it was
  * sending (-1 if none applies), or -2 when no request was in flight. */
-static int vu_cancel(struct engine *e, struct vu *v)
+static int vu_cancel(struct worker *w, struct vu *v)
 {
     int ep = -2; /* nothing in flight */
-    if (v->x && !v->thinking && http_cancel(e->http, v->x)) {
+    if (v->x && !v->thinking && http_cancel(w->http, v->x)) {
         const struct op *op = &v->prog->ops[v->pc];
-        ep = op->kind == OP_REQ ? e->reqs[op->req].endpoint : -1;
+        ep = op->kind == OP_REQ ? w->reqs[op->req].endpoint : -1;
     }
     if (v->thinking) {
         uv_timer_stop(&v->think);
@@ -522,23 +530,23 @@ static int vu_cancel(struct engine *e, struct vu *v)
     return ep;
 }
 
-void vu_abort_all(struct engine *e)
+void vu_abort_all(struct worker *w)
 {
-    while (e->active_list) {
-        struct vu *v = e->active_list;
-        int ep = vu_cancel(e, v);
+    while (w->active_list) {
+        struct vu *v = w->active_list;
+        int ep = vu_cancel(w, v);
         /* cut in a request or a think: every failed VU has an error name */
-        stats_error(&e->st, v->phase, ep >= 0 ? ep : -1, "ERR_INTERRUPTED");
+        stats_error(&w->st, v->phase, ep >= 0 ? ep : -1, "ERR_INTERRUPTED");
         vu_finish(v, 0, NULL);
     }
 }
 
-void vu_abort_hook(struct engine *e)
+void vu_abort_hook(struct worker *w)
 {
-    if (!e->hook)
+    if (!w->hook)
         return;
-    vu_cancel(e, e->hook);
-    vu_finish(e->hook, 0, "interrupted");
+    vu_cancel(w, w->hook);
+    vu_finish(w->hook, 0, "interrupted");
 }
 
 static void free_vu(uv_handle_t *h)
@@ -546,11 +554,11 @@ static void free_vu(uv_handle_t *h)
     free(h->data);
 }
 
-void vu_free_pool(struct engine *e)
+void vu_free_pool(struct worker *w)
 {
-    while (e->free_vus) {
-        struct vu *v = e->free_vus;
-        e->free_vus = v->next;
+    while (w->free_vus) {
+        struct vu *v = w->free_vus;
+        w->free_vus = v->next;
         uv_close((uv_handle_t *)&v->think, free_vu);
     }
 }

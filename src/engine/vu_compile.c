@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_int.h"
+#include "worker_int.h"
 #include "regexp.h"
 #include "template.h"
 #include "util.h"
@@ -29,24 +29,24 @@ static int needs_render(const struct plan *p, const struct step *s)
 /* Captured values are credentials as often as not (a login's token): note
  * every name a capture stores into, so vu_note can keep them out of the
  * event log, and so out of reports and stderr. */
-static void add_secrets(struct engine *e, const struct step *s)
+static void add_secrets(struct worker *w, const struct step *s)
 {
     for (int i = 0; i < s->ncaptures; i++) {
         int seen = 0;
-        for (int k = 0; k < e->nsecrets && !seen; k++)
-            seen = !strcmp(e->secrets[k], s->captures[i].as);
+        for (int k = 0; k < w->nsecrets && !seen; k++)
+            seen = !strcmp(w->secrets[k], s->captures[i].as);
         if (seen)
             continue;
-        e->secrets = xrealloc(e->secrets, sizeof *e->secrets * (size_t)(e->nsecrets + 1));
-        e->secrets[e->nsecrets++] = s->captures[i].as;
+        w->secrets = xrealloc(w->secrets, sizeof *w->secrets * (size_t)(w->nsecrets + 1));
+        w->secrets[w->nsecrets++] = s->captures[i].as;
     }
 }
 
-static int add_req(struct engine *e, const struct step *s, int hook)
+static int add_req(struct worker *w, const struct step *s, int hook)
 {
-    const struct plan *p = e->plan;
-    e->reqs = xrealloc(e->reqs, sizeof *e->reqs * (size_t)(e->nreqs + 1));
-    struct reqtpl *r = &e->reqs[e->nreqs];
+    const struct plan *p = w->plan;
+    w->reqs = xrealloc(w->reqs, sizeof *w->reqs * (size_t)(w->nreqs + 1));
+    struct reqtpl *r = &w->reqs[w->nreqs];
     memset(r, 0, sizeof *r);
     r->method = s->method;
     r->endpoint = s->endpoint;
@@ -54,7 +54,7 @@ static int add_req(struct engine *e, const struct step *s, int hook)
     r->render = needs_render(p, s);
     r->keep = s->ncaptures || (!hook && p->expect && s->nexpects);
     r->cond = s->if_true || s->has_probability;
-    add_secrets(e, s);
+    add_secrets(w, s);
     if (!r->render) {
         struct vu_req q = {0};
         vu_build(p, s, NULL, &q, NULL);
@@ -78,12 +78,12 @@ static int add_req(struct engine *e, const struct step *s, int hook)
         for (int i = 0; i < s->nexpects; i++) {
             char name[96];
             snprintf(name, sizeof name, "plugins.expect.ok.%s", s->expects[i].type);
-            r->exp_counter[2 * i] = stats_counter_index(&e->st, name);
+            r->exp_counter[2 * i] = stats_counter_index(&w->st, name);
             snprintf(name, sizeof name, "plugins.expect.failed.%s", s->expects[i].type);
-            r->exp_counter[2 * i + 1] = stats_counter_index(&e->st, name);
+            r->exp_counter[2 * i + 1] = stats_counter_index(&w->st, name);
         }
     }
-    return e->nreqs++;
+    return w->nreqs++;
 }
 
 static void emit(struct prog *g, struct op op)
@@ -106,15 +106,15 @@ static int count_reqs(const struct step *steps, int n)
 }
 
 /* Returns 1 if the compiled steps send a request. */
-static int compile(struct engine *e, struct prog *g, const struct step *steps, int n, int hook)
+static int compile(struct worker *w, struct prog *g, const struct step *steps, int n, int hook)
 {
     int has_req = 0;
     for (int i = 0; i < n; i++) {
         const struct step *s = &steps[i];
         switch (s->kind) {
         case STEP_REQUEST: {
-            int k = add_req(e, s, hook);
-            const struct reqtpl *r = &e->reqs[k];
+            int k = add_req(w, s, hook);
+            const struct reqtpl *r = &w->reqs[k];
             emit(g, (struct op){.kind = OP_REQ, .req = k, .step = s});
             g->vars |= r->render || r->keep || s->if_true;
             g->jar |= s->ncookies > 0;
@@ -138,7 +138,7 @@ static int compile(struct engine *e, struct prog *g, const struct step *steps, i
                                 .count = fixed ? s->loop_count - s->loop_from : -1,
                                 .step = s});
             g->vars |= !fixed;
-            int body = compile(e, g, s->steps, s->nsteps, hook);
+            int body = compile(w, g, s->steps, s->nsteps, hook);
             emit(g, (struct op){.kind = OP_END_LOOP, .jump = at, .body_has_req = body});
             g->ops[at].jump = g->nops - 1;
             g->ops[at].body_has_req = body;
@@ -150,44 +150,43 @@ static int compile(struct engine *e, struct prog *g, const struct step *steps, i
     return has_req;
 }
 
-static void compile_prog(struct engine *e, struct prog *g, const struct scenario *sc, int hook)
+static void compile_prog(struct worker *w, struct prog *g, const struct scenario *sc, int hook)
 {
-    compile(e, g, sc->steps, sc->nsteps, hook);
+    compile(w, g, sc->steps, sc->nsteps, hook);
     emit(g, (struct op){.kind = OP_END});
-    g->jar |= count_reqs(sc->steps, sc->nsteps) > 1 || e->plan->ndefault_cookies;
+    g->jar |= count_reqs(sc->steps, sc->nsteps) > 1 || w->plan->ndefault_cookies;
 }
 
-void vu_prepare(struct engine *e)
+void vu_prepare(struct worker *w)
 {
-    const struct plan *p = e->plan;
+    const struct plan *p = w->plan;
     if (p->expect) {
-        e->c_expect_ok = stats_counter_index(&e->st, "plugins.expect.ok");
-        e->c_expect_failed = stats_counter_index(&e->st, "plugins.expect.failed");
+        w->c_expect_ok = stats_counter_index(&w->st, "plugins.expect.ok");
+        w->c_expect_failed = stats_counter_index(&w->st, "plugins.expect.failed");
     }
-    e->progs = xcalloc((size_t)p->nscenarios, sizeof *e->progs);
+    w->progs = xcalloc((size_t)p->nscenarios, sizeof *w->progs);
     for (int i = 0; i < p->nscenarios; i++) {
-        compile_prog(e, &e->progs[i], &p->scenarios[i], 0);
-        e->total_weight += p->scenarios[i].weight;
+        compile_prog(w, &w->progs[i], &p->scenarios[i], 0);
+        w->total_weight += p->scenarios[i].weight;
     }
     if (p->before)
-        compile_prog(e, &e->hook_prog[HOOK_BEFORE], p->before, 1);
+        compile_prog(w, &w->hook_prog[HOOK_BEFORE], p->before, 1);
     if (p->after)
-        compile_prog(e, &e->hook_prog[HOOK_AFTER], p->after, 1);
-    e->cursors = xcalloc((size_t)p->npayloads + 1, sizeof *e->cursors);
-    e->payload_all = xcalloc((size_t)p->npayloads + 1, sizeof *e->payload_all);
+        compile_prog(w, &w->hook_prog[HOOK_AFTER], p->after, 1);
+    w->payload_all = xcalloc((size_t)p->npayloads + 1, sizeof *w->payload_all);
     for (int i = 0; i < p->npayloads; i++) {
         const struct payload *pl = &p->payloads[i];
         if (!pl->name || !pl->rows)
             continue;
         if (!pl->nfields) {
-            e->payload_all[i] = json_incref(pl->rows);
+            w->payload_all[i] = json_incref(pl->rows);
             continue;
         }
         json_t *all = json_array(), *row;
         size_t k;
         json_array_foreach(pl->rows, k, row) json_array_append_new(
             all, csv_row_object(row, (const char *const *)pl->fields, pl->nfields));
-        e->payload_all[i] = all;
+        w->payload_all[i] = all;
     }
 }
 
@@ -196,15 +195,15 @@ static void prog_free(struct prog *g)
     free(g->ops);
 }
 
-void vu_unprepare(struct engine *e)
+void vu_unprepare(struct worker *w)
 {
-    for (int i = 0; i < e->plan->nscenarios; i++)
-        prog_free(&e->progs[i]);
-    free(e->progs);
-    prog_free(&e->hook_prog[HOOK_BEFORE]);
-    prog_free(&e->hook_prog[HOOK_AFTER]);
-    for (int i = 0; i < e->nreqs; i++) {
-        struct reqtpl *r = &e->reqs[i];
+    for (int i = 0; i < w->plan->nscenarios; i++)
+        prog_free(&w->progs[i]);
+    free(w->progs);
+    prog_free(&w->hook_prog[HOOK_BEFORE]);
+    prog_free(&w->hook_prog[HOOK_AFTER]);
+    for (int i = 0; i < w->nreqs; i++) {
+        struct reqtpl *r = &w->reqs[i];
         free(r->url);
         free(r->body);
         http_headers_free(r->headers);
@@ -214,11 +213,10 @@ void vu_unprepare(struct engine *e)
         free(re);
         free(r->exp_counter);
     }
-    free(e->reqs);
-    for (int i = 0; i < e->plan->npayloads; i++)
-        json_decref(e->payload_all[i]);
-    free(e->payload_all);
-    free(e->cursors);
-    free(e->secrets);
-    json_decref(e->shared);
+    free(w->reqs);
+    for (int i = 0; i < w->plan->npayloads; i++)
+        json_decref(w->payload_all[i]);
+    free(w->payload_all);
+    free(w->secrets);
+    json_decref(w->shared);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine_int.h"
+#include "worker_int.h"
 #include "template.h"
 #include "util.h"
 
@@ -179,23 +179,23 @@ static void make_uuid(struct vu *v, char out[37])
 
 /* As Artillery's createContext: built-ins, then `before`'s variables, then
  * a payload row, then config.variables (a list gives one element). */
-void vu_init_vars(struct engine *e, struct vu *v)
+void vu_init_vars(struct worker *w, struct vu *v)
 {
-    const struct plan *p = e->plan;
+    const struct plan *p = w->plan;
     json_t *o = json_object();
     json_object_set_new(o, "target", json_string(p->target ? p->target : ""));
     if (p->environment)
         json_object_set_new(o, "$environment", json_string(p->environment));
-    if (e->shared)
-        json_object_update(o, e->shared);
+    if (w->shared)
+        json_object_update(o, w->shared);
     for (int i = 0; i < p->npayloads; i++) {
         const struct payload *pl = &p->payloads[i];
         size_t nrows = json_array_size(pl->rows);
         if (pl->name) {
-            json_object_set(o, pl->name, e->payload_all[i]);
+            json_object_set(o, pl->name, w->payload_all[i]);
         } else if (nrows) {
             const json_t *row = json_array_get(
-                pl->rows, payload_pick(&e->cursors[i], nrows, pl->sequence, &v->rng));
+                pl->rows, payload_pick(&w->sh->cursors[i], nrows, pl->sequence, &v->rng));
             for (int f = 0; f < pl->nfields && (size_t)f < json_array_size(row); f++)
                 json_object_set(o, pl->fields[f], json_array_get(row, (size_t)f));
         }

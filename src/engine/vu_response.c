@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine_int.h"
+#include "worker_int.h"
 #include "errclass.h"
 #include "expect.h"
 #include "jsonpath.h"
@@ -61,11 +61,11 @@ static const json_t *var_at(const json_t *vars, const char *path)
  * capture stored replaced by [redacted]. */
 void vu_note(struct vu *v, const char *kind, const char *text)
 {
-    struct engine *e = v->e;
+    struct worker *w = v->w;
     struct buf b = {0};
     buf_puts(&b, text);
-    for (int i = 0; v->vars && i < e->nsecrets; i++) {
-        const char *val = json_string_value(var_at(v->vars, e->secrets[i]));
+    for (int i = 0; v->vars && i < w->nsecrets; i++) {
+        const char *val = json_string_value(var_at(v->vars, w->secrets[i]));
         size_t vl = val ? strlen(val) : 0;
         if (vl < 3) /* "1", "ok": no secret, and would redact half the line */
             continue;
@@ -80,7 +80,7 @@ void vu_note(struct vu *v, const char *kind, const char *text)
         buf_free(&b);
         b = out;
     }
-    engine_note(e, kind, b.data);
+    worker_note(w, kind, b.data);
     buf_free(&b);
 }
 
@@ -153,9 +153,9 @@ static json_t *capture_value(struct vu *v, const struct capture *c, const struct
 int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_result *r,
                       const char **why)
 {
-    struct engine *e = v->e;
+    struct worker *w = v->w;
     const struct step *s = t->step;
-    int expects = vu_counted(v) && e->plan->expect ? s->nexpects : 0;
+    int expects = vu_counted(v) && w->plan->expect ? s->nexpects : 0;
     int want_json = expects > 0;
     for (int i = 0; i < s->ncaptures; i++)
         want_json |= s->captures[i].kind == CAPTURE_JSON;
@@ -173,7 +173,7 @@ int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_re
         if (gave_up) { /* a miss with a reason, in the event log */
             char text[256];
             snprintf(text, sizeof text, "%s: capture %s: the regexp gave up (past its limits)",
-                     t->endpoint >= 0 ? e->plan->endpoints[t->endpoint].key : s->url, c->as);
+                     t->endpoint >= 0 ? w->plan->endpoints[t->endpoint].key : s->url, c->as);
             vu_note(v, "capture", text);
         }
         int empty = !vals[i] || (json_is_string(vals[i]) && !*json_string_value(vals[i]));
@@ -205,26 +205,26 @@ int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_re
         char msg[160];
         int ok = expect_eval(&ch, &er, msg, sizeof msg);
         json_decref(ch.arg);
-        stats_count(&e->st, v->phase, t->endpoint, ok ? e->c_expect_ok : e->c_expect_failed, 1);
-        stats_count(&e->st, v->phase, t->endpoint, t->exp_counter[2 * i + !ok], 1);
+        stats_count(&w->st, v->phase, t->endpoint, ok ? w->c_expect_ok : w->c_expect_failed, 1);
+        stats_count(&w->st, v->phase, t->endpoint, t->exp_counter[2 * i + !ok], 1);
         if (!ok) {
             char text[256];
-            snprintf(text, sizeof text, "%s: %s", e->plan->endpoints[t->endpoint].key, msg);
+            snprintf(text, sizeof text, "%s: %s", w->plan->endpoints[t->endpoint].key, msg);
             vu_note(v, "expect", text);
             exp_failed = 1;
         }
     }
     resp_free(&rs);
-    if (exp_failed && e->plan->expect_errors) {
+    if (exp_failed && w->plan->expect_errors) {
         char *name = xasprintf("Failed expectations for request %s", s->url);
-        stats_error(&e->st, v->phase, t->endpoint, name); /* interned: the stats copy it */
+        stats_error(&w->st, v->phase, t->endpoint, name); /* interned: the stats copy it */
         free(name);
         *why = "Failed expectations";
         return -1;
     }
     if (failed) {
         if (vu_counted(v))
-            stats_error(&e->st, v->phase, t->endpoint, capture_failed);
+            stats_error(&w->st, v->phase, t->endpoint, capture_failed);
         *why = capture_failed;
         return -1;
     }
@@ -232,32 +232,32 @@ int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_re
 }
 
 /* http.version.<v>: which HTTP version carried each response. */
-void vu_count_version(struct engine *e, int phase, int ep, int version)
+void vu_count_version(struct worker *w, int phase, int ep, int version)
 {
     static const char *const names[4] = {"http.version.1.0", "http.version.1.1", "http.version.2",
                                          "http.version.3"};
     int k = version == 10 ? 0 : version == 11 ? 1 : version == 20 ? 2 : version == 30 ? 3 : -1;
     if (k < 0)
         return;
-    if (e->c_version[k] < 0)
-        e->c_version[k] = stats_counter_index(&e->st, names[k]);
-    stats_count(&e->st, phase, ep, e->c_version[k], 1);
+    if (w->c_version[k] < 0)
+        w->c_version[k] = stats_counter_index(&w->st, names[k]);
+    stats_count(&w->st, phase, ep, w->c_version[k], 1);
 }
 
 /* A failed request: its error, the bytes that did arrive, and the first
  * time a name is seen, libcurl's own words for it in the event log. */
-void vu_count_error(struct engine *e, int phase, const struct reqtpl *t, const char *err,
+void vu_count_error(struct worker *w, int phase, const struct reqtpl *t, const char *err,
                     const struct http_result *r)
 {
-    stats_error(&e->st, phase, t->endpoint, err);
+    stats_error(&w->st, phase, t->endpoint, err);
     if (r->bytes)
-        stats_downloaded(&e->st, phase, t->endpoint, r->bytes);
-    int idx = stats_error_index(&e->st, err);
-    if (idx < 32 && !(e->err_noted & (1u << idx)) && r->detail && *r->detail) {
-        e->err_noted |= 1u << idx;
+        stats_downloaded(&w->st, phase, t->endpoint, r->bytes);
+    int idx = stats_error_index(&w->st, err);
+    if (idx < 32 && !(w->err_noted & (1u << idx)) && r->detail && *r->detail) {
+        w->err_noted |= 1u << idx;
         char text[160];
         snprintf(text, sizeof text, "%s (%s): %s", err,
-                 t->endpoint >= 0 ? e->plan->endpoints[t->endpoint].key : "-", r->detail);
-        engine_note(e, "error", text);
+                 t->endpoint >= 0 ? w->plan->endpoints[t->endpoint].key : "-", r->detail);
+        worker_note(w, "error", text);
     }
 }

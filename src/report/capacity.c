@@ -195,9 +195,14 @@ static void trust(struct capacity *c, const json_t *run)
 {
     size_t i;
     json_t *s;
-    c->self_cpu_peak = num(json_object_get(run, "host"), "selfCpuPeak", -1);
+    /* The busiest worker thread (one core's worth); reports from before
+     * worker threads have only the process's CPU, one thread then. */
+    const char *peak = "workerCpuPeak", *each = "workerCpu";
+    if (num(json_object_get(run, "host"), peak, -1) < 0)
+        peak = "selfCpuPeak", each = "selfCpu";
+    c->self_cpu_peak = num(json_object_get(run, "host"), peak, -1);
     json_array_foreach(json_object_get(run, "timeline"), i, s) c->self_cpu_peak =
-        fmax(c->self_cpu_peak, num(s, "selfCpu", -1));
+        fmax(c->self_cpu_peak, num(s, each, -1));
     json_t *agg = json_object_get(run, "aggregate");
     c->lag_p99_ms =
         num(json_object_get(json_object_get(agg, "summaries"), "loadtop.schedule_lag"), "p99", -1);

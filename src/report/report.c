@@ -240,6 +240,7 @@ static json_t *second_json(const struct second *s, int t, const struct stats *st
     put(o, "load1", json_real(round_to(s->host.load1, 0.01)));
     put(o, "cpu", json_real(round_to(s->host.cpu_pct, 0.1)));
     put(o, "selfCpu", json_real(round_to(s->host.self_cpu_pct, 0.1)));
+    put(o, "workerCpu", json_real(round_to(s->host.worker_cpu_pct, 0.1)));
     put(o, "memUsedKb", jint((int64_t)s->host.mem_used_kb));
     put(o, "paused", jsecs(s->paused_us));
     return o;
@@ -253,6 +254,7 @@ static json_t *host_json(const struct stats *st)
         peak.load1 = fmax(peak.load1, h->load1);
         peak.cpu_pct = fmax(peak.cpu_pct, h->cpu_pct);
         peak.self_cpu_pct = fmax(peak.self_cpu_pct, h->self_cpu_pct);
+        peak.worker_cpu_pct = fmax(peak.worker_cpu_pct, h->worker_cpu_pct);
         if (h->mem_total_kb > peak.mem_total_kb)
             peak.mem_total_kb = h->mem_total_kb;
         if (h->mem_used_kb > peak.mem_used_kb)
@@ -264,6 +266,8 @@ static json_t *host_json(const struct stats *st)
     put(o, "load1Peak", json_real(round_to(peak.load1, 0.01)));
     put(o, "cpuPeak", json_real(round_to(peak.cpu_pct, 0.1)));
     put(o, "selfCpuPeak", json_real(round_to(peak.self_cpu_pct, 0.1)));
+    if (peak.worker_cpu_pct > 0) /* read by the engine: its busiest worker thread */
+        put(o, "workerCpuPeak", json_real(round_to(peak.worker_cpu_pct, 0.1)));
     put(o, "memTotalKb", jint((int64_t)peak.mem_total_kb));
     put(o, "memUsedKbPeak", jint((int64_t)peak.mem_used_kb));
     put(o, "ncpu", jint(peak.ncpu));
@@ -302,6 +306,8 @@ static json_t *run_json(const struct plan *p, const struct stats *st, const stru
     put(o, "version", jstr(m->version));
     put(o, "state", jstr(m->state));
     put(o, "command", jstr(m->argv_line));
+    if (m->workers > 0)
+        put(o, "workers", jint(m->workers));
     char target[1024];
     url_redact(target, sizeof target, p->target ? p->target : "");
     put(o, "target", jstr(p->target ? target : NULL));

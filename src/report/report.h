@@ -21,6 +21,7 @@ struct report_meta {
     const char *state;     /* "running", "done", "interrupted" */
     const char *version;
     const char *argv_line;
+    int workers; /* worker threads that ran the load; 0 = not said (run.workers absent) */
 };
 
 /* The report of `st` (one engine's stats, or the merge of several) as one

@@ -7,7 +7,8 @@
  * a report the whole run: its CPU peak and its lag p99).
  *
  * The thresholds, and why:
- * - SATURATION_CPU_PCT: loadtop's own CPU at 90 % of one core. The engine
+ * - SATURATION_CPU_PCT: the busiest worker thread at 90 % of one core (one
+ *   thread runs on one core, however many the process uses). A worker
  *   is one thread; past 90 % it has no headroom left for a burst, and
  *   arrivals queue behind the loop's work.
  * - SATURATION_LAG_MS: schedule lag p99 at 50 ms, i.e. one arrival in a
@@ -23,7 +24,7 @@
 
 #include <stddef.h>
 
-#define SATURATION_CPU_PCT 90.0 /* loadtop's own CPU, % of one core, at or above */
+#define SATURATION_CPU_PCT 90.0 /* the busiest worker thread, % of one core, at or above */
 #define SATURATION_LAG_MS 50.0  /* schedule lag p99, ms, at or above */
 
 /* The signs saturation_of reports, as bits. */

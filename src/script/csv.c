@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,9 +203,7 @@ size_t payload_pick(struct payload_cursor *cur, size_t nrows, int sequence, uint
     if (nrows == 0)
         return 0;
     if (sequence) {
-        size_t i = cur->next % nrows;
-        cur->next = i + 1;
-        return i;
+        return atomic_fetch_add(&cur->next, 1) % nrows;
     }
     return (size_t)(rng_next(rng) % nrows);
 }

@@ -68,7 +68,7 @@ json_t *csv_row_object(const json_t *row, const char *const *fields, int nfields
  * Artillery's order: sequence), or uniformly at random from *rng. Returns
  * 0 when nrows == 0. The cursor starts zeroed, one per payload. */
 struct payload_cursor {
-    size_t next;
+    _Atomic size_t next; /* shared by every worker thread: one sequence for the run */
 };
 size_t payload_pick(struct payload_cursor *cur, size_t nrows, int sequence, uint64_t *rng);
 

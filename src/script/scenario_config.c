@@ -23,7 +23,8 @@
 extern char **environ;
 
 static const struct keys config_keys = {
-    .ok = "target phases http http2 defaults variables environments tls ensure plugins payload",
+    .ok = "target phases http http2 workers defaults variables environments tls ensure plugins "
+          "payload",
     .warn = "engines includeFiles statsInterval socketio ws",
     .js = "processor",
 };
@@ -421,6 +422,10 @@ void scenario_load_config(struct ctx *c, const yaml_node_t *cfg, const struct sc
         load_http(c, v);
     if ((v = get(c, cfg, "tls")))
         load_tls(c, v);
+    long long nw;
+    if ((v = get(c, cfg, "workers")) &&
+        !scenario_integer(c, v, "workers", 1, PLAN_MAX_WORKERS, &nw))
+        p->workers = (int)nw;
     int h2 = 0;
     if ((v = get(c, cfg, "http2")) && scenario_boolean(c, v, "http2", &h2) == 0 && h2)
         p->http_version = HTTP_V2_TLS; /* negotiated over TLS; HTTP/1.1 otherwise */

@@ -35,7 +35,7 @@ void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int
         snprintf(nw, sizeof nw, " %s %d workers", ui_glyph(G_PENDING), s->nworkers);
     snprintf(right, sizeof right, "%d CPU%s%s %s frame %s", hs->ncpu, hs->ncpu == 1 ? "" : "s", nw,
              ui_glyph(G_PENDING), ui_fmt_us(f, sizeof f, (int64_t)u->frame_cpu_us));
-    if (ui_width(right) + 6 > w) /* narrow: the frame time goes first */
+    if (ui_width(right) + 12 > w) /* as ui_title fits it: the frame time goes first */
         snprintf(right, sizeof right, "%d CPU%s%s", hs->ncpu, hs->ncpu == 1 ? "" : "s", nw);
     ui_title(y, x, w, "Host", right);
     if (h < 2)

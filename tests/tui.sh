@@ -310,11 +310,13 @@ finish "stderr (written before, during and after the dashboard) reaches the file
 ui workers "$BIN -w 3 -c 6 -d 30s -o $WORK/workers.json http://127.0.0.1:$PORT/up"
 wait_for workers '3 workers' 15
 # the process's CPU, then the busiest worker's (what saturation is judged on)
-wait_for workers 'loadtop [0-9]+% w[0-2] [0-9]+%'
+wait_for workers 'loadtop [0-9]+% w [0-9]+/[0-9]+/[0-9]+%'
+tm resize-window -t workers -x 120 -y 40 # tall enough for the host panel's lag row
+wait_for workers 'lag p99 \(w[0-2]\)'
 pid=$(pgrep -P "$(tm display -p -t workers '#{pane_pid}')" loadtop | head -1)
 [ -n "$pid" ] && kill -TERM "$pid"
 wait_file "$WORK/workers.exit" 20 && expect "exit status" "$(cat "$WORK/workers.exit")" "EXIT=0"
 expect "run.workers" "$(jqv "$WORK/workers.json" .run.workers)" 3
-finish "-w 3: the host panel shows 3 workers and the busiest one's CPU"
+finish "-w 3: the host panel shows 3 workers, each one's CPU and the one furthest behind"
 
 summary

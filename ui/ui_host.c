@@ -48,12 +48,28 @@ void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int
         return;
     ui_putf(y + 2, x, w, UC_NORMAL, "mem %s/%s", fmt_kb(a, sizeof a, hs->mem_used_kb),
             fmt_kb(b, sizeof b, hs->mem_total_kb));
-    /* The process, and with several workers the busiest one (w0..): the
-     * reading saturation.h judges, coloured as it says. */
-    char label[40] = "loadtop ";
-    if (s->nworkers > 1)
+    /* The process, and with several workers each one's CPU (up to four,
+     * when they fit) or the busiest one's: the reading saturation.h
+     * judges, coloured as it says. */
+    char label[40] = "loadtop ", list[48] = "";
+    int n = s->nworkers < SNAP_WORKERS ? s->nworkers : SNAP_WORKERS;
+    if (n > 1 && n <= 4) {
+        size_t len = 0;
+        for (int i = 0; i < n; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%.0f", i ? "/" : "",
+                                    s->worker[i].cpu_pct);
+        snprintf(list + len, sizeof list - len, "%%");
+    }
+    if (n > 1)
+        snprintf(label, sizeof label, "loadtop %.0f%% w%s", hs->self_cpu_pct, *list ? " " : "");
+    if (*list && ui_width(label) + ui_width(list) + ui_width(a) + ui_width(b) + 6 <= w)
+        snprintf(c, sizeof c, "%s", list);
+    else if (n > 1) {
         snprintf(label, sizeof label, "loadtop %.0f%% w%d ", hs->self_cpu_pct, hs->busiest_worker);
-    snprintf(c, sizeof c, "%.0f%%", s->nworkers > 1 ? hs->worker_cpu_pct : hs->self_cpu_pct);
+        snprintf(c, sizeof c, "%.0f%%", hs->worker_cpu_pct);
+    } else {
+        snprintf(c, sizeof c, "%.0f%%", hs->self_cpu_pct);
+    }
     right_pair(y + 2, x, w, label, c,
                saturation_of(hs->worker_cpu_pct, -1) ? UC_BAD
                : hs->worker_cpu_pct > 70             ? UC_WARN
@@ -61,6 +77,11 @@ void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int
     if (h < 4)
         return;
     ui_putf(y + 3, x, w, UC_NORMAL, "fds %d/%d", hs->fds_open, hs->fds_limit);
-    right_pair(y + 3, x, w, "lag p99 ", ui_fmt_us(a, sizeof a, u->lag_p99),
+    /* with several workers, the one furthest behind is named */
+    char lag_label[32] = "lag p99 ";
+    int behind = snapshot_worker_behind(s, SATURATION_LAG);
+    if (behind >= 0)
+        snprintf(lag_label, sizeof lag_label, "lag p99 (w%d) ", behind);
+    right_pair(y + 3, x, w, lag_label, ui_fmt_us(a, sizeof a, u->lag_p99),
                saturation_of(-1, u->lag_p99 / 1000.0) ? UC_BAD : UC_NORMAL);
 }

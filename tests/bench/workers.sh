@@ -11,10 +11,9 @@
 #   generator's CPU µs a request. Per round: each loadtop's efficiency against the wrk with
 #   its thread count (wrk's CPU per request / loadtop's), and -w 2's requests/s over -w 1's.
 # fresh: a script with a fresh connection per arrival (Artillery's semantics) at each of RATES
-#   (10000 14000 18000 22000) with -w 1 and -w 2: what was held (created of planned, skipped,
-#   lag p99), requests/s and CPU µs an arrival. Here the generator, not nginx, is the limit
-#   (~75 µs of loadtop CPU an arrival against nginx's ~10), so -w 2 over -w 1 shows how far
-#   a second worker carries on two cores.
+#   (10000 15000 20000 25000) with -w 1 and -w 2: what was held (created of planned, skipped,
+#   lag p99), requests/s and CPU µs an arrival. Each run starts once the previous one's
+#   sockets have left TIME_WAIT (up to 75 s): they would make every connect dearer.
 # LT (or LOADTOP) names the binary, by default ./loadtop. Not part of `make test`.
 # Needs: nginx-light wrk time python3 (Debian packages).
 set -uo pipefail
@@ -48,6 +47,12 @@ measure() { # label cmd... -> "label served= wall= rps= cpu_us/req= cpu="
   awk -v l="$label" -v n=$((a - b - 1)) -v t="$t" 'BEGIN { split(t, x, " "); cpu = x[2] + x[3];
     printf "%-12s served=%-8d wall=%6.2fs rps=%-7.0f cpu_us/req=%-6.2f cpu=%.2fs\n", l, n, x[1], n / x[1], (n > 0 ? cpu * 1e6 / n : 0), cpu }'
 }
+# Sockets in TIME_WAIT from the previous run (60 s each) make every new
+# connection dearer (the kernel's port search): wait until they are gone.
+tw_settle() {
+  local n=0
+  while [[ $(ss -Htan state time-wait | wc -l) -gt 1000 && $n -lt 75 ]]; do sleep 1; n=$((n + 1)); done
+}
 field() { sed -E "s|.*$1=([0-9.]+).*|\1|" <<<"$2"; }
 
 if [[ $what == all || $what == keepalive ]]; then
@@ -69,7 +74,7 @@ fi
 if [[ $what == all || $what == fresh ]]; then
   echo "== a fresh connection per arrival, $secs s per rate, both cores shared with nginx"
   tmp=$(mktemp -d)
-  for rate in ${RATES:-10000 14000 18000 22000}; do
+  for rate in ${RATES:-10000 15000 20000 25000}; do
     cat >$tmp/fresh.yml <<EOF
 config:
   target: "http://127.0.0.1:18090"
@@ -82,6 +87,7 @@ scenarios:
           url: "/up"
 EOF
     for w in 1 2; do
+      tw_settle
       o=$(measure "w$w@$rate" $LT --headless -q -w $w -o $tmp/f.json $tmp/fresh.yml)
       s=$(python3 - $tmp/f.json <<'PY'
 import json, sys

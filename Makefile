@@ -24,6 +24,13 @@ ifeq ($(SANITIZE),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
 BUILD    := build-san
+else ifeq ($(SANITIZE),thread)
+# ThreadSanitizer, for the worker threads: `make SANITIZE=thread unit T=engine`
+# or the suites on build-tsan/loadtop (not in .ci/run: slow, and libcurl's
+# and libuv's own threads are not instrumented).
+CFLAGS   += -O1 -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=thread
+BUILD    := build-tsan
 else
 # mimalloc replaces malloc for the whole process (it exports malloc/free and
 # comes before libc in the link): libcurl allocates and frees a dozen small
@@ -55,7 +62,7 @@ TOOLS    := tests/tools/accept-count
 .PHONY: all deps test unit integration demo install clean format check-format check-layout \
         fuzz fuzz-smoke fuzz-deps fuzz-build FORCE
 
-ifeq ($(SANITIZE),1)
+ifneq ($(SANITIZE),)
 all: $(BIN)
 else
 all: loadtop

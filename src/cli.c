@@ -48,6 +48,8 @@ enum cli_kind {
     KIND_METHOD, /* upper-cased heap copy */
     KIND_VARS,   /* const char * holding a JSON object */
     KIND_LISTEN, /* const char * checked as ADDR:PORT */
+    KIND_SHARD,  /* I/N into shard, nshards (cli_shard) */
+    KIND_TIME,   /* int64_t µs since the epoch: seconds or RFC 3339 (cli_time) */
     KIND_HELP,
     KIND_VERSION,
 };
@@ -96,6 +98,10 @@ static const struct cli_opt cli_opts[] = {
      APPLY_ALL, KIND_FLAG, F(quiet), 0, 0},
     {"workers", 'w', "N", "worker threads (default: one per CPU, as the load needs)", NULL,
      GROUP_GENERAL, APPLY_RUN, KIND_INT, F(workers), 1, PLAN_MAX_WORKERS},
+    {"shard", 0, "I/N", "run shard I (from 0) of N: arrivals k with k mod N = I, 1/N of -c and -n",
+     NULL, GROUP_GENERAL, APPLY_RUN, KIND_SHARD, 0, 0, 0},
+    {"start-at", 0, "TIME", "start the plan at TIME: epoch seconds or RFC 3339 (shards together)",
+     NULL, GROUP_GENERAL, APPLY_RUN, KIND_TIME, F(start_at_us), 0, 0},
     {"max-vusers", 0, "N", "at most N VUs at once; arrivals past it are skipped (default 20000)",
      NULL, GROUP_GENERAL, APPLY_RUN, KIND_INT, F(max_vusers), 1, 10000000},
 
@@ -200,6 +206,10 @@ static int cli_apply(const struct cli_opt *d, const char *name, const char *val,
         return 0;
     case KIND_RATE:
         return cli_rate(name, val, (double *)field);
+    case KIND_SHARD:
+        return cli_shard(name, val, &o->shard, &o->nshards);
+    case KIND_TIME:
+        return cli_time(name, val, (int64_t *)field);
     case KIND_DUR:
         return cli_duration(name, val, (int64_t *)field);
     case KIND_HEADER:

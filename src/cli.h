@@ -33,6 +33,8 @@ struct options {
     int latency_dist;     /* --latency (wrk's): the latency distribution in the summary */
     char *url_buf;        /* heap: a URL given without its scheme, made http://; cli_free() */
     int workers;          /* -w N: worker threads, 0 = the plan's or the automatic rule */
+    int shard, nshards;   /* --shard I/N; nshards 0 = not a shard */
+    int64_t start_at_us;  /* --start-at, µs since the epoch; 0 = now */
     int max_vusers;       /* --max-vusers N, 0 = the engine's default (ENGINE_MAX_VUS) */
     double rate;          /* -r, 0 = closed model */
     int64_t duration_us;  /* -d, default 10 s */

@@ -18,6 +18,13 @@ int cli_bad(const char *name, const char *val, const char *fmt, ...)
 int cli_int(const char *name, const char *text, long long min, long long max, long long *out);
 /* A positive rate up to ENGINE_MAX_RATE's million a second into *out. */
 int cli_rate(const char *name, const char *text, double *out);
+/* --shard "I/N" (0 <= I < N <= 1024). I may be left out ("/N", "N") or be
+ * "$JOB_COMPLETION_INDEX" (a manifest's args are not expanded): then it is
+ * that environment variable's value, as a Kubernetes Indexed Job sets it. */
+int cli_shard(const char *name, const char *text, int *index, int *count);
+/* A wall time: epoch seconds (fractions allowed) or RFC 3339
+ * ("2026-12-07T16:30:00Z", "...+01:00", fractions allowed); µs. */
+int cli_time(const char *name, const char *text, int64_t *out);
 /* A duration ("500ms", "10s", "2m"), above zero and at most a year, in µs. */
 int cli_duration(const char *name, const char *text, int64_t *out);
 /* An HTTP method, upper-cased into o->method_buf. */

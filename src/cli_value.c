@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <arpa/inet.h>
 
@@ -197,4 +198,71 @@ int cli_other_scheme(const char *s)
 {
     size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
     return n > 0 && isalpha((unsigned char)s[0]) && !strncmp(s + n, "://", 3);
+}
+
+int cli_shard(const char *name, const char *text, int *index, int *count)
+{
+    const char *slash = strchr(text, '/');
+    const char *ntext = slash ? slash + 1 : text;
+    long long n, i;
+    if (cli_int(name, ntext, 1, 1024, &n) < 0)
+        return -1;
+    if (!slash || slash == text || !strncmp(text, "$JOB_COMPLETION_INDEX/", 22)) {
+        const char *env = getenv("JOB_COMPLETION_INDEX");
+        if (!env || !*env)
+            return cli_bad(name, text,
+                           "gives no shard index and JOB_COMPLETION_INDEX is not set (use I/N)");
+        if (cli_int("JOB_COMPLETION_INDEX", env, 0, n - 1, &i) < 0)
+            return -1;
+    } else {
+        char itext[32];
+        size_t len = (size_t)(slash - text);
+        if (len >= sizeof itext)
+            return cli_bad(name, text, "is not I/N");
+        memcpy(itext, text, len);
+        itext[len] = 0;
+        if (cli_int(name, itext, 0, n - 1, &i) < 0)
+            return -1;
+    }
+    *index = (int)i;
+    *count = (int)n;
+    return 0;
+}
+
+int cli_time(const char *name, const char *text, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    double secs = strtod(text, &end);
+    if (end != text && !*end && errno == 0 && isfinite(secs) && secs > 0 && secs < 4e9) {
+        *out = (int64_t)(secs * 1e6);
+        return 0;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *p = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!p)
+        return cli_bad(name, text, "is not epoch seconds or an RFC 3339 time");
+    double frac = 0;
+    if (*p == '.') {
+        frac = strtod(p, &end);
+        p = end;
+    }
+    long off = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1])) {
+        int hh, mm;
+        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+            return cli_bad(name, text, "has a bad UTC offset");
+        off = (*p == '-' ? -1 : 1) * (hh * 3600L + mm * 60L);
+        p += 6;
+    } else {
+        return cli_bad(name, text, "needs a UTC offset (Z or +HH:MM)");
+    }
+    if (*p)
+        return cli_bad(name, text, "has more after the time");
+    time_t t = timegm(&tm) - off;
+    *out = (int64_t)t * 1000000 + (int64_t)(frac * 1e6);
+    return 0;
 }

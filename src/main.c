@@ -333,6 +333,28 @@ static int check_outputs(const struct options *o)
     return 0;
 }
 
+/* --start-at: wait for the wall time `at` (µs since the epoch), so that
+ * every shard starts the plan at the same instant. A signal that stops the
+ * run ends the wait: 1; otherwise 0 (at once when `at` has passed). */
+static int wait_until(int64_t at, const sigset_t *sigs, int quiet)
+{
+    int64_t left = at - wall_us();
+    if (left <= 0) {
+        if (at && left < -1000000 && !quiet)
+            fprintf(stderr, "loadtop: --start-at was %.1f s ago: starting now\n", -left / 1e6);
+        return 0;
+    }
+    if (!quiet)
+        fprintf(stderr, "loadtop: starting in %.1f s (--start-at)\n", left / 1e6);
+    while ((left = at - wall_us()) > 0) {
+        struct timespec ts = {left / 1000000, (long)(left % 1000000) * 1000};
+        int sig = sigtimedwait(sigs, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+            return 1;
+    }
+    return 0;
+}
+
 static int run(const struct options *o, int argc, char **argv)
 {
     if (check_outputs(o) < 0)
@@ -383,6 +405,19 @@ static int run(const struct options *o, int argc, char **argv)
         }
     }
 
+    if (o->nshards > 1 && plan.model == MODEL_CLOSED &&
+        (plan.connections < o->nshards || (plan.max_requests && plan.max_requests < o->nshards))) {
+        fprintf(stderr, "loadtop: --shard %d/%d: -c%s must be at least %d (one each)\n", o->shard,
+                o->nshards, plan.max_requests ? " and -n" : "", o->nshards);
+        plan_free(&plan);
+        return EXIT_USAGE;
+    }
+    if (wait_until(o->start_at_us, &sigs, o->quiet)) {
+        plan_free(&plan);
+        if (demo)
+            target_stop(demo);
+        return EXIT_USAGE;
+    }
     char *line = command_line(argc, argv);
     cpu_set_t cpus;
     int ncpus = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
@@ -390,6 +425,8 @@ static int run(const struct options *o, int argc, char **argv)
         .workers = plan_workers(&plan, ncpus),
         .interval_us = o->interval_us,
         .max_vus = o->max_vusers,
+        .shard = o->shard,
+        .nshards = o->nshards,
         .version = loadtop_version,
         .argv_line = line,
     };

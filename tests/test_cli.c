@@ -835,3 +835,43 @@ TEST(cli_habits_of_other_tools)
     ASSERT(o.output == NULL);
     cli_free(&o);
 }
+
+/* --shard I/N (I from $JOB_COMPLETION_INDEX when left out), --start-at in
+ * epoch seconds or RFC 3339, -w. */
+TEST(cli_shard_start_at_workers)
+{
+    struct options o;
+    struct cli_out c;
+    ASSERT_EQ(
+        parse(&o, &c, "--shard", "2/5", "--start-at", "1796659200.25", "-w", "3", "s.yml", NULL),
+        0);
+    ASSERT_EQ(o.shard, 2);
+    ASSERT_EQ(o.nshards, 5);
+    ASSERT_EQ(o.start_at_us, 1796659200250000);
+    ASSERT_EQ(o.workers, 3);
+    cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "--start-at", "2026-12-07T16:30:00Z", "s.yml", NULL), 0);
+    ASSERT_EQ(o.start_at_us, 1796661000LL * 1000000);
+    cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "--start-at", "2026-12-07T17:30:00.5+01:00", "s.yml", NULL), 0);
+    ASSERT_EQ(o.start_at_us, 1796661000LL * 1000000 + 500000);
+    cli_free(&o);
+    setenv("JOB_COMPLETION_INDEX", "3", 1);
+    ASSERT_EQ(parse(&o, &c, "--shard", "$JOB_COMPLETION_INDEX/4", "s.yml", NULL), 0);
+    ASSERT_EQ(o.shard, 3);
+    ASSERT_EQ(o.nshards, 4);
+    cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "--shard", "/4", "s.yml", NULL), 0);
+    ASSERT_EQ(o.shard, 3);
+    cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "--shard", "3", "s.yml", NULL), -1); /* 3 of 3: no such index */
+    unsetenv("JOB_COMPLETION_INDEX");
+    ASSERT_EQ(parse(&o, &c, "--shard", "/4", "s.yml", NULL), -1);
+    ASSERT(strstr(c.err, "JOB_COMPLETION_INDEX is not set"));
+    ASSERT_EQ(parse(&o, &c, "--shard", "4/4", "s.yml", NULL), -1);
+    ASSERT_EQ(parse(&o, &c, "--shard", "x/4", "s.yml", NULL), -1);
+    ASSERT_EQ(parse(&o, &c, "--start-at", "2026-12-07 16:30", "s.yml", NULL), -1);
+    ASSERT_EQ(parse(&o, &c, "--start-at", "2026-12-07T16:30:00", "s.yml", NULL), -1);
+    ASSERT(strstr(c.err, "needs a UTC offset"));
+    ASSERT_EQ(parse(&o, &c, "-w", "0", "s.yml", NULL), -1);
+}

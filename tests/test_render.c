@@ -265,8 +265,12 @@ TEST(render_from_report_json_keeps_the_numbers)
     }
     struct host_sample host = {.load1 = 0.5, .cpu_pct = 20, .self_cpu_pct = 7, .ncpu = 4};
     stats_close_second(&st, 5, 0, &host);
-    struct report_meta m = {1795945795110000, 1795945805110000, 10000000, "done",
-                            "v0.1.0",         "loadtop s.yml",  0};
+    struct report_meta m = {.start_wall_us = 1795945795110000,
+                            .now_wall_us = 1795945805110000,
+                            .elapsed_us = 10000000,
+                            .state = "done",
+                            .version = "v0.1.0",
+                            .argv_line = "loadtop s.yml"};
     char *text = report_file_text(&p, &st, &m);
     json_t *run = json_loads(text, 0, NULL);
     ASSERT(run);

@@ -546,3 +546,23 @@ TEST(schedule_dealt_over_workers_is_the_schedule)
         }
     }
 }
+
+/* A phase's planned share of part i of n is the count of its arrival
+ * numbers k = i mod n; the parts' shares add up to the phase. */
+TEST(schedule_dealt_shares_add_up)
+{
+    ASSERT_EQ(sched_dealt(0, 80, 0, 3), 27);
+    ASSERT_EQ(sched_dealt(0, 80, 1, 3), 27);
+    ASSERT_EQ(sched_dealt(0, 80, 2, 3), 26);
+    ASSERT_EQ(sched_dealt(80, 70, 0, 3), 23); /* k 80..149: 81, 84, ... 147 */
+    ASSERT_EQ(sched_dealt(80, 70, 2, 3), 24);
+    ASSERT_EQ(sched_dealt(5, 0, 1, 3), 0);
+    ASSERT_EQ(sched_dealt(7, 11, 0, 1), 11);
+    for (int n = 1; n <= 9; n++)
+        for (int64_t from = 0; from < 20; from += 3) {
+            int64_t sum = 0;
+            for (int i = 0; i < n; i++)
+                sum += sched_dealt(from, 17, i, n);
+            ASSERT_EQ(sum, 17);
+        }
+}

@@ -228,4 +228,61 @@ expect "no VU cut short by the stop" "$(counter "$f" errors.ERR_INTERRUPTED)" 0
 invariant "$f"
 finish "SIGINT with -w 4: every worker drains, one report, every arrival accounted"
 
+# --- shards: the same dealing one level up (--shard I/N, --start-at) -------------
+at=$(($(date +%s) + 2))
+spids=()
+for i in 0 1 2; do
+    timeout -k 2 30 "$BIN" --headless -q --shard "$i/3" --start-at "$at" -o "$WORK/shard$i.json" \
+        "$WORK/mixed.yml" >"$WORK/shard$i.out" 2>"$WORK/shard$i.err" &
+    spids+=($!)
+    pids+=($!)
+done
+for p in "${spids[@]}"; do bounded_wait "$p" 30; done
+sum() { # EXPR: the shards' values added
+    local t=0 v
+    for i in 0 1 2; do
+        v=$(jqv "$WORK/shard$i.json" "$1")
+        t=$((t + ${v:-0}))
+    done
+    echo $t
+}
+f=$WORK/mixed1.json
+for c in vusers.created vusers.created_by_name.main vusers.created_by_name.broken \
+    vusers.created_by_name.health http.codes.200 http.codes.503 errors.ECONNRESET http.requests; do
+    expect "shards' $c = one process's" "$(sum ".aggregate.counters[\"$c\"] // 0")" "$(counter "$f" $c)"
+done
+for k in 0 1 2 3; do
+    expect "phase $k planned" "$(sum ".phases[$k].planned")" "$(jqv "$f" ".phases[$k].planned")"
+    expect "phase $k arrivals" "$(sum ".phases[$k].arrivals")" "$(jqv "$f" ".phases[$k].arrivals")"
+done
+expect "one plan hash" "$(for i in 0 1 2; do jqv "$WORK/shard$i.json" .run.planHash; done | sort -u | wc -l)" 1
+expect "the same plan as one process" "$(jqv "$WORK/shard0.json" .run.planHash)" "$(jqv "$f" .run.planHash)"
+expect "shard 2" "$(jqv "$WORK/shard2.json" '"\(.run.shard.index)/\(.run.shard.count)"')" "2/3"
+# started together: their start times within 50 ms of --start-at
+for i in 0 1 2; do
+    s=$(jqv "$WORK/shard$i.json" '.run.startedAt | sub("\\.[0-9]+Z$"; "Z") | fromdate')
+    ms=$(jqv "$WORK/shard$i.json" '.run.startedAt | capture("\\.(?<ms>[0-9]+)Z$").ms | tonumber')
+    expect_true "shard $i started at --start-at (got $s.$ms, asked $at)" \
+        "[ $s -eq $at ] && [ $ms -lt 50 ]"
+    invariant "$WORK/shard$i.json"
+done
+finish "3 shards started together (--start-at) add up to one process: counters, scenarios, phases"
+
+run_lt shard_closed 30 --shard 1/3 -n 100 -c 8 "$T/up"
+expect "-n 100 -c 8 shard 1/3: its share of -n" "$(counter "$WORK/shard_closed.json" http.requests)" 33
+run_lt shard_closed0 30 --shard 0/3 -n 100 -c 8 "$T/up"
+expect "shard 0/3: the remainder" "$(counter "$WORK/shard_closed0.json" http.requests)" 34
+run_lt shard_bad 10 --shard 3/3 "$T/up"
+expect "--shard 3/3 exit" "$RC" 2
+run_lt shard_few 10 --shard 0/4 -c 3 -d 1s "$T/up"
+expect "--shard 0/4 with -c 3 exit" "$RC" 2
+expect_true "--shard 0/4 -c 3 says why" "grep -q 'at least 4' $WORK/shard_few.err"
+JOB_COMPLETION_INDEX=2 run_lt shard_env 30 --shard '$JOB_COMPLETION_INDEX/3' -n 30 -c 3 "$T/up"
+expect "JOB_COMPLETION_INDEX=2: shard 2/3" "$(jqv "$WORK/shard_env.json" .run.shard.index)" 2
+run_lt shard_rfc 30 --start-at 2020-01-01T00:00:00Z -n 10 -c 1 "$T/up"
+expect "an RFC 3339 time in the past starts at once" "$RC" 0
+run_lt shard_time 10 --start-at tomorrow -n 10 "$T/up"
+expect "--start-at tomorrow exit" "$RC" 2
+finish "shards in the closed model split -c and -n; bad shards and times are refused"
+
 summary

@@ -168,9 +168,13 @@ void engine_run_arrivals(struct engine *e)
         int ph = sched_take(&e->sched);
         uint64_t k = e->arrivals++;
         engine_note_phase_changes(e, now);
-        /* dealt: arrival k to worker k mod N, the union is the schedule */
+        if (sched_deal(k, e->o.nshards) != e->o.shard)
+            continue; /* another shard's: the union of the shards is the schedule */
+        /* dealt: this process's arrivals in turn to its workers; k, the
+         * plan's number, draws the VU's random stream (the same scenario
+         * whatever the shards and workers) */
         struct arrival a = {k, next, ph};
-        int to = sched_deal(k, e->nworkers);
+        int to = sched_deal(e->mine++, e->nworkers);
         if (now - next > ENGINE_LATE_US)
             worker_skip(e->w0, ph, SKIP_LATE);
         else if (to == 0)
@@ -392,9 +396,8 @@ static void on_tick(uv_timer_t *t)
         if (e->plan->model == MODEL_CLOSED) {
             /* the phase clock, so that a pause extends the run */
             int64_t dur = plan_duration_us(e->plan);
-            if ((!e->plan->max_requests && sched_phase_elapsed(&e->sched, now) >= dur) ||
-                (e->plan->max_requests &&
-                 atomic_load(&e->sh.closed_started) >= e->plan->max_requests))
+            if ((!e->sh.max_requests && sched_phase_elapsed(&e->sched, now) >= dur) ||
+                (e->sh.max_requests && atomic_load(&e->sh.closed_started) >= e->sh.max_requests))
                 engine_act(e, lifecycle_on(&e->lc, LC_PLAN_DONE), now, e->o.drain_us,
                            "duration reached");
         } else if (sched_done(&e->sched)) {
@@ -434,7 +437,7 @@ static void start_phases(struct engine *e)
     }
     if (e->plan->model == MODEL_CLOSED && engine_steerable(e)) {
         /* the connections split between the workers */
-        int c = e->plan->connections, n = e->nworkers;
+        int c = e->connections, n = e->nworkers;
         for (int i = n - 1; i >= 0; i--) {
             struct wmsg m = {.kind = W_CLOSED, .n = c / n + (i < c % n)};
             if (i)

@@ -107,6 +107,8 @@ struct engine_opts {
                             never more than the fd limit allows) */
     int workers;         /* worker threads (0: 1); fewer when the pool or a closed model's
                             connections are fewer */
+    int shard, nshards;  /* --shard I/N: only arrivals k with k mod N = I, and 1/N of a
+                            closed model's connections and -n (nshards 0: the whole plan) */
     const char *version;
     const char *argv_line; /* the command line, for the report */
 };

@@ -31,6 +31,8 @@ struct engine {
     struct engine_shared sh;
     int nworkers;      /* running now (1 once the run has ended) */
     int workers_used;  /* the run's worker threads, for the views */
+    uint64_t mine;     /* arrivals of this shard so far (all of them without shards) */
+    int connections;   /* closed model: this shard's share of -c */
     struct worker **w; /* [nworkers]; w[0] runs on this thread */
     struct worker *w0;
     struct stats *st; /* worker 0's part: the run's own events, phase times, pauses, skips */

@@ -43,7 +43,7 @@ static struct http_opts worker_http_opts(const struct engine *e, int i, int n, c
         .max_body = ENGINE_MAX_BODY,
     };
     if (plan->model == MODEL_CLOSED)
-        ho.maxconnects = plan->connections / n + (i < plan->connections % n);
+        ho.maxconnects = e->connections / n + (i < e->connections % n);
     if (ho.maxconnects < 1)
         ho.maxconnects = 1;
     return ho;
@@ -81,11 +81,17 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
      * the last one started ends within it: a little more is enough. */
     if (e->o.drain_us <= 0)
         e->o.drain_us = plan->timeout_us + 500000;
+    /* a shard's share of what the plan counts for the whole run */
+    int ns = o->nshards > 1 ? o->nshards : 1, si = o->nshards > 1 ? o->shard : 0;
+    e->o.nshards = ns;
+    e->o.shard = si;
+    e->connections = plan->connections / ns + (si < plan->connections % ns);
+    e->sh.max_requests = plan->max_requests / ns + (si < plan->max_requests % ns);
     int n = o->workers > 0 ? o->workers : 1;
     if (plan->pool > 0 && n > plan->pool)
         n = plan->pool; /* a worker needs a connection of the pool */
-    if (plan->model == MODEL_CLOSED && n > plan->connections)
-        n = plan->connections;
+    if (plan->model == MODEL_CLOSED && n > e->connections)
+        n = e->connections;
     if (n < 1)
         n = 1;
     e->sh.seed = (uint64_t)wall_us() ^ 0x9E3779B97F4A7C15ULL;
@@ -144,9 +150,12 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     e->workers_used = n;
     e->w0 = e->w[0];
     e->st = &e->w0->st;
+    int64_t before = 0; /* the plan's arrivals before phase i: their k */
     for (int i = 0; i < plan->nphases; i++) {
-        e->st->phase_planned[i] = sched_phase_planned(&plan->phases[i]);
+        int64_t all = sched_phase_planned(&plan->phases[i]);
+        e->st->phase_planned[i] = sched_dealt(before, all, si, ns);
         e->st->planned_arrivals += (uint64_t)e->st->phase_planned[i];
+        before += all;
     }
     uv_async_init(&e->loop, &e->async, engine_on_async);
     e->async.data = e;

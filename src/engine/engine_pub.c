@@ -159,6 +159,8 @@ void engine_build_report(struct engine *e, const char *tag)
         .version = e->o.version,
         .argv_line = e->o.argv_line,
         .workers = e->workers_used,
+        .shard = e->o.shard,
+        .nshards = e->o.nshards,
     };
     uv_mutex_lock(&e->mlock);
     json_t *json = report_build(e->plan, &e->merged, &m, NULL, NULL);
@@ -231,6 +233,8 @@ json_t *engine_report(struct engine *e, struct check_result **res, int *nres)
         .version = e->o.version,
         .argv_line = e->o.argv_line,
         .workers = e->workers_used,
+        .shard = e->o.shard,
+        .nshards = e->o.nshards,
     };
     return report_build(e->plan, &e->merged, &m, res, nres);
 }

@@ -142,6 +142,19 @@ int sched_deal(uint64_t k, int nworkers)
     return nworkers > 1 ? (int)(k % (uint64_t)nworkers) : 0;
 }
 
+/* Arrivals k in [0, x) with k mod nparts = i. */
+static int64_t dealt_below(int64_t x, int i, int nparts)
+{
+    return x / nparts + (x % nparts > i);
+}
+
+int64_t sched_dealt(int64_t from, int64_t n, int i, int nparts)
+{
+    if (nparts <= 1)
+        return n;
+    return dealt_below(from + n, i, nparts) - dealt_below(from, i, nparts);
+}
+
 void sched_init(struct sched *s, const struct phase *phases, int nphases, int64_t start)
 {
     *s = (struct sched){.phases = phases, .nphases = nphases, .mult = 1.0};

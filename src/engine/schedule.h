@@ -60,6 +60,10 @@ struct sched {
  * one arrival of the others'. The same dealing splits shards (--shard). */
 int sched_deal(uint64_t k, int nworkers);
 
+/* How many of the arrivals k in [from, from + n) go to part `i` of
+ * `nparts` (sched_deal): a phase's planned share of a shard or worker. */
+int64_t sched_dealt(int64_t from, int64_t n, int i, int nparts);
+
 /* Start the plan at absolute time `start` (phase 0 begins then). */
 void sched_init(struct sched *s, const struct phase *phases, int nphases, int64_t start);
 

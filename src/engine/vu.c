@@ -443,7 +443,7 @@ void vu_arrival(struct worker *w, uint64_t k, int phase, int64_t intended, int64
 static int64_t closed_claim(struct worker *w)
 {
     int64_t i = atomic_fetch_add(&w->sh->closed_started, 1);
-    return w->plan->max_requests && i >= w->plan->max_requests ? -1 : i;
+    return w->sh->max_requests && i >= w->sh->max_requests ? -1 : i;
 }
 
 void vu_start_closed(struct worker *w, int n)

@@ -109,6 +109,7 @@ struct engine_shared {
     _Atomic uint64_t active;           /* VUs active in all workers (maxVusers, --max-vusers) */
     uint64_t max_active;               /* the VU bound of the whole run */
     _Atomic int64_t closed_started;    /* closed model: requests claimed (-n) */
+    int64_t max_requests;              /* -n, this process's share of it; 0 = none */
     _Atomic uint64_t skip_sec[SKIP_N]; /* arrivals skipped this second, by cause */
     uint64_t seed;                     /* the run's: LOADTOP_SEED, else the clock */
     struct payload_cursor *cursors;    /* [npayloads]: one sequence for the run */

@@ -294,6 +294,43 @@ static json_t *plan_json(const struct plan *p)
     return o;
 }
 
+/* FNV-1a, 64 bits, over `s`, continuing from `h`. */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; s && *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return (h ^ 0xff) * 0x100000001b3ULL; /* a separator: "ab","c" is not "a","bc" */
+}
+
+/* What makes two runs the same plan, hashed: the target, the phases, the
+ * scenarios' requests and weights, the model, the checks. Shards of one
+ * run carry the same hash; `loadtop merge` refuses reports whose differ. */
+static json_t *plan_hash(const struct plan *p)
+{
+    char b[64];
+    uint64_t h = fnv1a(0xcbf29ce484222325ULL, p->target);
+    snprintf(b, sizeof b, "%d %d %lld %lld %d", p->model, p->connections,
+             (long long)p->max_requests, (long long)p->timeout_us, p->pool);
+    h = fnv1a(h, b);
+    for (int i = 0; i < p->nphases; i++) {
+        const struct phase *ph = &p->phases[i];
+        snprintf(b, sizeof b, "%d %lld %.17g %.17g %lld", ph->kind, (long long)ph->duration_us,
+                 ph->rate, ph->rate_to, (long long)ph->count);
+        h = fnv1a(fnv1a(h, ph->name), b);
+    }
+    for (int i = 0; i < p->nscenarios; i++) {
+        const struct scenario *sc = &p->scenarios[i];
+        snprintf(b, sizeof b, "%d %d", sc->weight, sc->nsteps);
+        h = fnv1a(fnv1a(h, sc->name), b);
+        for (int k = 0; k < sc->nsteps; k++)
+            h = fnv1a(fnv1a(h, sc->steps[k].method), sc->steps[k].url);
+    }
+    for (int i = 0; i < p->nendpoints; i++)
+        h = fnv1a(h, p->endpoints[i].key);
+    snprintf(b, sizeof b, "%016llx", (unsigned long long)h);
+    return jstr(b);
+}
+
 static json_t *run_json(const struct plan *p, const struct stats *st, const struct report_meta *m)
 {
     char iso[40];
@@ -308,6 +345,13 @@ static json_t *run_json(const struct plan *p, const struct stats *st, const stru
     put(o, "command", jstr(m->argv_line));
     if (m->workers > 0)
         put(o, "workers", jint(m->workers));
+    if (m->nshards > 1) {
+        json_t *sh = json_object();
+        put(sh, "index", jint(m->shard));
+        put(sh, "count", jint(m->nshards));
+        put(o, "shard", sh);
+    }
+    put(o, "planHash", plan_hash(p));
     char target[1024];
     url_redact(target, sizeof target, p->target ? p->target : "");
     put(o, "target", jstr(p->target ? target : NULL));

@@ -21,7 +21,8 @@ struct report_meta {
     const char *state;     /* "running", "done", "interrupted" */
     const char *version;
     const char *argv_line;
-    int workers; /* worker threads that ran the load; 0 = not said (run.workers absent) */
+    int workers;        /* worker threads that ran the load; 0 = not said (run.workers absent) */
+    int shard, nshards; /* --shard I/N (run.shard); nshards 0 or 1 = not a shard */
 };
 
 /* The report of `st` (one engine's stats, or the merge of several) as one

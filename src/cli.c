@@ -24,8 +24,9 @@ enum {
     APPLY_DEMO = 1 << 2,
     APPLY_TARGET = 1 << 3,
     APPLY_REPORT = 1 << 4,
+    APPLY_MERGE = 1 << 5,
     APPLY_RUN = APPLY_SCRIPT | APPLY_URL | APPLY_DEMO,
-    APPLY_ALL = APPLY_RUN | APPLY_TARGET | APPLY_REPORT,
+    APPLY_ALL = APPLY_RUN | APPLY_TARGET | APPLY_REPORT | APPLY_MERGE,
 };
 
 enum cli_group { GROUP_GENERAL, GROUP_TLS, GROUP_URL, GROUP_DASH, GROUP_TARGET };
@@ -81,17 +82,17 @@ static const struct cli_opt cli_opts[] = {
     {"ignore-js", 0, NULL, "skip JavaScript steps and hooks instead of refusing", NULL,
      GROUP_GENERAL, APPLY_SCRIPT, KIND_FLAG, F(ignore_js), 0, 0},
     {"output", 'o', "FILE", "write the report to FILE: JSON, or by extension .md, .html", NULL,
-     GROUP_GENERAL, APPLY_RUN | APPLY_REPORT, KIND_STR, F(output), 0, 0},
+     GROUP_GENERAL, APPLY_RUN | APPLY_REPORT | APPLY_MERGE, KIND_STR, F(output), 0, 0},
     {"report", 0, "FILE", "also write FILE.md or FILE.html (repeatable)", NULL, GROUP_GENERAL,
-     APPLY_RUN, KIND_REPORT, 0, 0, 0},
+     APPLY_RUN | APPLY_MERGE, KIND_REPORT, 0, 0, 0},
     {"ensure", 0, "EXPR", "a check on the results, e.g. 'http.response_time.p99 < 200'", NULL,
-     GROUP_GENERAL, APPLY_RUN, KIND_ENSURE, 0, 0, 0},
+     GROUP_GENERAL, APPLY_RUN | APPLY_MERGE, KIND_ENSURE, 0, 0, 0},
     {"headless", 0, NULL, "no dashboard: progress lines and a summary", NULL, GROUP_GENERAL,
      APPLY_RUN, KIND_FLAG, F(headless), 0, 0},
     {"json", 0, NULL, "the JSON report on stdout, for a pipe (the summary goes to stderr)", NULL,
      GROUP_GENERAL, APPLY_RUN, KIND_FLAG, F(json), 0, 0},
     {"latency", 0, NULL, "the latency distribution in the summary, as wrk --latency", NULL,
-     GROUP_GENERAL, APPLY_RUN, KIND_FLAG, F(latency_dist), 0, 0},
+     GROUP_GENERAL, APPLY_RUN | APPLY_MERGE, KIND_FLAG, F(latency_dist), 0, 0},
     {"interval", 0, "SECONDS", "period of headless progress lines", "10s", GROUP_GENERAL, APPLY_RUN,
      KIND_DUR, F(interval_us), 0, 0},
     {"quiet", 'q', NULL, "no progress lines: errors and the summary", NULL, GROUP_GENERAL,
@@ -337,6 +338,8 @@ static int cli_misplaced(const struct cli_opt *d, unsigned apply)
         return cli_fail("--%s does not apply to 'loadtop target'", d->lng);
     if (apply == APPLY_REPORT)
         return cli_fail("--%s does not apply to 'loadtop report'", d->lng);
+    if (apply == APPLY_MERGE)
+        return cli_fail("--%s does not apply to 'loadtop merge'", d->lng);
     if (d->apply == APPLY_TARGET)
         return cli_fail("--%s applies to 'loadtop target' only", d->lng);
     if (d->apply & APPLY_URL)
@@ -356,6 +359,9 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
     } else if (argc > 1 && !strcmp(argv[1], "report")) {
         o->mode = MODE_REPORT;
         i = 2;
+    } else if (argc > 1 && !strcmp(argv[1], "merge")) {
+        o->mode = MODE_MERGE;
+        i = 2;
     } else if (argc > 1 && !strcmp(argv[1], "run")) {
         i = 2;
     }
@@ -363,6 +369,11 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
         const char *arg = argv[i], *val;
         char shown[64];
         if (options_done || arg[0] != '-' || !arg[1]) {
+            if (o->mode == MODE_MERGE) { /* the shards' reports, any number */
+                o->inputs = xrealloc(o->inputs, sizeof *o->inputs * (size_t)(o->ninputs + 1));
+                o->inputs[o->ninputs++] = arg;
+                continue;
+            }
             if (positional)
                 return cli_fail("unexpected argument '%s' (one script or URL at a time)",
                                 str_clip(shown, sizeof shown, arg));
@@ -378,6 +389,7 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
         }
         unsigned where = o->mode == MODE_TARGET   ? APPLY_TARGET
                          : o->mode == MODE_REPORT ? APPLY_REPORT
+                         : o->mode == MODE_MERGE  ? APPLY_MERGE
                                                   : APPLY_RUN;
         const struct cli_opt *d = cli_lookup(arg, &val, where);
         if (!d) {
@@ -418,7 +430,11 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
     }
 
     unsigned run = APPLY_TARGET;
-    if (o->mode == MODE_REPORT) {
+    if (o->mode == MODE_MERGE) {
+        run = APPLY_MERGE;
+        if (!o->ninputs)
+            return cli_fail("merge: give the shards' reports (SHARD.json ...)");
+    } else if (o->mode == MODE_REPORT) {
         run = APPLY_REPORT;
         if (!positional)
             return cli_fail("report: give the RUN.json to render");
@@ -473,6 +489,9 @@ int cli_parse(int argc, char **argv, struct options *o)
 
 void cli_free(struct options *o)
 {
+    free(o->inputs);
+    o->inputs = NULL;
+    o->ninputs = 0;
     free(o->headers);
     o->headers = NULL;
     o->nheaders = 0;
@@ -508,7 +527,8 @@ void cli_usage(void)
            "       loadtop [OPTIONS] URL                load-test one http(s):// URL\n"
            "       loadtop target [OPTIONS]             run the built-in target server\n"
            "       loadtop --demo [OPTIONS]             dashboard demo, built-in target\n"
-           "       loadtop report RUN.json -o OUT.md|OUT.html   render a saved run\n");
+           "       loadtop report RUN.json -o OUT.md|OUT.html   render a saved run\n"
+           "       loadtop merge SHARD.json... -o RUN.json      the shards (--shard) as one run\n");
     for (int k = 0; k < NOPTS; k++) {
         const struct cli_opt *d = &cli_opts[k];
         if (k == 0 || d->group != cli_opts[k - 1].group)

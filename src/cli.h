@@ -5,11 +5,16 @@
 
 #include <stdint.h>
 
-enum cli_mode { MODE_RUN, MODE_TARGET, MODE_REPORT, MODE_HELP, MODE_VERSION };
+/* The process's exit statuses (man page, EXIT STATUS). */
+enum { EXIT_RAN = 0, EXIT_CHECKS = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_EXPECT = 21 };
+
+enum cli_mode { MODE_RUN, MODE_TARGET, MODE_REPORT, MODE_MERGE, MODE_HELP, MODE_VERSION };
 
 struct options {
     enum cli_mode mode;
-    const char *script;      /* SCRIPT.yml (report subcommand: RUN.json), or NULL */
+    const char *script;  /* SCRIPT.yml (report subcommand: RUN.json), or NULL */
+    const char **inputs; /* merge subcommand: the shards' reports (argv strings) */
+    int ninputs;
     const char *url;         /* one-URL mode, or NULL */
     const char *target;      /* -t */
     const char *environment; /* -e */

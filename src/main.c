@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "report.h"
 #include "saturation.h"
+#include "saved.h"
 #include "scenario.h"
 #include "snapfile.h"
 #include "summary.h"
@@ -26,11 +27,8 @@
 #include "util.h"
 #include "version.h"
 
-enum { EXIT_RAN = 0, EXIT_CHECKS = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_EXPECT = 21 };
-
 /* `loadtop report`: the largest saved report read (a day at 1 s per second
  * of timeline is ~30 MB). */
-#define REPORT_MAX_FILE (256u << 20)
 
 /* One-URL mode: the plan is built by plan.c from what the options say. */
 static int url_plan(const struct options *o, struct plan *p)
@@ -221,46 +219,6 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
         }
     }
     free(s);
-}
-
-/* loadtop report RUN.json -o OUT.md|OUT.html */
-static int render_saved(const char *in, const char *out)
-{
-    json_error_t jerr;
-    struct buf text = {0};
-    const char *bad = read_file_limited(in, REPORT_MAX_FILE, &text);
-    if (bad) {
-        fprintf(stderr, "loadtop: report: %s: %s\n", in,
-                strcmp(bad, "too large") ? bad : "larger than 256 MiB (the limit for a report)");
-        return EXIT_USAGE;
-    }
-    json_t *json = json_loadb(text.data, text.len, 0, &jerr);
-    buf_free(&text);
-    if (!json) {
-        fprintf(stderr, "%s:%d:%d: %s\n", in, jerr.line, jerr.column, jerr.text);
-        return EXIT_USAGE;
-    }
-    if (!json_is_object(json_object_get(json, "aggregate"))) {
-        fprintf(stderr, "%s: not a loadtop report (no \"aggregate\")\n", in);
-        json_decref(json);
-        return EXIT_USAGE;
-    }
-    if (!out) { /* no -o: the Markdown on stdout, for a terminal or a pipe */
-        char *md = render_markdown(json);
-        fputs(md, stdout);
-        free(md);
-        json_decref(json);
-        return EXIT_RAN;
-    }
-    enum render_format f = render_format_of(out);
-    if (f != RENDER_MARKDOWN && f != RENDER_HTML) {
-        fprintf(stderr, "loadtop: report: -o %s must end in .md or .html\n", out);
-        json_decref(json);
-        return EXIT_USAGE;
-    }
-    int rc = snapfile_write_report(out, json) < 0 ? EXIT_FATAL : EXIT_RAN;
-    json_decref(json);
-    return rc;
 }
 
 extern const char demo_yml[]; /* scenarios/demo.yml, embedded by the Makefile */
@@ -542,7 +500,10 @@ int main(int argc, char **argv)
         printf("loadtop %s\n", loadtop_version);
         break;
     case MODE_REPORT:
-        rc = render_saved(o.script, o.output);
+        rc = saved_render(o.script, o.output);
+        break;
+    case MODE_MERGE:
+        rc = saved_merge(&o);
         break;
     case MODE_TARGET: {
         struct target_opts t = {.listen = o.listen,

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "merge.h"
 #include "report.h"
 #include "stats.h"
 #include "test.h"
@@ -245,5 +246,85 @@ TEST(merge_flushed_parts_give_the_whole_report)
     for (int k = 0; k < 3; k++)
         stats_free(s[k]);
     stats_free(&merged);
+    plan_free(&p);
+}
+
+/* The shards' JSON reports merged (loadtop merge) give the whole run's
+ * numbers exactly where the reports carry histograms: the aggregate, each
+ * endpoint and intermediate period as JSON, each phase's counters,
+ * histograms and summaries; the timeline's counts. */
+static json_t *as_shard(json_t *r, int i, int n)
+{
+    json_object_set_new(json_object_get(r, "run"), "shard",
+                        json_pack("{s:i, s:i}", "index", i, "count", n));
+    return r;
+}
+
+TEST(merge_shard_reports_give_the_whole)
+{
+    struct plan p;
+    make_plan(&p);
+    struct stats whole, a, b, *s[3] = {&whole, &a, &b};
+    record(s);
+    json_t *jw = report_build(&p, &whole, &meta, NULL, NULL);
+    json_t *r[2] = {as_shard(report_build(&p, &b, &meta, NULL, NULL), 1, 2),
+                    as_shard(report_build(&p, &a, &meta, NULL, NULL), 0, 2)};
+    const char *names[2] = {"b.json", "a.json"};
+    char err[256] = "";
+    json_t *m = report_merge(r, names, 2, err, sizeof err);
+    ASSERT(m);
+    ASSERT_STR(err, "");
+    ASSERT(json_equal(json_object_get(m, "aggregate"), json_object_get(jw, "aggregate")));
+    ASSERT(json_equal(json_object_get(m, "endpoints"), json_object_get(jw, "endpoints")));
+    ASSERT(json_equal(json_object_get(m, "intermediate"), json_object_get(jw, "intermediate")));
+    size_t i;
+    json_t *ph;
+    json_array_foreach(json_object_get(jw, "phases"), i, ph)
+    {
+        json_t *mp = json_array_get(json_object_get(m, "phases"), i);
+        static const char *const keys[] = {"counters", "histograms", "summaries", "arrivals"};
+        for (int k = 0; k < 4; k++)
+            ASSERT(json_equal(json_object_get(mp, keys[k]), json_object_get(ph, keys[k])));
+    }
+    json_t *sec;
+    json_array_foreach(json_object_get(jw, "timeline"), i, sec)
+    {
+        json_t *ms = json_array_get(json_object_get(m, "timeline"), i);
+        static const char *const keys[] = {"t",         "arrivals", "requests",
+                                           "responses", "codes",    "errors"};
+        for (int k = 0; k < 6; k++)
+            ASSERT(json_equal(json_object_get(ms, keys[k]), json_object_get(sec, keys[k])));
+    }
+    ASSERT_EQ(json_integer_value(json_object_get(json_object_get(m, "run"), "shards")), 2);
+    ASSERT(!json_object_get(json_object_get(m, "run"), "shard"));
+    /* both shards' events, marked, in time order */
+    ASSERT_EQ(json_array_size(json_object_get(m, "events")),
+              json_array_size(json_object_get(r[0], "events")) +
+                  json_array_size(json_object_get(r[1], "events")));
+    ASSERT(strstr(
+        json_string_value(json_object_get(json_array_get(json_object_get(m, "events"), 0), "text")),
+        "shard "));
+
+    /* refused: a shard twice, one missing, another plan, not a shard */
+    json_t *twice[2] = {r[0], r[0]};
+    ASSERT(!report_merge(twice, names, 2, err, sizeof err));
+    ASSERT(strstr(err, "given twice"));
+    ASSERT(!report_merge(r, names, 1, err, sizeof err));
+    ASSERT(strstr(err, "shard 1 of 2, but 1 report given"));
+    json_t *other = json_deep_copy(r[0]);
+    json_object_set_new(json_object_get(other, "run"), "planHash", json_string("0123"));
+    json_t *mixed[2] = {r[1], other};
+    ASSERT(!report_merge(mixed, names, 2, err, sizeof err));
+    ASSERT(strstr(err, "another plan"));
+    json_object_del(json_object_get(other, "run"), "shard");
+    ASSERT(!report_merge(&other, names, 1, err, sizeof err));
+    ASSERT(strstr(err, "not a shard's report"));
+    json_decref(other);
+    json_decref(m);
+    json_decref(r[0]);
+    json_decref(r[1]);
+    json_decref(jw);
+    for (int k = 0; k < 3; k++)
+        stats_free(s[k]);
     plan_free(&p);
 }

@@ -268,6 +268,29 @@ for i in 0 1 2; do
 done
 finish "3 shards started together (--start-at) add up to one process: counters, scenarios, phases"
 
+# --- loadtop merge: the shards' reports as one -------------------------------------
+"$BIN" merge -q "$WORK/shard2.json" "$WORK/shard0.json" "$WORK/shard1.json" -o "$WORK/merged.json" \
+    --report "$WORK/merged.md" --ensure 'vusers.created == 180' >"$WORK/merge.out" 2>"$WORK/merge.err"
+expect "merge exit" "$?" 0
+m=$WORK/merged.json
+expect "merged counters = one process's" "$(digest "$m")" "$(digest "$WORK/mixed1.json")"
+expect "run.shards" "$(jqv "$m" .run.shards)" 3
+expect "run.plannedArrivals" "$(jqv "$m" .run.plannedArrivals)" "$(jqv "$WORK/mixed1.json" .run.plannedArrivals)"
+expect "the --ensure on merged numbers" "$(jqv "$m" '.checks[0].ok')" true
+expect_true "merged Markdown written" "grep -q 'Virtual users' $WORK/merged.md"
+# the percentiles are those of the merged histograms: recomputed from them
+expect "p99 = the merged histogram's" "$(jqv "$m" '.aggregate.summaries["http.response_time"].count')" \
+    "$(counter "$m" http.responses)"
+invariant "$m"
+"$BIN" merge "$WORK/shard0.json" "$WORK/shard1.json" -o "$WORK/m2.json" >/dev/null 2>"$WORK/m2.err"
+expect "a missing shard exit" "$?" 2
+expect_true "a missing shard says so" "grep -q 'shard 0 of 3, but 2 reports given' $WORK/m2.err"
+"$BIN" merge "$WORK/shard0.json" "$WORK/shard1.json" "$WORK/mixed1.json" -o "$WORK/m3.json" \
+    >/dev/null 2>"$WORK/m3.err"
+expect "not a shard exit" "$?" 2
+expect_true "not a shard says so" "grep -q 'mixed1.json: not a shard' $WORK/m3.err"
+finish "loadtop merge: the shards' reports give one process's counters; missing shards refused"
+
 run_lt shard_closed 30 --shard 1/3 -n 100 -c 8 "$T/up"
 expect "-n 100 -c 8 shard 1/3: its share of -n" "$(counter "$WORK/shard_closed.json" http.requests)" 33
 run_lt shard_closed0 30 --shard 0/3 -n 100 -c 8 "$T/up"

@@ -77,7 +77,7 @@ static json_t *counters_json(const struct counters *c, const struct names *nm, i
     return o;
 }
 
-static json_t *sumstat_json(const struct sumstat *s)
+json_t *report_sumstat_json(const struct sumstat *s)
 {
     json_t *o = json_object();
     put(o, "min", jms((double)s->min));
@@ -98,7 +98,7 @@ static json_t *summaries_json(const struct sumstat s[SUM_N])
 {
     json_t *o = json_object();
     for (int k = 0; k < SUM_N; k++)
-        put(o, stats_summary_name[k], sumstat_json(&s[k]));
+        put(o, stats_summary_name[k], report_sumstat_json(&s[k]));
     return o;
 }
 

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <jansson.h>
 
 #include "stats.h"
 
@@ -34,6 +35,11 @@ int kv_cmp(const void *a, const void *b);
  * for endpoints). */
 void counters_kv(struct kvlist *l, const struct counters *c, const char *const *error_names,
                  int nerrors, int vusers);
+
+struct sumstat;
+/* One summary as the report writes it (ms, Artillery's keys: min, max,
+ * count, mean, p50, median, p75, p90, p95, p99, p999). A new reference. */
+json_t *report_sumstat_json(const struct sumstat *s);
 
 static inline double round_to(double x, double step)
 {

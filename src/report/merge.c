@@ -1,0 +1,317 @@
+/* merge.c — see merge.h: shards' reports made into one. */
+#include "merge.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hist.h"
+#include "report_int.h"
+#include "stats.h"
+#include "util.h"
+
+#define MERGE_MAX_SHARDS 1024
+
+static void put(json_t *o, const char *key, json_t *v)
+{
+    json_object_set_new(o, key, v ? v : json_null());
+}
+
+static json_int_t num_i(const json_t *o, const char *key)
+{
+    return json_integer_value(json_object_get(o, key));
+}
+
+/* dst[key] += src[key] for every integer of src (new keys copied). */
+static void add_ints(json_t *dst, const json_t *src)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)src, k, v)
+    {
+        if (json_is_integer(v))
+            put(dst, k, json_integer(num_i(dst, k) + json_integer_value(v)));
+    }
+}
+
+/* dst[key] = max(dst[key], src[key]) for every number of src. */
+static void max_nums(json_t *dst, const json_t *src)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)src, k, v)
+    {
+        json_t *d = json_object_get(dst, k);
+        if (json_is_number(v) &&
+            (!json_is_number(d) || json_number_value(v) > json_number_value(d)))
+            put(dst, k, json_deep_copy(v));
+    }
+}
+
+/* dst[key] = the larger of dst[key] and v, when v is a number. */
+static void max_key(json_t *dst, const char *key, const json_t *v)
+{
+    json_t *d = json_object_get(dst, key);
+    if (json_is_number(v) && (!json_is_number(d) || json_number_value(v) > json_number_value(d)))
+        put(dst, key, json_deep_copy(v));
+}
+
+/* Add src's histograms into dst's and recompute dst's summaries from them:
+ * the merge's one exact step. -1 (why in err) on an encoding that does not
+ * decode. */
+static int add_histograms(json_t *dst, const json_t *src, char *err, size_t errn)
+{
+    json_t *dh = json_object_get(dst, "histograms"), *sh = json_object_get(src, "histograms");
+    json_t *sums = json_object_get(dst, "summaries");
+    if (!json_is_object(sh))
+        return 0;
+    if (!json_is_object(dh)) {
+        put(dst, "histograms", dh = json_object());
+    }
+    if (!json_is_object(sums))
+        put(dst, "summaries", sums = json_object());
+    struct hist *a = hist_new(), *b = hist_new();
+    const char *k;
+    json_t *v;
+    int rc = 0;
+    json_object_foreach(sh, k, v)
+    {
+        const char *ea = json_string_value(json_object_get(dh, k)), *eb = json_string_value(v);
+        hist_reset(a);
+        hist_reset(b);
+        if ((ea && hist_decode(a, ea) < 0) || (eb && hist_decode(b, eb) < 0)) {
+            snprintf(err, errn, "histogram \"%s\" does not decode", k);
+            rc = -1;
+            break;
+        }
+        hist_merge(a, b);
+        char *enc = hist_encode(a);
+        put(dh, k, json_string(enc));
+        free(enc);
+        struct sumstat s;
+        sumstat_of(&s, a);
+        put(sums, k, report_sumstat_json(&s));
+    }
+    free(a);
+    free(b);
+    return rc;
+}
+
+/* An Artillery period (the aggregate, an intermediate period, a phase or
+ * an endpoint): counters add, histograms add, summaries follow; its span
+ * widens and its request rate is over the span. */
+static int merge_period(json_t *dst, const json_t *src, char *err, size_t errn)
+{
+    json_t *c = json_object_get(dst, "counters");
+    if (!json_is_object(c))
+        put(dst, "counters", c = json_object());
+    add_ints(c, json_object_get(src, "counters"));
+    if (add_histograms(dst, src, err, errn) < 0)
+        return -1;
+    json_t *f = json_object_get(src, "firstMetricAt"), *l = json_object_get(src, "lastMetricAt");
+    if (json_is_integer(f) && json_is_integer(json_object_get(dst, "firstMetricAt"))) {
+        json_int_t first = num_i(dst, "firstMetricAt"), last = num_i(dst, "lastMetricAt");
+        if (json_integer_value(f) < first)
+            first = json_integer_value(f);
+        if (json_integer_value(l) > last)
+            last = json_integer_value(l);
+        put(dst, "firstMetricAt", json_integer(first));
+        put(dst, "lastMetricAt", json_integer(last));
+        put(dst, "period", json_integer(first));
+        json_t *rates = json_object_get(dst, "rates");
+        if (json_is_object(rates))
+            put(rates, "http.request_rate",
+                json_integer(rate_of((uint64_t)num_i(c, "http.requests"), (last - first) / 1e3)));
+    }
+    return 0;
+}
+
+/* Items of dst and src paired by `key` (a string or an integer); src's
+ * unpaired ones appended. `fn` merges a pair. */
+static int merge_by(json_t *dst, const json_t *src, const char *key,
+                    int (*fn)(json_t *, const json_t *, char *, size_t), char *err, size_t errn)
+{
+    size_t i, j;
+    json_t *s, *d;
+    json_array_foreach((json_t *)src, i, s)
+    {
+        json_t *sk = json_object_get(s, key), *match = NULL;
+        json_array_foreach(dst, j, d) if (json_equal(json_object_get(d, key), sk)) match = d;
+        if (!match)
+            json_array_append_new(dst, json_deep_copy(s));
+        else if (fn(match, s, err, errn) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int merge_phase(json_t *d, const json_t *s, char *err, size_t errn)
+{
+    put(d, "planned", json_integer(num_i(d, "planned") + num_i(s, "planned")));
+    put(d, "arrivals", json_integer(num_i(d, "arrivals") + num_i(s, "arrivals")));
+    /* the phase ran from its first shard's start to its last shard's end */
+    json_t *ss = json_object_get(s, "startedAt"), *se = json_object_get(s, "endedAt");
+    json_t *ds = json_object_get(d, "startedAt"), *de = json_object_get(d, "endedAt");
+    if (json_is_number(ss) &&
+        (!json_is_number(ds) || json_number_value(ss) < json_number_value(ds)))
+        put(d, "startedAt", json_deep_copy(ss));
+    if (json_is_number(se) &&
+        (!json_is_number(de) || json_number_value(se) > json_number_value(de)))
+        put(d, "endedAt", json_deep_copy(se));
+    max_key(d, "paused", json_object_get(s, "paused"));
+    double started = json_number_value(json_object_get(d, "startedAt"));
+    double ended = json_number_value(json_object_get(d, "endedAt"));
+    double pz = json_number_value(json_object_get(d, "paused"));
+    if (json_is_number(json_object_get(d, "startedAt")) &&
+        json_is_number(json_object_get(d, "endedAt")) && ended - started - pz > 0)
+        put(d, "achievedRate",
+            json_real(round_to((double)num_i(d, "arrivals") / (ended - started - pz), 0.01)));
+    return merge_period(d, s, err, errn);
+}
+
+static int merge_second(json_t *d, const json_t *s, char *err, size_t errn)
+{
+    static const char *const counts[] = {"arrivals", "skipped", "failed", "requests", "responses"};
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        put(d, counts[i], json_integer(num_i(d, counts[i]) + num_i(s, counts[i])));
+    add_ints(json_object_get(d, "codes"), json_object_get(s, "codes"));
+    add_ints(json_object_get(d, "errors"), json_object_get(s, "errors"));
+    /* no histogram per second: the shards' highest, an upper bound */
+    static const char *const highest[] = {"p50", "p95",     "p99",       "latencyP99", "load1",
+                                          "cpu", "selfCpu", "workerCpu", "memUsedKb",  "paused"};
+    for (size_t i = 0; i < sizeof highest / sizeof *highest; i++)
+        max_key(d, highest[i], json_object_get(s, highest[i]));
+    return 0;
+}
+
+/* Which report is shard i, checked: same plan, same count, each once. */
+static int order_shards(json_t *const *r, const char *const *names, int n, int *at, char *err,
+                        size_t errn)
+{
+    const char *hash = NULL;
+    for (int i = 0; i < n; i++)
+        at[i] = -1;
+    for (int i = 0; i < n; i++) {
+        json_t *run = json_object_get(r[i], "run"), *sh = json_object_get(run, "shard");
+        const char *h = json_string_value(json_object_get(run, "planHash"));
+        if (!json_is_object(json_object_get(r[i], "aggregate")) || !json_is_object(sh) || !h) {
+            snprintf(err, errn, "%s: not a shard's report (no run.shard; run with --shard I/N)",
+                     names[i]);
+            return -1;
+        }
+        if (hash && strcmp(h, hash)) {
+            snprintf(err, errn, "%s: another plan (planHash %s, %s has %s)", names[i], h, names[0],
+                     hash);
+            return -1;
+        }
+        hash = h;
+        json_int_t idx = num_i(sh, "index"), cnt = num_i(sh, "count");
+        if (cnt != n) {
+            snprintf(err, errn, "%s: shard %lld of %lld, but %d report%s given", names[i],
+                     (long long)idx, (long long)cnt, n, n == 1 ? "" : "s");
+            return -1;
+        }
+        if (idx < 0 || idx >= n || at[idx] >= 0) {
+            snprintf(err, errn, "%s: shard %lld given twice (also %s)", names[i], (long long)idx,
+                     idx >= 0 && idx < n ? names[at[idx]] : "?");
+            return -1;
+        }
+        at[idx] = i;
+    }
+    return 0;
+}
+
+json_t *report_merge(json_t *const *reports, const char *const *names, int n, char *err,
+                     size_t errn)
+{
+    if (n < 1 || n > MERGE_MAX_SHARDS) {
+        snprintf(err, errn, "give 1 to %d shard reports", MERGE_MAX_SHARDS);
+        return NULL;
+    }
+    int *at = calloc((size_t)n, sizeof *at);
+    if (!at || order_shards(reports, names, n, at, err, errn) < 0) {
+        free(at);
+        return NULL;
+    }
+    json_t *m = json_deep_copy(reports[at[0]]);
+    json_t *events = json_array(), *run = json_object_get(m, "run");
+    int64_t workers = 0, planned = 0;
+    int rc = 0, interrupted = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        const json_t *r = reports[at[i]], *rr = json_object_get(r, "run");
+        if (i) {
+            rc = merge_period(json_object_get(m, "aggregate"), json_object_get(r, "aggregate"), err,
+                              errn);
+            rc = rc ? rc
+                    : merge_by(json_object_get(m, "phases"), json_object_get(r, "phases"), "index",
+                               merge_phase, err, errn);
+            rc = rc ? rc
+                    : merge_by(json_object_get(m, "endpoints"), json_object_get(r, "endpoints"),
+                               "name", merge_period, err, errn);
+            rc = rc ? rc
+                    : merge_by(json_object_get(m, "timeline"), json_object_get(r, "timeline"), "t",
+                               merge_second, err, errn);
+            json_t *di = json_object_get(m, "intermediate");
+            const json_t *si = json_object_get(r, "intermediate");
+            for (size_t k = 0; rc == 0 && k < json_array_size(si); k++) {
+                if (k < json_array_size(di))
+                    rc = merge_period(json_array_get(di, k), json_array_get(si, k), err, errn);
+                else
+                    json_array_append_new(di, json_deep_copy(json_array_get(si, k)));
+            }
+            max_nums(json_object_get(m, "host"), json_object_get(r, "host"));
+            max_key(run, "elapsed", json_object_get(rr, "elapsed"));
+            const char *sa = json_string_value(json_object_get(rr, "startedAt"));
+            const char *da = json_string_value(json_object_get(run, "startedAt"));
+            if (sa && da && strcmp(sa, da) < 0)
+                put(run, "startedAt", json_string(sa));
+        }
+        workers += num_i(rr, "workers");
+        planned += num_i(rr, "plannedArrivals");
+        if (i)
+            max_key(run, "paused", json_object_get(rr, "paused"));
+        const char *state = json_string_value(json_object_get(rr, "state"));
+        interrupted |= state && !strcmp(state, "interrupted");
+        size_t k;
+        json_t *ev;
+        json_array_foreach(json_object_get(r, "events"), k, ev)
+        {
+            json_t *e = json_deep_copy(ev);
+            const char *t = json_string_value(json_object_get(ev, "text"));
+            char *text = xasprintf("shard %d: %s", i, t ? t : "");
+            put(e, "text", json_string(text));
+            free(text);
+            json_array_append_new(events, e);
+        }
+    }
+    free(at);
+    if (rc < 0) {
+        json_decref(events);
+        json_decref(m);
+        return NULL;
+    }
+    /* events in time order, shard order among equals (a stable insertion) */
+    size_t ne = json_array_size(events);
+    json_t **ev = calloc(ne ? ne : 1, sizeof *ev);
+    for (size_t i = 0; i < ne; i++) {
+        json_t *e = json_array_get(events, i);
+        double t = json_number_value(json_object_get(e, "t"));
+        size_t j = i;
+        for (; j > 0 && json_number_value(json_object_get(ev[j - 1], "t")) > t; j--)
+            ev[j] = ev[j - 1];
+        ev[j] = e;
+    }
+    json_t *sorted = json_array();
+    for (size_t i = 0; i < ne; i++)
+        json_array_append(sorted, ev[i]);
+    free(ev);
+    json_decref(events);
+    put(m, "events", sorted);
+    json_object_del(run, "shard");
+    put(run, "shards", json_integer(n));
+    put(run, "workers", json_integer(workers));
+    put(run, "plannedArrivals", json_integer(planned));
+    put(run, "state", json_string(interrupted ? "interrupted" : "done"));
+    return m;
+}

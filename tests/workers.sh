@@ -172,6 +172,30 @@ for w in 1 2; do
 done
 finish "maxVusers 2 holds across 2 workers: the same 6 created, 2 skipped as on one"
 
+# The bound is taken in one atomic step (found by review: two workers could
+# both see maxVusers - 1 and both start one). A target that resets any
+# request past 50 in progress must see none past it from 8 workers at
+# 20 000/s (the old code: 2 resets in 1 run of 2 here; a race, so a guard).
+start_target cap50 --capacity 50 || exit 1
+script maxvu_race <<EOT
+config:
+  target: "http://127.0.0.1:$PORT"
+  phases:
+    - duration: 3
+      arrivalRate: 20000
+      maxVusers: 50
+scenarios:
+  - flow:
+      - get: {url: "/delay/20"}
+EOT
+run_lt maxvu_race 30 -w 8 "$WORK/maxvu_race.yml"
+f=$WORK/maxvu_race.json
+expect "never past 50 at once: no reset" "$(counter "$f" errors.ECONNRESET)" 0
+expect "arrivals" "$(($(counter "$f" vusers.created) + $(counter "$f" vusers.skipped)))" 60000
+expect_true "most skipped as max_vusers" "[ $(counter "$f" loadtop.skipped.max_vusers) -gt 40000 ]"
+invariant "$f"
+finish "maxVusers 50 across 8 workers at 20 000/s: never 51 at once (a capped target resets none)"
+
 # --- the rule, the option and the script key ----------------------------------------
 script slow <<EOT
 config:

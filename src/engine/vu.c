@@ -395,7 +395,9 @@ static struct vu *vu_alloc(struct worker *w, int phase, int scenario, uint64_t r
         w->active_list->prev = v;
     w->active_list = v;
     w->active++;
-    atomic_fetch_add(&w->sh->active, 1);
+    if (!w->reserved)
+        atomic_fetch_add(&w->sh->active, 1);
+    w->reserved = 0;
     stats_vu_created(&w->st, phase, scenario, now - intended);
     return v;
 }
@@ -417,21 +419,25 @@ static int pick_scenario(struct worker *w, uint64_t *rng)
 
 void vu_arrival(struct worker *w, uint64_t k, int phase, int64_t intended, int64_t now)
 {
-    /* the bounds are the run's: every worker's VUs count */
-    uint64_t active = atomic_load(&w->sh->active);
-    int cap = w->plan->phases[phase].max_vusers;
-    if (cap > 0 && active >= (uint64_t)cap) {
-        worker_skip(w, phase, SKIP_MAX_VUSERS);
-        return;
-    }
-    if (active >= w->sh->max_active) {
-        worker_skip(w, phase, SKIP_VU_LIMIT);
-        return;
-    }
     if (w->queue_max && (uint64_t)http_waiting(w->http) >= w->queue_max) {
         worker_skip(w, phase, SKIP_POOL_FULL);
         return;
     }
+    /* the bounds are the run's: every worker's VUs count, and a slot is
+     * taken in one step, so that two workers never both take the last one */
+    int cap = w->plan->phases[phase].max_vusers;
+    uint64_t active = atomic_load(&w->sh->active);
+    do {
+        if (cap > 0 && active >= (uint64_t)cap) {
+            worker_skip(w, phase, SKIP_MAX_VUSERS);
+            return;
+        }
+        if (active >= w->sh->max_active) {
+            worker_skip(w, phase, SKIP_VU_LIMIT);
+            return;
+        }
+    } while (!atomic_compare_exchange_weak(&w->sh->active, &active, active + 1));
+    w->reserved = 1; /* vu_alloc counts the VU in w->active only */
     uint64_t rng = engine_stream(w->sh->seed, k);
     int scenario = pick_scenario(w, &rng);
     struct vu *v = vu_alloc(w, phase, scenario, rng, intended, now, HOOK_NONE);

@@ -64,8 +64,10 @@ void worker_note(struct worker *w, const char *kind, const char *text)
 
 void worker_arrival(struct worker *w, const struct arrival *a, int64_t now)
 {
-    if (w->stopping)
-        return; /* dealt before the stop, reached after it: never started, as on one thread */
+    if (w->stopping) { /* dealt before the stop, reached after it: counted, never started */
+        worker_skip(w, a->phase, SKIP_LATE);
+        return;
+    }
     if (now - a->intended > ENGINE_LATE_US)
         worker_skip(w, a->phase, SKIP_LATE);
     else
@@ -252,6 +254,10 @@ void worker_do(struct worker *w, const struct wmsg *m)
         vu_abort_all(w);
         break;
     case W_FINISH: {
+        /* what is left in the ring was dealt and never started: counted */
+        w->stopping = 1;
+        while (w->ring && take_ring(w))
+            ;
         vu_abort_all(w);
         int64_t end = worker_rel(w, m->t);
         if (w->t0) {
@@ -281,10 +287,16 @@ static void on_async(uv_async_t *a)
     w->msgs = NULL;
     w->nmsgs = w->capmsgs = 0;
     uv_mutex_unlock(&w->lock);
-    /* arrivals dealt before a message came first: they belong to the plan as it was */
+    /* The start first (arrivals due at it may already be in the ring), then
+     * the arrivals dealt before the other messages came: they belong to the
+     * plan as it was. */
+    for (int i = 0; i < n; i++)
+        if (msgs[i].kind == W_START)
+            worker_do(w, &msgs[i]);
     int more = take_ring(w);
     for (int i = 0; i < n && !w->closing; i++)
-        worker_do(w, &msgs[i]);
+        if (msgs[i].kind != W_START)
+            worker_do(w, &msgs[i]);
     free(msgs);
     if (more && !w->closing)
         uv_idle_start(&w->more, on_more);

@@ -201,7 +201,8 @@ struct worker {
     int nmsgs, capmsgs;
     struct worker_status status;
     int64_t cpu_prev_us, cpu_prev_at;
-    int closing; /* W_FINISH: handles being closed */
+    int reserved; /* vu_arrival took the VU's slot in sh->active */
+    int closing;  /* W_FINISH: handles being closed */
 };
 
 /* vu_compile.c */

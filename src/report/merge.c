@@ -185,6 +185,18 @@ static int merge_second(json_t *d, const json_t *s, char *err, size_t errn)
     return 0;
 }
 
+struct timed {
+    double t;
+    size_t i;
+    json_t *e;
+};
+
+static int timed_cmp(const void *a, const void *b)
+{
+    const struct timed *x = a, *y = b;
+    return x->t < y->t ? -1 : x->t > y->t ? 1 : (x->i > y->i) - (x->i < y->i);
+}
+
 /* Which report is shard i, checked: same plan, same count, each once. */
 static int order_shards(json_t *const *r, const char *const *names, int n, int *at, char *err,
                         size_t errn)
@@ -291,20 +303,18 @@ json_t *report_merge(json_t *const *reports, const char *const *names, int n, ch
         json_decref(m);
         return NULL;
     }
-    /* events in time order, shard order among equals (a stable insertion) */
+    /* events in time order, shard order among equals */
     size_t ne = json_array_size(events);
-    json_t **ev = calloc(ne ? ne : 1, sizeof *ev);
+    struct timed *ev = xcalloc(ne ? ne : 1, sizeof *ev);
     for (size_t i = 0; i < ne; i++) {
-        json_t *e = json_array_get(events, i);
-        double t = json_number_value(json_object_get(e, "t"));
-        size_t j = i;
-        for (; j > 0 && json_number_value(json_object_get(ev[j - 1], "t")) > t; j--)
-            ev[j] = ev[j - 1];
-        ev[j] = e;
+        ev[i].e = json_array_get(events, i);
+        ev[i].t = json_number_value(json_object_get(ev[i].e, "t"));
+        ev[i].i = i;
     }
+    qsort(ev, ne, sizeof *ev, timed_cmp);
     json_t *sorted = json_array();
     for (size_t i = 0; i < ne; i++)
-        json_array_append(sorted, ev[i]);
+        json_array_append(sorted, ev[i].e);
     free(ev);
     json_decref(events);
     put(m, "events", sorted);

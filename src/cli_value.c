@@ -151,7 +151,8 @@ int cli_listen(const char *name, const char *text, const char **out)
     if (hlen > v6 * 2 && hlen - v6 * 2 < sizeof host)
         memcpy(host, text + v6, hlen - v6 * 2);
     /* the same parse as the target's, so that a bad address is a usage error (2), not 3 */
-    int host_ok = !strcmp(host, "localhost") || inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) == 1;
+    int host_ok = hlen == 0 /* ":PORT": loopback */ || !strcmp(host, "localhost") ||
+                  inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) == 1;
     if (!colon || !host_ok || !len || len > 5 || strspn(port, "0123456789") != len ||
         atol(port) > 65535)
         return cli_bad(name, text, "is not ADDR:PORT (e.g. 127.0.0.1:8080)");
@@ -238,22 +239,38 @@ int cli_time(const char *name, const char *text, int64_t *out)
         *out = (int64_t)(secs * 1e6);
         return 0;
     }
+    /* RFC 3339's exact shape: strptime alone is lenient (spaces, one digit) */
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    for (size_t i = 0; i < sizeof shape - 1; i++)
+        if (shape[i] == 'd' ? !isdigit((unsigned char)text[i])
+                            : toupper((unsigned char)text[i]) != shape[i])
+            return cli_bad(name, text, "is not epoch seconds or an RFC 3339 time");
     struct tm tm;
     memset(&tm, 0, sizeof tm);
-    const char *p = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (!p)
+    char head[sizeof shape];
+    memcpy(head, text, sizeof shape - 1);
+    head[sizeof shape - 1] = 0;
+    head[10] = 'T'; /* RFC 3339 allows "t" */
+    if (strptime(head, "%Y-%m-%dT%H:%M:%S", &tm) != head + sizeof shape - 1)
         return cli_bad(name, text, "is not epoch seconds or an RFC 3339 time");
-    double frac = 0;
+    const char *p = text + sizeof shape - 1;
+    int64_t frac_us = 0;
     if (*p == '.') {
-        frac = strtod(p, &end);
-        p = end;
+        size_t nd = strspn(p + 1, "0123456789");
+        if (nd == 0)
+            return cli_bad(name, text, "has a bad fraction of a second");
+        for (size_t i = 0, scale = 100000; i < nd && i < 6; i++, scale /= 10)
+            frac_us += (p[1 + i] - '0') * (int64_t)scale;
+        p += 1 + nd;
     }
     long off = 0;
     if (*p == 'Z' || *p == 'z') {
         p++;
-    } else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1])) {
-        int hh, mm;
-        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+    } else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) &&
+               isdigit((unsigned char)p[2]) && p[3] == ':' && isdigit((unsigned char)p[4]) &&
+               isdigit((unsigned char)p[5])) {
+        int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+        if (hh > 23 || mm > 59)
             return cli_bad(name, text, "has a bad UTC offset");
         off = (*p == '-' ? -1 : 1) * (hh * 3600L + mm * 60L);
         p += 6;
@@ -263,6 +280,6 @@ int cli_time(const char *name, const char *text, int64_t *out)
     if (*p)
         return cli_bad(name, text, "has more after the time");
     time_t t = timegm(&tm) - off;
-    *out = (int64_t)t * 1000000 + (int64_t)(frac * 1e6);
+    *out = (int64_t)t * 1000000 + frac_us;
     return 0;
 }

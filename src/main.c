@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "report.h"
 #include "saturation.h"
+#include "listen.h"
 #include "saved.h"
 #include "scenario.h"
 #include "snapfile.h"
@@ -370,7 +371,29 @@ static int run(const struct options *o, int argc, char **argv)
         plan_free(&plan);
         return EXIT_USAGE;
     }
+    /* --listen: bound before the run, so that a bad address stops it first */
+    struct listener *lis = NULL;
+    if (o->control_token_file && !o->serve) {
+        fprintf(stderr, "loadtop: --control-token-file needs --listen ADDR:PORT\n");
+        plan_free(&plan);
+        if (demo)
+            target_stop(demo);
+        return EXIT_USAGE;
+    }
+    if (o->serve) {
+        int lport = 0;
+        if (!(lis = listener_start(o->serve, o->control_token_file, &lport))) {
+            plan_free(&plan);
+            if (demo)
+                target_stop(demo);
+            return EXIT_USAGE;
+        }
+        if (!o->quiet)
+            fprintf(stderr, "loadtop: serving /metrics, /snapshot and /control on port %d\n",
+                    lport);
+    }
     if (wait_until(o->start_at_us, &sigs, o->quiet)) {
+        listener_stop(lis);
         plan_free(&plan);
         if (demo)
             target_stop(demo);
@@ -390,10 +413,12 @@ static int run(const struct options *o, int argc, char **argv)
     };
     struct engine *e = engine_start(&plan, &eo);
     if (!e) {
+        listener_stop(lis);
         free(line);
         plan_free(&plan);
         return EXIT_FATAL;
     }
+    listener_attach(lis, e);
     char shown[512];
     url_redact(shown, sizeof shown, plan.target ? plan.target : "");
     if (!o->quiet && plan_duration_us(&plan) >= PLAN_UNTIMED)
@@ -421,6 +446,7 @@ static int run(const struct options *o, int argc, char **argv)
         }
     }
     engine_join(e);
+    listener_stop(lis); /* the run is over: its report is what comes next */
     if (!headless)
         h.printed = engine_stats(e)->nintervals; /* the dashboard showed them */
 

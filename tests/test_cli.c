@@ -395,8 +395,8 @@ TEST(cli_errors_wrong_mode)
     ASSERT_USAGE_ERROR("--header applies to one-URL runs", "s.yml", "-H", "A: b");
     ASSERT_USAGE_ERROR("--target applies to script runs", "-t", "http://a", "http://b");
     ASSERT_USAGE_ERROR("--environment applies to script runs", "--demo", "-e", "x");
-    ASSERT_USAGE_ERROR("--listen applies to 'loadtop target' only", "--listen", "127.0.0.1:1",
-                       "s.yml");
+    ASSERT_USAGE_ERROR("--max-connections applies to 'loadtop target' only", "--max-connections",
+                       "10", "s.yml");
     ASSERT_USAGE_ERROR("--capacity applies to 'loadtop target' only", "--demo", "--capacity=3");
     ASSERT_USAGE_ERROR("--connections does not apply to 'loadtop target'", "target", "-c", "5");
     ASSERT_USAGE_ERROR("--output does not apply to 'loadtop target'", "target", "-o", "x.json");
@@ -415,10 +415,10 @@ TEST(cli_usage_lists_every_option)
         "\nDashboard:\n",
         "\nTarget (loadtop target):\n",
         "\nTLS and HTTP versions:\n",
-        "\n  -c, --connections N          concurrent connections (default 50)\n",
-        "\n      --headless               no dashboard",
-        "\n  -d, --duration DURATION      length of the run (default 10s)\n",
-        "\n  -k, --insecure               do not verify",
+        "\n  -c, --connections N            concurrent connections (default 50)\n",
+        "\n      --headless                 no dashboard",
+        "\n  -d, --duration DURATION        length of the run (default 10s)\n",
+        "\n  -k, --insecure                 do not verify",
         "(default 127.0.0.1:8080)\n",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
@@ -874,4 +874,16 @@ TEST(cli_shard_start_at_workers)
     ASSERT_EQ(parse(&o, &c, "--start-at", "2026-12-07T16:30:00", "s.yml", NULL), -1);
     ASSERT(strstr(c.err, "needs a UTC offset"));
     ASSERT_EQ(parse(&o, &c, "-w", "0", "s.yml", NULL), -1);
+    /* RFC 3339's exact shape only (found by review: strptime and strtod
+     * were lenient, and a short offset read past the string) */
+    static const char *const bad[] = {"2026-12-07T16:30:00+1:00",  "2026-12-07T16:30:00+1:5",
+                                      "2026-12-07T16:30:00+99:99", "2026-12-07T16:30:00+01:-5",
+                                      "2026-12-07T16:30:00.5e3Z",  "2026-12-07T16:30:00.5e999Z",
+                                      " 2026-12-07T16:30:00Z",     "2026-1-7T16:30:00Z",
+                                      "2026-12-07T16:30:00.Z",     "2026-12-07T16:30:00Zx"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ASSERT_EQ(parse(&o, &c, "--start-at", bad[i], "s.yml", NULL), -1);
+    ASSERT_EQ(parse(&o, &c, "--start-at", "2026-12-07t16:30:00.123456789z", "s.yml", NULL), 0);
+    ASSERT_EQ(o.start_at_us, 1796661000LL * 1000000 + 123456);
+    cli_free(&o);
 }

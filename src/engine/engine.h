@@ -144,6 +144,14 @@ void engine_snapshot(struct engine *e, struct snapshot *out);
  * For one reader only (the dashboard, every frame: a copy is ~58 KB of
  * cold memory). Thread-safe against the engine. */
 const struct snapshot *engine_snapshot_hold(struct engine *e);
+/* The report of the run so far, built now on the caller's thread from the
+ * merge (under its lock): what --listen's /snapshot serves. New reference. */
+json_t *engine_report_now(struct engine *e);
+/* From the merge's http.response_time histogram: how many responses took
+ * at most le_us[i] µs (counts[i], cumulative), how many in all, and their
+ * sum in µs: a Prometheus histogram. Any thread. */
+void engine_response_buckets(struct engine *e, const int64_t *le_us, int n, uint64_t *counts,
+                             uint64_t *count, double *sum_us);
 /* The worker to name when saturation.h's signs `why` show in `s`: the
  * busiest thread for SATURATION_CPU, else the one with the highest lag;
  * -1 when the run has one worker (nothing to name). Pure. */

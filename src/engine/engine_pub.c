@@ -172,6 +172,42 @@ void engine_build_report(struct engine *e, const char *tag)
     uv_mutex_unlock(&e->slock);
 }
 
+json_t *engine_report_now(struct engine *e)
+{
+    /* the run's state and clock as last published (this is not its thread) */
+    uv_mutex_lock(&e->slock);
+    enum run_state state = e->pub->state;
+    int64_t elapsed = e->pub->elapsed_us;
+    uv_mutex_unlock(&e->slock);
+    struct report_meta m = {
+        .start_wall_us = e->start_wall,
+        .now_wall_us = wall_us(),
+        .elapsed_us = elapsed,
+        .state = state == RUN_DONE ? "done" : "running",
+        .version = e->o.version,
+        .argv_line = e->o.argv_line,
+        .workers = e->workers_used,
+        .shard = e->o.shard,
+        .nshards = e->o.nshards,
+    };
+    uv_mutex_lock(&e->mlock);
+    json_t *json = report_build(e->plan, &e->merged, &m, NULL, NULL);
+    uv_mutex_unlock(&e->mlock);
+    return json;
+}
+
+void engine_response_buckets(struct engine *e, const int64_t *le_us, int n, uint64_t *counts,
+                             uint64_t *count, double *sum_us)
+{
+    uv_mutex_lock(&e->mlock);
+    const struct hist *h = e->merged.total.sum[SUM_RESPONSE_TIME];
+    for (int i = 0; i < n; i++)
+        counts[i] = hist_count_below(h, le_us[i] + 1);
+    *count = h->count;
+    *sum_us = hist_mean(h) * (double)*count;
+    uv_mutex_unlock(&e->mlock);
+}
+
 void engine_snapshot(struct engine *e, struct snapshot *out)
 {
     uv_mutex_lock(&e->slock);

@@ -488,6 +488,8 @@ static struct target *target_open(const struct target_opts *o, int *port)
     t->header_ms = (uint64_t)(o->header_timeout_ms > 0 ? o->header_timeout_ms : HEADER_TIMEOUT_MS);
     t->idle_ms = (uint64_t)(o->idle_timeout_ms > 0 ? o->idle_timeout_ms : IDLE_TIMEOUT_MS);
     t->max_conns = o->max_conns > 0 ? o->max_conns : MAX_CONNS;
+    t->app = o->app;
+    t->app_ctx = o->app_ctx;
     for (size_t i = 0; i < FILL_LEN; i++) /* 64-byte lines of one header-safe alphabet */
         t->fill[i] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"[i % 64];
     if ((r = uv_loop_init(&t->loop)) < 0) {

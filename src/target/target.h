@@ -37,7 +37,18 @@
 #ifndef LOADTOP_TARGET_H
 #define LOADTOP_TARGET_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
+
+/* What an application's handler answers (struct target_opts.app). */
+struct target_reply {
+    int status;       /* 200, 401, ... */
+    const char *type; /* Content-Type */
+    char *body;       /* heap; the target frees it */
+    size_t len;
+};
 
 /* Zero fields take the defaults. */
 struct target_opts {
@@ -53,6 +64,12 @@ struct target_opts {
     int max_conns;         /* open connections; past it new ones are closed at once;
                               default 10 000 */
     int quiet;             /* no start-up line */
+    /* An application in place of the test routes (loadtop --listen): each
+     * request, collected as /echo collects it ({"method", "path", "query",
+     * "headers": {lower-case name: value}, "body"}, bodies to 64 KiB), is
+     * handed to app() on the target's thread, which fills the reply. */
+    void (*app)(void *ctx, const json_t *request, struct target_reply *reply);
+    void *app_ctx;
 };
 
 struct target;

@@ -56,7 +56,7 @@ static int conn_on_url_complete(llhttp_t *p)
     const char *u = conn_at(c, &c->url), *q = memchr(u, '?', c->url.len);
     size_t plen = q ? (size_t)(q - u) : c->url.len;
     c->url.open = 0;
-    if (plen == 5 && !memcmp(u, "/echo", 5)) {
+    if (c->t->app || (plen == 5 && !memcmp(u, "/echo", 5))) { /* an app sees what /echo does */
         c->route = R_ECHO;
         c->echo = json_object();
         json_object_set_new(c->echo, "method", json_string(llhttp_method_name(p->method)));
@@ -140,7 +140,10 @@ static int conn_on_headers_complete(llhttp_t *p)
         conn_error(c, 400);
         return -1;
     }
-    if (!conn_json_route(c, u, plen, q ? q + 1 : u + plen, q ? c->url.len - plen - 1 : 0, c->head))
+    if (t->app)
+        c->route = R_ECHO; /* the app answers once the body is in */
+    else if (!conn_json_route(c, u, plen, q ? q + 1 : u + plen, q ? c->url.len - plen - 1 : 0,
+                              c->head))
         conn_route(c, u, plen, c->head);
     return c->refused ? -1 : 0;
 }

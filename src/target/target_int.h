@@ -99,7 +99,9 @@ struct target {
     int capacity, latency_ms, inflight, stopping;
     int nconns, max_conns;
     uint64_t header_ms, idle_ms;
-    int logins;          /* tokens handed out by /login */
+    int logins; /* tokens handed out by /login */
+    void (*app)(void *ctx, const json_t *request, struct target_reply *reply); /* or NULL */
+    void *app_ctx;
     char fill[FILL_LEN]; /* the bytes of every generated body and header */
 };
 

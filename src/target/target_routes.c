@@ -297,10 +297,22 @@ void conn_json_reply(struct conn *c)
         json_t *b = json_stringn(body, body_len);
         json_object_set_new(o, "body", b ? b : json_null());
     }
-    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    int status = 200;
+    const char *type = "application/json";
+    char *text;
+    size_t len;
+    if (c->t->app) {
+        struct target_reply r = {404, "text/plain", NULL, 0};
+        c->t->app(c->t->app_ctx, o, &r);
+        status = r.status, type = r.type ? r.type : "text/plain";
+        text = r.body ? r.body : xstrdup("");
+        len = r.body ? r.len : 0;
+    } else {
+        text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        len = strlen(text);
+    }
     json_decref(o);
-    size_t len = strlen(text);
-    conn_format(c, 200, "application/json", text, len, 1);
+    conn_format(c, status, type, text, len, 1);
     buf_free(&c->big);
     buf_append(&c->big, c->out, c->out_len);
     if (!c->head)

@@ -19,7 +19,7 @@ int cli_int(const char *name, const char *text, long long min, long long max, lo
 /* A positive rate up to ENGINE_MAX_RATE's million a second into *out. */
 int cli_rate(const char *name, const char *text, double *out);
 /* --shard "I/N" (0 <= I < N <= 1024). I may be left out ("/N", "N") or be
- * "$JOB_COMPLETION_INDEX" (a manifest's args are not expanded): then it is
+ * "$JOB_COMPLETION_INDEX" or "$(JOB_COMPLETION_INDEX)" left unexpanded: then it is
  * that environment variable's value, as a Kubernetes Indexed Job sets it. */
 int cli_shard(const char *name, const char *text, int *index, int *count);
 /* A wall time: epoch seconds (fractions allowed) or RFC 3339

@@ -208,7 +208,8 @@ int cli_shard(const char *name, const char *text, int *index, int *count)
     long long n, i;
     if (cli_int(name, ntext, 1, 1024, &n) < 0)
         return -1;
-    if (!slash || slash == text || !strncmp(text, "$JOB_COMPLETION_INDEX/", 22)) {
+    if (!slash || slash == text || !strncmp(text, "$JOB_COMPLETION_INDEX/", 22) ||
+        !strncmp(text, "$(JOB_COMPLETION_INDEX)/", 24)) {
         const char *env = getenv("JOB_COMPLETION_INDEX");
         if (!env || !*env)
             return cli_bad(name, text,

@@ -864,6 +864,9 @@ TEST(cli_shard_start_at_workers)
     ASSERT_EQ(parse(&o, &c, "--shard", "/4", "s.yml", NULL), 0);
     ASSERT_EQ(o.shard, 3);
     cli_free(&o);
+    ASSERT_EQ(parse(&o, &c, "--shard", "$(JOB_COMPLETION_INDEX)/4", "s.yml", NULL), 0);
+    ASSERT_EQ(o.shard, 3);
+    cli_free(&o);
     ASSERT_EQ(parse(&o, &c, "--shard", "3", "s.yml", NULL), -1); /* 3 of 3: no such index */
     unsetenv("JOB_COMPLETION_INDEX");
     ASSERT_EQ(parse(&o, &c, "--shard", "/4", "s.yml", NULL), -1);

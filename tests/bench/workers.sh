@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Worker threads (-w) on this machine, side by side in one run.
 #
-#   tests/bench/workers.sh [keepalive|fresh|all]   (default all)
+#   tests/bench/workers.sh [keepalive|work|fresh|all]   (default all)
 #   tests/bench/workers.sh --help
 #
 # Both cores for everyone: nginx (tests/bench/nginx.conf with two worker processes, on
@@ -10,6 +10,10 @@
 #   loadtop -w 2 -c 100, SECS each (10). Per run: requests nginx served, requests/s, the
 #   generator's CPU µs a request. Per round: each loadtop's efficiency against the wrk with
 #   its thread count (wrk's CPU per request / loadtop's), and -w 2's requests/s over -w 1's.
+# work: a script whose every request does what real scripts do (a JSON capture, two expect
+#   checks) over a pool of 100 keep-alive connections, arrivals at 40 000/s (more than either can
+#   send), -w 1 then -w 2, ROUNDS times: here loadtop's CPU per request is several times
+#   nginx's, so the server is not the limit, and -w 2 / -w 1 shows what a second core gives.
 # fresh: a script with a fresh connection per arrival (Artillery's semantics) at each of RATES
 #   (10000 15000 20000 25000) with -w 1 and -w 2: what was held (created of planned, skipped,
 #   lag p99), requests/s and CPU µs an arrival. Each run starts once the previous one's
@@ -21,7 +25,7 @@ source "$(dirname "$0")/common.sh"
 what=${1:-all} secs=${SECS:-10} rounds=${ROUNDS:-3}
 case $what in
   -h | --help) bench_help; exit 0 ;;
-  keepalive | fresh | all) [[ $# -le 1 ]] || bench_usage ;;
+  keepalive | work | fresh | all) [[ $# -le 1 ]] || bench_usage ;;
   *) bench_usage ;;
 esac
 LT=${LT:-${LOADTOP:-$(cd "$bench_dir/../.." && pwd)/loadtop}}
@@ -69,6 +73,33 @@ if [[ $what == all || $what == keepalive ]]; then
       printf "round: efficiency vs wrk  -w 1: %.3f  -w 2: %.3f  (-w 2 / -w 1: %.3f)   rps -w 2 / -w 1: %.2f\n",
              e1, e2, e2 / e1, r2 / r1 }'
   done
+fi
+
+if [[ $what == all || $what == work ]]; then
+  echo "== a script with a capture and checks per request, pool 100, $secs s, both cores shared"
+  tmp=$(mktemp -d)
+  cat >$tmp/work.yml <<EOF
+config:
+  target: "http://127.0.0.1:18090"
+  http: {pool: 100}
+  phases: [{duration: $secs, arrivalRate: 40000}]
+  plugins: {expect: {}}
+scenarios:
+  - flow:
+      - get:
+          url: "/api/contracts/analyze-demo"
+          capture: {json: "\$.risk", as: risk}
+          expect:
+            - statusCode: 200
+            - equals: ["{{ risk }}", "low"]
+EOF
+  for ((r = 1; r <= rounds; r++)); do
+    a=$(measure work-w1 $LT --headless -q -w 1 $tmp/work.yml); echo "$a"
+    b=$(measure work-w2 $LT --headless -q -w 2 $tmp/work.yml); echo "$b"
+    awk -v r1="$(field rps "$a")" -v r2="$(field rps "$b")" \
+        'BEGIN { printf "round: requests/s -w 2 / -w 1: %.2f\n", r2 / r1 }'
+  done
+  rm -rf $tmp
 fi
 
 if [[ $what == all || $what == fresh ]]; then

@@ -99,7 +99,7 @@ static const struct cli_opt cli_opts[] = {
      APPLY_ALL, KIND_FLAG, F(quiet), 0, 0},
     {"workers", 'w', "N", "worker threads (default: one per CPU, as the load needs)", NULL,
      GROUP_GENERAL, APPLY_RUN, KIND_INT, F(workers), 1, PLAN_MAX_WORKERS},
-    {"listen", 0, "ADDR:PORT", "serve /metrics, /snapshot and /control there (:PORT: loopback)",
+    {"listen", 0, "ADDR:PORT", "serve /metrics, /snapshot and /control there (e.g. 127.0.0.1:9464)",
      NULL, GROUP_GENERAL, APPLY_RUN, KIND_LISTEN, F(serve), 0, 0},
     {"control-token-file", 0, "FILE", "the bearer token POST /control must carry", NULL,
      GROUP_GENERAL, APPLY_RUN, KIND_FILE, F(control_token_file), 0, 0},

@@ -151,8 +151,7 @@ int cli_listen(const char *name, const char *text, const char **out)
     if (hlen > v6 * 2 && hlen - v6 * 2 < sizeof host)
         memcpy(host, text + v6, hlen - v6 * 2);
     /* the same parse as the target's, so that a bad address is a usage error (2), not 3 */
-    int host_ok = hlen == 0 /* ":PORT": loopback */ || !strcmp(host, "localhost") ||
-                  inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) == 1;
+    int host_ok = !strcmp(host, "localhost") || inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) == 1;
     if (!colon || !host_ok || !len || len > 5 || strspn(port, "0123456789") != len ||
         atol(port) > 65535)
         return cli_bad(name, text, "is not ADDR:PORT (e.g. 127.0.0.1:8080)");

@@ -62,7 +62,7 @@ invariant "$f"
 finish "--listen: /metrics in Prometheus format, /snapshot, /control with a token (pause, rate, resume)"
 
 # no token file: control is off, the rest is served
-timeout -k 2 20 "$BIN" --headless -q --listen ":$LP" -r 10 -d 3s "$T/up" >/dev/null 2>&1 &
+timeout -k 2 20 "$BIN" --headless -q --listen "localhost:$LP" -r 10 -d 3s "$T/up" >/dev/null 2>&1 &
 run=$!
 pids+=($run)
 poll 5 curl -sf -o /dev/null "http://127.0.0.1:$LP/metrics"

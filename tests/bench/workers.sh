@@ -11,7 +11,7 @@
 #   generator's CPU µs a request. Per round: each loadtop's efficiency against the wrk with
 #   its thread count (wrk's CPU per request / loadtop's), and -w 2's requests/s over -w 1's.
 # work: a script whose every request does what real scripts do (a JSON capture, two expect
-#   checks) over a pool of 100 keep-alive connections, arrivals at 40 000/s (more than either can
+#   checks) over a pool of 100 keep-alive connections, arrivals at RATE (100 000)/s (more than either can
 #   send), -w 1 then -w 2, ROUNDS times: here loadtop's CPU per request is several times
 #   nginx's, so the server is not the limit, and -w 2 / -w 1 shows what a second core gives.
 # fresh: a script with a fresh connection per arrival (Artillery's semantics) at each of RATES
@@ -82,7 +82,7 @@ if [[ $what == all || $what == work ]]; then
 config:
   target: "http://127.0.0.1:18090"
   http: {pool: 100}
-  phases: [{duration: $secs, arrivalRate: 40000}]
+  phases: [{duration: $secs, arrivalRate: ${RATE:-100000}}]
   plugins: {expect: {}}
 scenarios:
   - flow:

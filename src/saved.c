@@ -130,6 +130,12 @@ int saved_merge(const struct options *o)
         return rc;
     json_object_set_new(json_object_get(m, "run"), "command",
                         json_sprintf("loadtop merge (%d shards)", n));
+    double spread = json_number_value(json_object_get(json_object_get(m, "run"), "startSpread"));
+    if (spread > 1.0)
+        fprintf(stderr,
+                "loadtop: merge: the shards started %.1f s apart: intervals and seconds are "
+                "added by index (start them together with --start-at)\n",
+                spread);
     FILE *out = o->quiet ? NULL : stdout;
     int failed = merged_checks(m, o, out);
     if (failed < 0) {

@@ -305,6 +305,26 @@ TEST(merge_shard_reports_give_the_whole)
         json_string_value(json_object_get(json_array_get(json_object_get(m, "events"), 0), "text")),
         "shard "));
 
+    ASSERT_NEAR(json_number_value(json_object_get(json_object_get(m, "run"), "startSpread")), 0,
+                1e-9);
+    /* shards that did not start together: said, as the first event */
+    json_t *late = json_deep_copy(r[0]);
+    const char *at = json_string_value(json_object_get(json_object_get(r[0], "run"), "startedAt"));
+    char later[64];
+    snprintf(later, sizeof later, "%.17s%02d%s", at, (at[17] - '0') * 10 + (at[18] - '0') + 5,
+             at + 19); /* the same minute, 5 s later */
+    json_object_set_new(json_object_get(late, "run"), "startedAt", json_string(later));
+    json_t *skewed[2] = {late, r[1]};
+    json_t *ms = report_merge(skewed, names, 2, err, sizeof err);
+    ASSERT(ms);
+    ASSERT_NEAR(json_number_value(json_object_get(json_object_get(ms, "run"), "startSpread")), 5,
+                1e-9);
+    ASSERT(strstr(json_string_value(
+                      json_object_get(json_array_get(json_object_get(ms, "events"), 0), "text")),
+                  "started 5.0 s apart"));
+    json_decref(ms);
+    json_decref(late);
+
     /* refused: a shard twice, one missing, another plan, not a shard */
     json_t *twice[2] = {r[0], r[0]};
     ASSERT(!report_merge(twice, names, 2, err, sizeof err));

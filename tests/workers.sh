@@ -299,6 +299,7 @@ expect "merge exit" "$?" 0
 m=$WORK/merged.json
 expect "merged counters = one process's" "$(digest "$m")" "$(digest "$WORK/mixed1.json")"
 expect "run.shards" "$(jqv "$m" .run.shards)" 3
+expect_true "started together (run.startSpread < 1 s)" "jq -e '.run.startSpread < 1' $m >/dev/null"
 expect "run.plannedArrivals" "$(jqv "$m" .run.plannedArrivals)" "$(jqv "$WORK/mixed1.json" .run.plannedArrivals)"
 expect "the --ensure on merged numbers" "$(jqv "$m" '.checks[0].ok')" true
 expect_true "merged Markdown written" "grep -q 'Virtual users' $WORK/merged.md"

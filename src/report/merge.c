@@ -2,6 +2,7 @@
 #include "merge.h"
 
 #include <math.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,20 @@ static int merge_second(json_t *d, const json_t *s, char *err, size_t errn)
     return 0;
 }
 
+/* run.startedAt ("2026-12-07T16:30:00.123Z") in ms since the epoch; -1
+ * when it is not one. */
+static int64_t started_ms(const json_t *run)
+{
+    const char *s = json_string_value(json_object_get(run, "startedAt"));
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *p = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    int ms = 0;
+    if (!p || (*p == '.' && sscanf(p + 1, "%3d", &ms) != 1))
+        return -1;
+    return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
 struct timed {
     double t;
     size_t i;
@@ -248,7 +263,7 @@ json_t *report_merge(json_t *const *reports, const char *const *names, int n, ch
     }
     json_t *m = json_deep_copy(reports[at[0]]);
     json_t *events = json_array(), *run = json_object_get(m, "run");
-    int64_t workers = 0, planned = 0;
+    int64_t workers = 0, planned = 0, first_ms = -1, last_ms = -1;
     int rc = 0, interrupted = 0;
     for (int i = 0; i < n && rc == 0; i++) {
         const json_t *r = reports[at[i]], *rr = json_object_get(r, "run");
@@ -281,6 +296,11 @@ json_t *report_merge(json_t *const *reports, const char *const *names, int n, ch
         }
         workers += num_i(rr, "workers");
         planned += num_i(rr, "plannedArrivals");
+        int64_t began = started_ms(rr);
+        if (began >= 0 && (first_ms < 0 || began < first_ms))
+            first_ms = began;
+        if (began > last_ms)
+            last_ms = began;
         if (i)
             max_key(run, "paused", json_object_get(rr, "paused"));
         const char *state = json_string_value(json_object_get(rr, "state"));
@@ -318,6 +338,18 @@ json_t *report_merge(json_t *const *reports, const char *const *names, int n, ch
     free(ev);
     json_decref(events);
     put(m, "events", sorted);
+    /* intervals and seconds are paired by index: right for shards started
+     * together (--start-at), said when they were not */
+    double spread = first_ms >= 0 ? (double)(last_ms - first_ms) / 1e3 : 0;
+    put(run, "startSpread", json_real(spread));
+    if (spread > 1.0) {
+        char *text = xasprintf("the shards started %.1f s apart: their intervals and seconds are "
+                               "added by index (start shards together with --start-at)",
+                               spread);
+        json_t *w = json_pack("{s:f, s:s, s:s}", "t", 0.0, "kind", "warning", "text", text);
+        json_array_insert_new(sorted, 0, w);
+        free(text);
+    }
     json_object_del(run, "shard");
     put(run, "shards", json_integer(n));
     put(run, "workers", json_integer(workers));

@@ -5,7 +5,10 @@
  * the aggregate, each phase, each endpoint and each intermediate period.
  * The per-second timeline adds its counts; its percentiles (which carry no
  * histogram) become the highest of the shards', an upper bound. Events are
- * kept, each marked with its shard. Checks are not evaluated here: the
+ * kept, each marked with its shard. Intervals and seconds are paired by
+ * index, which is right for shards started together (--start-at): when
+ * their starts differ by more than 1 s, run.startSpread says by how much
+ * and a warning event leads the log. Checks are not evaluated here: the
  * caller evaluates plan.ensure on the result. Pure: no I/O. */
 #ifndef LOADTOP_MERGE_H
 #define LOADTOP_MERGE_H

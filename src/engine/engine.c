@@ -175,12 +175,10 @@ void engine_run_arrivals(struct engine *e)
          * whatever the shards and workers) */
         struct arrival a = {k, next, ph};
         int to = sched_deal(e->mine++, e->nworkers);
-        if (now - next > ENGINE_LATE_US)
-            worker_skip(e->w0, ph, SKIP_LATE);
-        else if (to == 0)
-            worker_arrival(e->w0, &a, now);
-        else if (worker_push(e->w[to], &a) < 0)
-            worker_skip(e->w0, ph, SKIP_LATE); /* its ring is full: it cannot keep up */
+        if (to == 0)
+            worker_arrival(e->w0, &a, now); /* which skips it when too late */
+        else if (now - next > ENGINE_LATE_US || worker_push(e->w[to], &a) < 0)
+            worker_skip(e->w0, ph, SKIP_LATE); /* too late, or its ring is full */
         else
             dealt |= 1ull << (to & 63);
         n++;

@@ -149,13 +149,16 @@ void engine_publish(struct engine *e)
     uv_mutex_unlock(&e->slock);
 }
 
-void engine_build_report(struct engine *e, const char *tag)
+/* The report of the merge as of `elapsed_us`, in run state `state`
+ * ("running", "done", "interrupted"), built under the merge's lock. */
+static json_t *build_report(struct engine *e, int64_t elapsed_us, const char *state,
+                            struct check_result **res, int *nres)
 {
     struct report_meta m = {
         .start_wall_us = e->start_wall,
         .now_wall_us = wall_us(),
-        .elapsed_us = engine_rel(e, now_us()),
-        .state = e->lc.state == RUN_DONE ? (e->lc.interrupted ? "interrupted" : "done") : "running",
+        .elapsed_us = elapsed_us,
+        .state = state,
         .version = e->o.version,
         .argv_line = e->o.argv_line,
         .workers = e->workers_used,
@@ -163,8 +166,16 @@ void engine_build_report(struct engine *e, const char *tag)
         .nshards = e->o.nshards,
     };
     uv_mutex_lock(&e->mlock);
-    json_t *json = report_build(e->plan, &e->merged, &m, NULL, NULL);
+    json_t *json = report_build(e->plan, &e->merged, &m, res, nres);
     uv_mutex_unlock(&e->mlock);
+    return json;
+}
+
+void engine_build_report(struct engine *e, const char *tag)
+{
+    const char *state =
+        e->lc.state == RUN_DONE ? (e->lc.interrupted ? "interrupted" : "done") : "running";
+    json_t *json = build_report(e, engine_rel(e, now_us()), state, NULL, NULL);
     uv_mutex_lock(&e->slock);
     json_decref(e->report);
     e->report = json;
@@ -179,21 +190,7 @@ json_t *engine_report_now(struct engine *e)
     enum run_state state = e->pub->state;
     int64_t elapsed = e->pub->elapsed_us;
     uv_mutex_unlock(&e->slock);
-    struct report_meta m = {
-        .start_wall_us = e->start_wall,
-        .now_wall_us = wall_us(),
-        .elapsed_us = elapsed,
-        .state = state == RUN_DONE ? "done" : "running",
-        .version = e->o.version,
-        .argv_line = e->o.argv_line,
-        .workers = e->workers_used,
-        .shard = e->o.shard,
-        .nshards = e->o.nshards,
-    };
-    uv_mutex_lock(&e->mlock);
-    json_t *json = report_build(e->plan, &e->merged, &m, NULL, NULL);
-    uv_mutex_unlock(&e->mlock);
-    return json;
+    return build_report(e, elapsed, state == RUN_DONE ? "done" : "running", NULL, NULL);
 }
 
 void engine_response_buckets(struct engine *e, const int64_t *le_us, int n, uint64_t *counts,
@@ -261,16 +258,6 @@ json_t *engine_take_report(struct engine *e, char tag[256])
 
 json_t *engine_report(struct engine *e, struct check_result **res, int *nres)
 {
-    struct report_meta m = {
-        .start_wall_us = e->start_wall,
-        .now_wall_us = wall_us(),
-        .elapsed_us = engine_rel(e, e->end_us ? e->end_us : now_us()),
-        .state = e->lc.interrupted ? "interrupted" : "done",
-        .version = e->o.version,
-        .argv_line = e->o.argv_line,
-        .workers = e->workers_used,
-        .shard = e->o.shard,
-        .nshards = e->o.nshards,
-    };
-    return report_build(e->plan, &e->merged, &m, res, nres);
+    return build_report(e, engine_rel(e, e->end_us ? e->end_us : now_us()),
+                        e->lc.interrupted ? "interrupted" : "done", res, nres);
 }

@@ -64,11 +64,9 @@ void worker_note(struct worker *w, const char *kind, const char *text)
 
 void worker_arrival(struct worker *w, const struct arrival *a, int64_t now)
 {
-    if (w->stopping) { /* dealt before the stop, reached after it: counted, never started */
-        worker_skip(w, a->phase, SKIP_LATE);
-        return;
-    }
-    if (now - a->intended > ENGINE_LATE_US)
+    /* too late to send, or dealt before a stop and reached after it:
+     * counted, never started */
+    if (w->stopping || now - a->intended > ENGINE_LATE_US)
         worker_skip(w, a->phase, SKIP_LATE);
     else
         vu_arrival(w, a->k, a->phase, a->intended, now);

@@ -36,26 +36,20 @@ static void add_ints(json_t *dst, const json_t *src)
     }
 }
 
-/* dst[key] = max(dst[key], src[key]) for every number of src. */
-static void max_nums(json_t *dst, const json_t *src)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)src, k, v)
-    {
-        json_t *d = json_object_get(dst, k);
-        if (json_is_number(v) &&
-            (!json_is_number(d) || json_number_value(v) > json_number_value(d)))
-            put(dst, k, json_deep_copy(v));
-    }
-}
-
 /* dst[key] = the larger of dst[key] and v, when v is a number. */
 static void max_key(json_t *dst, const char *key, const json_t *v)
 {
     json_t *d = json_object_get(dst, key);
     if (json_is_number(v) && (!json_is_number(d) || json_number_value(v) > json_number_value(d)))
         put(dst, key, json_deep_copy(v));
+}
+
+/* max_key for every number of src. */
+static void max_nums(json_t *dst, const json_t *src)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)src, k, v) max_key(dst, k, v);
 }
 
 /* Add src's histograms into dst's and recompute dst's summaries from them:

@@ -117,7 +117,7 @@ int saved_merge(const struct options *o)
     json_t *m = NULL;
     if (rc == EXIT_RAN) {
         char err[512];
-        m = report_merge(r, o->inputs, n, err, sizeof err);
+        m = report_merge(r, o->inputs, n, 0, err, sizeof err);
         if (!m) {
             fprintf(stderr, "loadtop: merge: %s\n", err);
             rc = EXIT_USAGE;

@@ -52,57 +52,104 @@ static void max_nums(json_t *dst, const json_t *src)
     json_object_foreach((json_t *)src, k, v) max_key(dst, k, v);
 }
 
-/* Add src's histograms into dst's and recompute dst's summaries from them:
- * the merge's one exact step. -1 (why in err) on an encoding that does not
- * decode. */
-static int add_histograms(json_t *dst, const json_t *src, char *err, size_t errn)
+/* A merge under way: the histograms being added stay decoded until the
+ * end (one decode of each shard's, one encode of each sum), and the
+ * first error. */
+struct pending {
+    json_t *period; /* the merged period the histogram belongs to */
+    char *key;
+    struct hist *h;
+};
+struct mctx {
+    char *err;
+    size_t errn;
+    struct pending *p;
+    size_t n, cap;
+    struct hist *tmp;
+};
+
+static struct hist *pending_for(struct mctx *c, json_t *period, const char *key)
 {
-    json_t *dh = json_object_get(dst, "histograms"), *sh = json_object_get(src, "histograms");
-    json_t *sums = json_object_get(dst, "summaries");
+    for (size_t i = c->n; i-- > 0;) /* the latest first: a period's keys come together */
+        if (c->p[i].period == period && !strcmp(c->p[i].key, key))
+            return c->p[i].h;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->p = xrealloc(c->p, c->cap * sizeof *c->p);
+    }
+    struct hist *h = hist_new();
+    const char *enc =
+        json_string_value(json_object_get(json_object_get(period, "histograms"), key));
+    if (enc && hist_decode(h, enc) < 0) {
+        free(h);
+        return NULL;
+    }
+    c->p[c->n++] = (struct pending){period, xstrdup(key), h};
+    return h;
+}
+
+/* Histograms (hist_encode strings) add, bucket by bucket: the merge's one
+ * exact step; the sums are written, with their summaries, by
+ * flush_histograms. -1 (why in err) on an encoding that does not decode. */
+static int add_histograms(json_t *dst, const json_t *src, struct mctx *c)
+{
+    json_t *sh = json_object_get(src, "histograms");
     if (!json_is_object(sh))
         return 0;
-    if (!json_is_object(dh)) {
-        put(dst, "histograms", dh = json_object());
-    }
-    if (!json_is_object(sums))
-        put(dst, "summaries", sums = json_object());
-    struct hist *a = hist_new(), *b = hist_new();
+    if (!c->tmp)
+        c->tmp = hist_new();
     const char *k;
     json_t *v;
-    int rc = 0;
     json_object_foreach(sh, k, v)
     {
-        const char *ea = json_string_value(json_object_get(dh, k)), *eb = json_string_value(v);
-        hist_reset(a);
-        hist_reset(b);
-        if ((ea && hist_decode(a, ea) < 0) || (eb && hist_decode(b, eb) < 0)) {
-            snprintf(err, errn, "histogram \"%s\" does not decode", k);
-            rc = -1;
-            break;
+        struct hist *h = pending_for(c, dst, k);
+        const char *eb = json_string_value(v);
+        hist_reset(c->tmp);
+        if (!h || (eb && hist_decode(c->tmp, eb) < 0)) {
+            snprintf(c->err, c->errn, "histogram \"%s\" does not decode", k);
+            return -1;
         }
-        hist_merge(a, b);
-        char *enc = hist_encode(a);
-        put(dh, k, json_string(enc));
-        free(enc);
-        struct sumstat s;
-        sumstat_of(&s, a);
-        put(sums, k, report_sumstat_json(&s));
+        hist_merge(h, c->tmp);
     }
-    free(a);
-    free(b);
-    return rc;
+    return 0;
+}
+
+/* Write every sum (and its summary) into its period; free the context. */
+static void flush_histograms(struct mctx *c, int write)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        struct pending *p = &c->p[i];
+        if (write) {
+            json_t *dh = json_object_get(p->period, "histograms");
+            json_t *sums = json_object_get(p->period, "summaries");
+            if (!json_is_object(dh))
+                put(p->period, "histograms", dh = json_object());
+            if (!json_is_object(sums))
+                put(p->period, "summaries", sums = json_object());
+            char *enc = hist_encode(p->h);
+            put(dh, p->key, json_string(enc));
+            free(enc);
+            struct sumstat s;
+            sumstat_of(&s, p->h);
+            put(sums, p->key, report_sumstat_json(&s));
+        }
+        free(p->key);
+        free(p->h);
+    }
+    free(c->p);
+    free(c->tmp);
 }
 
 /* An Artillery period (the aggregate, an intermediate period, a phase or
  * an endpoint): counters add, histograms add, summaries follow; its span
  * widens and its request rate is over the span. */
-static int merge_period(json_t *dst, const json_t *src, char *err, size_t errn)
+static int merge_period(json_t *dst, const json_t *src, struct mctx *c)
 {
-    json_t *c = json_object_get(dst, "counters");
-    if (!json_is_object(c))
-        put(dst, "counters", c = json_object());
-    add_ints(c, json_object_get(src, "counters"));
-    if (add_histograms(dst, src, err, errn) < 0)
+    json_t *cs = json_object_get(dst, "counters");
+    if (!json_is_object(cs))
+        put(dst, "counters", cs = json_object());
+    add_ints(cs, json_object_get(src, "counters"));
+    if (add_histograms(dst, src, c) < 0)
         return -1;
     json_t *f = json_object_get(src, "firstMetricAt"), *l = json_object_get(src, "lastMetricAt");
     if (json_is_integer(f) && json_is_integer(json_object_get(dst, "firstMetricAt"))) {
@@ -117,7 +164,7 @@ static int merge_period(json_t *dst, const json_t *src, char *err, size_t errn)
         json_t *rates = json_object_get(dst, "rates");
         if (json_is_object(rates))
             put(rates, "http.request_rate",
-                json_integer(rate_of((uint64_t)num_i(c, "http.requests"), (last - first) / 1e3)));
+                json_integer(rate_of((uint64_t)num_i(cs, "http.requests"), (last - first) / 1e3)));
     }
     return 0;
 }
@@ -125,23 +172,29 @@ static int merge_period(json_t *dst, const json_t *src, char *err, size_t errn)
 /* Items of dst and src paired by `key` (a string or an integer); src's
  * unpaired ones appended. `fn` merges a pair. */
 static int merge_by(json_t *dst, const json_t *src, const char *key,
-                    int (*fn)(json_t *, const json_t *, char *, size_t), char *err, size_t errn)
+                    int (*fn)(json_t *, const json_t *, struct mctx *), struct mctx *c)
 {
     size_t i, j;
     json_t *s, *d;
     json_array_foreach((json_t *)src, i, s)
     {
-        json_t *sk = json_object_get(s, key), *match = NULL;
-        json_array_foreach(dst, j, d) if (json_equal(json_object_get(d, key), sk)) match = d;
+        json_t *sk = json_object_get(s, key), *match = json_array_get(dst, i);
+        /* shards of one plan list the same items in the same order: the
+         * same place first (a timeline of 600 s pairs in 600 steps, not
+         * 360 000), then a search */
+        if (!match || !json_equal(json_object_get(match, key), sk)) {
+            match = NULL;
+            json_array_foreach(dst, j, d) if (json_equal(json_object_get(d, key), sk)) match = d;
+        }
         if (!match)
             json_array_append_new(dst, json_deep_copy(s));
-        else if (fn(match, s, err, errn) < 0)
+        else if (fn(match, s, c) < 0)
             return -1;
     }
     return 0;
 }
 
-static int merge_phase(json_t *d, const json_t *s, char *err, size_t errn)
+static int merge_phase(json_t *d, const json_t *s, struct mctx *c)
 {
     put(d, "planned", json_integer(num_i(d, "planned") + num_i(s, "planned")));
     put(d, "arrivals", json_integer(num_i(d, "arrivals") + num_i(s, "arrivals")));
@@ -162,10 +215,10 @@ static int merge_phase(json_t *d, const json_t *s, char *err, size_t errn)
         json_is_number(json_object_get(d, "endedAt")) && ended - started - pz > 0)
         put(d, "achievedRate",
             json_real(round_to((double)num_i(d, "arrivals") / (ended - started - pz), 0.01)));
-    return merge_period(d, s, err, errn);
+    return merge_period(d, s, c);
 }
 
-static int merge_second(json_t *d, const json_t *s, char *err, size_t errn)
+static int merge_second(json_t *d, const json_t *s, struct mctx *c)
 {
     static const char *const counts[] = {"arrivals", "skipped", "failed", "requests", "responses"};
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
@@ -206,10 +259,16 @@ static int timed_cmp(const void *a, const void *b)
     return x->t < y->t ? -1 : x->t > y->t ? 1 : (x->i > y->i) - (x->i < y->i);
 }
 
-/* Which report is shard i, checked: same plan, same count, each once. */
-static int order_shards(json_t *const *r, const char *const *names, int n, int *at, char *err,
-                        size_t errn)
+static json_int_t shard_index(const json_t *r)
 {
+    return num_i(json_object_get(json_object_get(r, "run"), "shard"), "index");
+}
+
+/* Which report is shard i, checked: same plan, same count, each once. */
+static int order_shards(json_t *const *r, const char *const *names, int n, unsigned flags, int *at,
+                        char *err, size_t errn)
+{
+    json_int_t seen = -1; /* MERGE_SOME: the shard count every report must share */
     const char *hash = NULL;
     for (int i = 0; i < n; i++)
         at[i] = -1;
@@ -228,6 +287,27 @@ static int order_shards(json_t *const *r, const char *const *names, int n, int *
         }
         hash = h;
         json_int_t idx = num_i(sh, "index"), cnt = num_i(sh, "count");
+        if (flags & MERGE_SOME) { /* any of them, once each: placed by index below */
+            if (seen >= 0 && cnt != seen) {
+                snprintf(err, errn, "%s: shard %lld of %lld, others of %lld", names[i],
+                         (long long)idx, (long long)cnt, (long long)seen);
+                return -1;
+            }
+            seen = cnt;
+            if (idx < 0 || idx >= cnt) {
+                snprintf(err, errn, "%s: shard %lld of %lld", names[i], (long long)idx,
+                         (long long)cnt);
+                return -1;
+            }
+            for (int j = 0; j < i; j++)
+                if (shard_index(r[j]) == idx) {
+                    snprintf(err, errn, "%s: shard %lld given twice (also %s)", names[i],
+                             (long long)idx, names[j]);
+                    return -1;
+                }
+            at[i] = i;
+            continue;
+        }
         if (cnt != n) {
             snprintf(err, errn, "%s: shard %lld of %lld, but %d report%s given", names[i],
                      (long long)idx, (long long)cnt, n, n == 1 ? "" : "s");
@@ -240,18 +320,25 @@ static int order_shards(json_t *const *r, const char *const *names, int n, int *
         }
         at[idx] = i;
     }
+    if (flags & MERGE_SOME) /* in index order */
+        for (int i = 1; i < n; i++)
+            for (int j = i; j > 0 && shard_index(r[at[j]]) < shard_index(r[at[j - 1]]); j--) {
+                int t = at[j];
+                at[j] = at[j - 1];
+                at[j - 1] = t;
+            }
     return 0;
 }
 
-json_t *report_merge(json_t *const *reports, const char *const *names, int n, char *err,
-                     size_t errn)
+json_t *report_merge(json_t *const *reports, const char *const *names, int n, unsigned flags,
+                     char *err, size_t errn)
 {
     if (n < 1 || n > MERGE_MAX_SHARDS) {
         snprintf(err, errn, "give 1 to %d shard reports", MERGE_MAX_SHARDS);
         return NULL;
     }
     int *at = calloc((size_t)n, sizeof *at);
-    if (!at || order_shards(reports, names, n, at, err, errn) < 0) {
+    if (!at || order_shards(reports, names, n, flags, at, err, errn) < 0) {
         free(at);
         return NULL;
     }
@@ -259,25 +346,25 @@ json_t *report_merge(json_t *const *reports, const char *const *names, int n, ch
     json_t *events = json_array(), *run = json_object_get(m, "run");
     int64_t workers = 0, planned = 0, first_ms = -1, last_ms = -1;
     int rc = 0, interrupted = 0;
+    struct mctx c = {.err = err, .errn = errn};
     for (int i = 0; i < n && rc == 0; i++) {
         const json_t *r = reports[at[i]], *rr = json_object_get(r, "run");
         if (i) {
-            rc = merge_period(json_object_get(m, "aggregate"), json_object_get(r, "aggregate"), err,
-                              errn);
+            rc = merge_period(json_object_get(m, "aggregate"), json_object_get(r, "aggregate"), &c);
             rc = rc ? rc
                     : merge_by(json_object_get(m, "phases"), json_object_get(r, "phases"), "index",
-                               merge_phase, err, errn);
+                               merge_phase, &c);
             rc = rc ? rc
                     : merge_by(json_object_get(m, "endpoints"), json_object_get(r, "endpoints"),
-                               "name", merge_period, err, errn);
+                               "name", merge_period, &c);
             rc = rc ? rc
                     : merge_by(json_object_get(m, "timeline"), json_object_get(r, "timeline"), "t",
-                               merge_second, err, errn);
+                               merge_second, &c);
             json_t *di = json_object_get(m, "intermediate");
             const json_t *si = json_object_get(r, "intermediate");
             for (size_t k = 0; rc == 0 && k < json_array_size(si); k++) {
                 if (k < json_array_size(di))
-                    rc = merge_period(json_array_get(di, k), json_array_get(si, k), err, errn);
+                    rc = merge_period(json_array_get(di, k), json_array_get(si, k), &c);
                 else
                     json_array_append_new(di, json_deep_copy(json_array_get(si, k)));
             }
@@ -305,13 +392,14 @@ json_t *report_merge(json_t *const *reports, const char *const *names, int n, ch
         {
             json_t *e = json_deep_copy(ev);
             const char *t = json_string_value(json_object_get(ev, "text"));
-            char *text = xasprintf("shard %d: %s", i, t ? t : "");
+            char *text = xasprintf("shard %lld: %s", (long long)shard_index(r), t ? t : "");
             put(e, "text", json_string(text));
             free(text);
             json_array_append_new(events, e);
         }
     }
     free(at);
+    flush_histograms(&c, rc == 0);
     if (rc < 0) {
         json_decref(events);
         json_decref(m);

@@ -19,9 +19,12 @@
 
 /* Merge reports[0..n) (names[i] names reports[i] in messages). Every one
  * must be a shard report (run.shard) of the same plan (run.planHash) and
- * of the same count N = n, each index 0..N-1 exactly once. Returns a new
- * report (a new reference), or NULL with why in err[errn]. */
-json_t *report_merge(json_t *const *reports, const char *const *names, int n, char *err,
-                     size_t errn);
+ * of the same count N = n, each index 0..N-1 exactly once — or, with
+ * MERGE_SOME, of any one count N, each index at most once (loadtop watch:
+ * the shards that answer). Returns a new report (a new reference), or NULL
+ * with why in err[errn]. */
+#define MERGE_SOME 1u
+json_t *report_merge(json_t *const *reports, const char *const *names, int n, unsigned flags,
+                     char *err, size_t errn);
 
 #endif

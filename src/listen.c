@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -18,7 +19,8 @@
 struct listener {
     _Atomic(struct engine *) e; /* NULL until listener_attach: 503 */
     struct target *t;
-    char *token; /* NULL: control refused */
+    char *token;                /* NULL: control refused */
+    atomic_int read, read_done; /* /snapshot served at all; served once the run was done */
 };
 
 /* ---- /metrics ------------------------------------------------------------- */
@@ -181,6 +183,7 @@ static void control(struct listener *l, const json_t *req, struct target_reply *
     if (given && strlen(given) < sizeof cmd)
         snprintf(cmd, sizeof cmd, "%s", given);
     json_t *value = json_object_get(in, "value");
+    double v = json_number_value(value);
     struct engine_cmd c = {.kind = CMD_NOTE};
     int ok = 1;
     if (!*cmd)
@@ -191,20 +194,27 @@ static void control(struct listener *l, const json_t *req, struct target_reply *
         c.kind = CMD_RESUME;
     else if (!strcmp(cmd, "skip"))
         c.kind = CMD_SKIP;
-    else if (!strcmp(cmd, "stop"))
-        c.kind = CMD_STOP;
-    else if (!strcmp(cmd, "rate") && json_is_number(value) && json_number_value(value) > 0 &&
-             json_number_value(value) <= ENGINE_MAX_RATE)
-        c.kind = CMD_RATE, c.value = json_number_value(value);
+    else if (!strcmp(cmd, "stop") && (!value || (json_is_number(value) && v > 0 && v <= 3600)))
+        c.kind = CMD_STOP, c.value = value ? v : 0; /* value: the drain's bound in seconds */
+    else if (!strcmp(cmd, "abort"))
+        c.kind = CMD_ABORT;
+    else if (!strcmp(cmd, "rate") && json_is_number(value) && v > 0 && v <= ENGINE_MAX_RATE)
+        c.kind = CMD_RATE, c.value = v;
     else if (!strcmp(cmd, "plan"))
         c.kind = CMD_MULT, c.value = 1.0;
+    else if (!strcmp(cmd, "multiplier") && json_is_number(value) && v > 0.001 && v < 1000)
+        c.kind = CMD_MULT, c.value = v;
+    else if (!strcmp(cmd, "scale") && json_is_number(value) && v > 0.001 && v < 1000)
+        c.kind = CMD_SCALE, c.value = v;
     else
         ok = 0;
     json_decref(in);
     if (!ok) {
         reply(r, 400, "text/plain",
               xstrdup("expected {\"command\": \"pause\" | \"resume\" | \"skip\" | \"stop\" | "
-                      "\"plan\" | \"rate\", \"value\": N (rate, > 0)}\n"));
+                      "\"abort\" | \"plan\" | \"rate\" | \"multiplier\" | \"scale\", "
+                      "\"value\": N (rate: arrivals/s > 0; multiplier, scale: 0.001 to 1000; "
+                      "stop: the drain's bound, seconds)}\n"));
         return;
     }
     engine_send(atomic_load(&l->e), &c);
@@ -225,7 +235,12 @@ static void handle(void *ctx, const json_t *req, struct target_reply *r)
     if (path && !strcmp(path, "/metrics") && get) {
         reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", listen_metrics(e));
     } else if (path && !strcmp(path, "/snapshot") && get) {
-        json_t *j = engine_report_now(e);
+        const char *q = json_string_value(json_object_get(req, "query"));
+        int brief = q && !strcmp(q, "brief");
+        json_t *j = engine_report_now(e, brief);
+        atomic_store(&l->read, 1);
+        if (!brief && engine_done(e)) /* the final record: a watcher has it */
+            atomic_store(&l->read_done, 1);
         char *text = json_dumps(j, JSON_COMPACT);
         json_decref(j);
         reply(r, 200, "application/json", text ? text : xstrdup("{}"));
@@ -241,7 +256,7 @@ static void handle(void *ctx, const json_t *req, struct target_reply *r)
 
 /* ---- life ------------------------------------------------------------------------ */
 
-static char *read_token(const char *path)
+char *listen_read_token(const char *path)
 {
     struct buf text = {0};
     const char *bad = read_file_limited(path, TOKEN_MAX, &text);
@@ -263,7 +278,7 @@ static char *read_token(const char *path)
 struct listener *listener_start(const char *addr, const char *token_file, int *port)
 {
     struct listener *l = xcalloc(1, sizeof *l);
-    if (token_file && !(l->token = read_token(token_file))) {
+    if (token_file && !(l->token = listen_read_token(token_file))) {
         free(l);
         return NULL;
     }
@@ -280,6 +295,16 @@ void listener_attach(struct listener *l, struct engine *e)
 {
     if (l)
         atomic_store(&l->e, e);
+}
+
+void listener_linger(struct listener *l, int64_t max_us)
+{
+    if (!l || !atomic_load(&l->read))
+        return;
+    for (int64_t end = now_us() + max_us; !atomic_load(&l->read_done) && now_us() < end;) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 void listener_stop(struct listener *l)

@@ -7,7 +7,8 @@
  *                   name, status code, error name, phase), never raw URLs
  *   GET  /snapshot  the report of the run so far (JSON: what merge reads)
  *   POST /control   {"command": "pause" | "resume" | "skip" | "stop" |
- *                   "rate", "value": N} with "Authorization: Bearer TOKEN",
+ *                   "abort" | "plan" | "rate" | "multiplier" | "scale",
+ *                   "value": N} with "Authorization: Bearer TOKEN",
  *                   TOKEN from --control-token-file; 401 without it, 403
  *                   when no token file was given
  * The handler reads snapshots and sends commands (engine.h), as the
@@ -16,6 +17,7 @@
 #define LOADTOP_LISTEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct engine;
 struct listener;
@@ -29,8 +31,17 @@ struct listener;
 struct listener *listener_start(const char *addr, const char *token_file, int *port);
 /* Serve run `e` from now on (any thread). */
 void listener_attach(struct listener *l, struct engine *e);
+/* The run is over: if anything read /snapshot during it (loadtop watch),
+ * keep serving until it has read the final one, for at most max_us, so
+ * that the watcher sees the end. Returns at once otherwise. */
+void listener_linger(struct listener *l, int64_t max_us);
 /* Stop serving and free. Safe on NULL. */
 void listener_stop(struct listener *l);
+
+/* The token in `path` (trailing newlines and spaces cut; at most 4 KiB, not
+ * empty), or NULL after "loadtop: --control-token-file PATH: why" on
+ * stderr. Heap. */
+char *listen_read_token(const char *path);
 
 /* The /metrics text for `e` (heap; pure over what the engine publishes). */
 char *listen_metrics(struct engine *e);

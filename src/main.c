@@ -26,6 +26,7 @@
 #include "target.h"
 #include "ui.h"
 #include "util.h"
+#include "watchcmd.h"
 #include "version.h"
 
 /* `loadtop report`: the largest saved report read (a day at 1 s per second
@@ -143,6 +144,7 @@ struct headless {
     const struct plan *plan;
     int printed;        /* intervals printed */
     int events_printed; /* events seen (log lines go to stderr) */
+    int signalled;      /* SIGINT, SIGTERM or SIGHUP came: leave soon */
     int64_t start_wall;
 };
 
@@ -150,6 +152,7 @@ struct headless {
 static void headless_loop(struct engine *e, struct headless *h, const sigset_t *sigs)
 {
     struct snapshot *s = xcalloc(1, sizeof *s); /* seq 0: engine_snapshot copies it all */
+    struct source src = engine_source(e);
     int interrupts = 0;
     int64_t start_wall = h->start_wall;
     while (!engine_done(e)) {
@@ -157,6 +160,7 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
         int sig = sigtimedwait(sigs, NULL, &ts);
         if (sig == SIGINT) {
             interrupts++;
+            h->signalled = 1;
             struct engine_cmd c = {.kind = interrupts == 1 ? CMD_STOP : CMD_ABORT};
             engine_send(e, &c);
             if (!h->o->quiet)
@@ -165,6 +169,7 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
                                       "(interrupt again to stop at once)\n"
                                     : "loadtop: stopping now\n");
         } else if (sig == SIGTERM || sig == SIGHUP) {
+            h->signalled = 1;
             /* Sent by timeout(1), Kubernetes, systemd or a closed terminal:
              * they wait only briefly, so the report must be written soon. */
             struct engine_cmd c = {.kind = CMD_STOP, .value = ENGINE_TERM_DRAIN_S};
@@ -174,11 +179,11 @@ static void headless_loop(struct engine *e, struct headless *h, const sigset_t *
                         sig == SIGTERM ? "SIGTERM" : "SIGHUP", ENGINE_TERM_DRAIN_S);
         } else if (sig == SIGUSR1) {
             char msg[300];
-            if (snapfile_request(e, h->o->snapshot_dir, msg, sizeof msg) < 0)
+            if (snapfile_request(&src, h->o->snapshot_dir, msg, sizeof msg) < 0)
                 fprintf(stderr, "loadtop: %s\n", msg);
         }
         char msg[300];
-        if (snapfile_poll(e, msg, sizeof msg) != 0 && !h->o->quiet)
+        if (snapfile_poll(&src, msg, sizeof msg) != 0 && !h->o->quiet)
             fprintf(stderr, "loadtop: %s\n", msg);
         engine_snapshot(e, s);
         /* the flow's `log` lines, failed expectations and warnings (the engine caps them) */
@@ -439,20 +444,24 @@ static int run(const struct options *o, int argc, char **argv)
                              .report = o->output     ? o->output
                                        : o->nreports ? o->reports[0]
                                                      : NULL};
-        if (ui_run(e, &plan, &uo, &sigs) != 0) {
+        struct source src = engine_source(e);
+        if (ui_run(&src, &plan, &uo, &sigs) != 0) {
             /* no usable terminal: carry on headless */
             headless_loop(e, &h, &sigs);
             headless = 1;
         }
     }
     engine_join(e);
+    if (!h.signalled) /* a watcher sees the end; a signal means leave now */
+        listener_linger(lis, 2000000);
     listener_stop(lis); /* the run is over: its report is what comes next */
     if (!headless)
         h.printed = engine_stats(e)->nintervals; /* the dashboard showed them */
 
     const struct stats *st = engine_stats(e);
     char msg[300];
-    if (snapfile_poll(e, msg, sizeof msg) != 0 && !o->quiet)
+    struct source src = engine_source(e);
+    if (snapfile_poll(&src, msg, sizeof msg) != 0 && !o->quiet)
         fprintf(stderr, "loadtop: %s\n", msg);
     /* the summary always (-q too: a CI log must say how the run went); on
      * stderr when stdout carries the JSON report */
@@ -530,6 +539,9 @@ int main(int argc, char **argv)
         break;
     case MODE_MERGE:
         rc = saved_merge(&o);
+        break;
+    case MODE_WATCH:
+        rc = watch_command(&o);
         break;
     case MODE_TARGET: {
         struct target_opts t = {.listen = o.listen,

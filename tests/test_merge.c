@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "live.h"
 #include "merge.h"
 #include "report.h"
 #include "stats.h"
@@ -271,7 +272,7 @@ TEST(merge_shard_reports_give_the_whole)
                     as_shard(report_build(&p, &a, &meta, NULL, NULL), 0, 2)};
     const char *names[2] = {"b.json", "a.json"};
     char err[256] = "";
-    json_t *m = report_merge(r, names, 2, err, sizeof err);
+    json_t *m = report_merge(r, names, 2, 0, err, sizeof err);
     ASSERT(m);
     ASSERT_STR(err, "");
     ASSERT(json_equal(json_object_get(m, "aggregate"), json_object_get(jw, "aggregate")));
@@ -315,7 +316,7 @@ TEST(merge_shard_reports_give_the_whole)
              at + 19); /* the same minute, 5 s later */
     json_object_set_new(json_object_get(late, "run"), "startedAt", json_string(later));
     json_t *skewed[2] = {late, r[1]};
-    json_t *ms = report_merge(skewed, names, 2, err, sizeof err);
+    json_t *ms = report_merge(skewed, names, 2, 0, err, sizeof err);
     ASSERT(ms);
     ASSERT_NEAR(json_number_value(json_object_get(json_object_get(ms, "run"), "startSpread")), 5,
                 1e-9);
@@ -327,23 +328,168 @@ TEST(merge_shard_reports_give_the_whole)
 
     /* refused: a shard twice, one missing, another plan, not a shard */
     json_t *twice[2] = {r[0], r[0]};
-    ASSERT(!report_merge(twice, names, 2, err, sizeof err));
+    ASSERT(!report_merge(twice, names, 2, 0, err, sizeof err));
     ASSERT(strstr(err, "given twice"));
-    ASSERT(!report_merge(r, names, 1, err, sizeof err));
+    ASSERT(!report_merge(r, names, 1, 0, err, sizeof err));
     ASSERT(strstr(err, "shard 1 of 2, but 1 report given"));
     json_t *other = json_deep_copy(r[0]);
     json_object_set_new(json_object_get(other, "run"), "planHash", json_string("0123"));
     json_t *mixed[2] = {r[1], other};
-    ASSERT(!report_merge(mixed, names, 2, err, sizeof err));
+    ASSERT(!report_merge(mixed, names, 2, 0, err, sizeof err));
     ASSERT(strstr(err, "another plan"));
     json_object_del(json_object_get(other, "run"), "shard");
-    ASSERT(!report_merge(&other, names, 1, err, sizeof err));
+    ASSERT(!report_merge(&other, names, 1, 0, err, sizeof err));
     ASSERT(strstr(err, "not a shard's report"));
     json_decref(other);
     json_decref(m);
     json_decref(r[0]);
     json_decref(r[1]);
     json_decref(jw);
+    for (int k = 0; k < 3; k++)
+        stats_free(s[k]);
+    plan_free(&p);
+}
+
+/* loadtop watch: a report read back into the dashboard's snapshot gives
+ * the stats' own counters and (to the report's rounding) percentiles; the
+ * live object round-trips; a plan to draw with comes back; a subset of
+ * the shards merges (MERGE_SOME) and their live objects add. */
+TEST(live_snapshot_reads_back_a_report)
+{
+    struct plan p;
+    make_plan(&p);
+    struct stats whole, a, b, *s[3] = {&whole, &a, &b};
+    record(s);
+    json_t *r = report_build(&p, &whole, &meta, NULL, NULL);
+    struct snapshot in = {.state = RUN_PAUSED,
+                          .elapsed_us = 4500000,
+                          .planned_us = 6000000,
+                          .phase = 1,
+                          .phase_elapsed_us = 1500000,
+                          .phase_duration_us = 3000000,
+                          .target_rate = 60,
+                          .mult = 1.5,
+                          .active_vus = 7,
+                          .inflight = 5,
+                          .waiting = 2,
+                          .nworkers = 2,
+                          .host = {.cpu_pct = 40, .worker_cpu_pct = 55, .ncpu = 2}};
+    in.worker[1] = (struct snap_worker){.cpu_pct = 55, .lag_p99_us = 1200, .inflight = 3};
+    json_object_set_new(r, "live", live_json(&in));
+    ASSERT_STR(json_string_value(json_object_get(json_object_get(r, "live"), "state")), "paused");
+    struct snapshot *o = xcalloc(1, sizeof *o);
+    o->seq = 41;
+    live_snapshot(r, o);
+    ASSERT_EQ(o->seq, 41);
+    ASSERT_EQ(o->state, RUN_PAUSED);
+    ASSERT_EQ(o->elapsed_us, 4500000);
+    ASSERT_EQ(o->phase, 1);
+    ASSERT_EQ(o->phase_elapsed_us, 1500000);
+    ASSERT_NEAR(o->mult, 1.5, 1e-12);
+    ASSERT_EQ(o->active_vus, 7);
+    ASSERT_EQ(o->waiting, 2);
+    ASSERT_EQ(o->nworkers, 2);
+    ASSERT_EQ(o->worker[1].lag_p99_us, 1200);
+    ASSERT_NEAR(o->host.worker_cpu_pct, 55, 1e-9);
+    const struct counters *c = &whole.total.c;
+    ASSERT_EQ(o->total.vu_created, c->vu_created);
+    ASSERT_EQ(o->total.vu_skipped, c->vu_skipped);
+    ASSERT_EQ(o->total.requests, c->requests);
+    ASSERT_EQ(o->total.codes[503], c->codes[503]);
+    ASSERT_EQ(o->total.code_class[2], c->code_class[2]);
+    ASSERT_EQ(o->total.code_class[5], c->code_class[5]);
+    uint64_t errs = 0, want = 0;
+    for (int i = 0; i < o->nerrors; i++)
+        errs += o->total.errors[i];
+    for (int i = 0; i < whole.nerrors; i++)
+        want += c->errors[i];
+    ASSERT_EQ(errs, want);
+    ASSERT_EQ(o->nerrors, whole.nerrors);
+    struct sumstat rt;
+    sumstat_of(&rt, whole.total.sum[SUM_RESPONSE_TIME]);
+    ASSERT_EQ(o->total_s[SUM_RESPONSE_TIME].count, rt.count);
+    ASSERT_NEAR((double)o->total_s[SUM_RESPONSE_TIME].p99, (double)rt.p99, 50);
+    ASSERT_EQ(o->nphases, 2);
+    ASSERT_EQ(o->ph[1].planned, 240);
+    ASSERT_EQ(o->ph[1].started_us, 3000000);
+    ASSERT_EQ(o->nendpoints, 2);
+    ASSERT_EQ(o->ep[1].c.requests, whole.endpoint[1].c.requests);
+    ASSERT_EQ(o->nsec, 6);
+    ASSERT_EQ(o->sec[5].arrivals, whole.seconds[5].arrivals);
+    ASSERT_EQ(o->nintervals, 2);
+    ASSERT_EQ(o->last_start_us, 3000000);
+    ASSERT_EQ(o->last_c.requests, whole.intervals[1].c.requests);
+    ASSERT_EQ(o->total_events, whole.nevents);
+
+    struct plan back;
+    ASSERT_EQ(live_plan(r, &back), 0);
+    ASSERT_EQ(back.nphases, 2);
+    ASSERT_STR(back.phases[1].name, "ramp");
+    ASSERT_EQ(back.phases[1].kind, PHASE_RAMP);
+    ASSERT_EQ(back.phases[1].duration_us, 3000000);
+    ASSERT_NEAR(back.phases[1].rate_to, 80, 1e-9);
+    ASSERT_EQ(back.nendpoints, 2);
+    ASSERT_STR(back.endpoints[1].key, "POST /buy");
+    plan_free(&back);
+    json_t *none = json_object();
+    ASSERT_EQ(live_plan(none, &back), -1);
+    plan_free(&back);
+    json_decref(none);
+
+    /* a saved report (no live object) reads as finished */
+    json_object_del(r, "live");
+    live_snapshot(r, o);
+    ASSERT_EQ(o->state, RUN_DONE);
+    free(o);
+    json_decref(r);
+    for (int k = 0; k < 3; k++)
+        stats_free(s[k]);
+    plan_free(&p);
+}
+
+TEST(live_merge_of_some_shards)
+{
+    struct plan p;
+    make_plan(&p);
+    struct stats whole, a, b, *s[3] = {&whole, &a, &b};
+    record(s);
+    json_t *r[2] = {as_shard(report_build(&p, &a, &meta, NULL, NULL), 0, 3),
+                    as_shard(report_build(&p, &b, &meta, NULL, NULL), 2, 3)};
+    struct snapshot l0 = {.state = RUN_RUNNING, .active_vus = 3, .inflight = 2, .nworkers = 1};
+    struct snapshot l2 = {.state = RUN_PAUSED, .active_vus = 4, .inflight = 1, .nworkers = 1};
+    l0.host.worker_cpu_pct = 10;
+    l2.host.worker_cpu_pct = 90;
+    json_object_set_new(r[0], "live", live_json(&l0));
+    json_object_set_new(r[1], "live", live_json(&l2));
+    const char *names[2] = {"a", "c"};
+    char err[256] = "";
+    /* two of three shards, given in any order */
+    json_t *rev[2] = {r[1], r[0]};
+    json_t *m = report_merge(rev, names, 2, MERGE_SOME, err, sizeof err);
+    ASSERT(m);
+    json_t *counters = json_object_get(json_object_get(m, "aggregate"), "counters");
+    ASSERT_EQ(json_integer_value(json_object_get(counters, "vusers.created")),
+              (json_int_t)whole.total.c.vu_created); /* a and b: all of the arrivals */
+    json_object_del(m, "live");
+    live_merge(m, r[0], 0);
+    live_merge(m, r[1], 2);
+    struct snapshot *o = xcalloc(1, sizeof *o);
+    live_snapshot(m, o);
+    ASSERT_EQ(o->active_vus, 7);
+    ASSERT_EQ(o->inflight, 3);
+    ASSERT_EQ(o->state, RUN_RUNNING); /* one shard still sends */
+    ASSERT_EQ(o->nworkers, 2);        /* a row a shard */
+    ASSERT_EQ(o->host.busiest_worker, 2);
+    ASSERT_NEAR(o->worker[1].cpu_pct, 90, 1e-9);
+    free(o);
+    json_decref(m);
+    /* without MERGE_SOME, a missing shard is refused; with it, a shard twice still is */
+    ASSERT(!report_merge(r, names, 2, 0, err, sizeof err));
+    json_t *twice[2] = {r[0], r[0]};
+    ASSERT(!report_merge(twice, names, 2, MERGE_SOME, err, sizeof err));
+    ASSERT(strstr(err, "given twice"));
+    json_decref(r[0]);
+    json_decref(r[1]);
     for (int k = 0; k < 3; k++)
         stats_free(s[k]);
     plan_free(&p);

@@ -47,12 +47,23 @@ struct engine_cmd {
 #define SNAP_ENDPOINTS 32
 #define SNAP_PHASES 64
 #define SNAP_WORKERS 64 /* workers shown one by one; the rest only in the sums */
+#define SNAP_SHARDS 64  /* loadtop watch: shards watched at most */
 
 /* One worker thread as the run saw it at its last hand-over. */
 struct snap_worker {
     double cpu_pct;     /* its thread's CPU, % of one core (last second) */
     int64_t lag_p99_us; /* schedule lag p99 of its open interval */
     uint64_t inflight;
+};
+
+/* loadtop watch: one shard as the watcher last heard from it. */
+struct snap_shard {
+    char name[64];        /* HOST:PORT */
+    int up;               /* its last /snapshot answered */
+    int seen;             /* it answered at least once (its numbers are in the merge) */
+    int64_t silent_us;    /* not up: how long since it last answered (or since the watch began) */
+    enum run_state state; /* as it last said */
+    char why[64];         /* not up: "connection refused", "HTTP 503", "another plan", ... */
 };
 
 struct snap_endpoint {
@@ -94,6 +105,8 @@ struct snapshot {
     const char *error_names[STATS_MAX_ERRORS];
     int nworkers; /* worker threads running the load */
     struct snap_worker worker[SNAP_WORKERS];
+    int nshards; /* loadtop watch: shards merged into this view (0: this process's run) */
+    struct snap_shard shard[SNAP_SHARDS];
     int nevents; /* events in ev[] (the last ones) */
     int total_events;
     struct event ev[SNAP_EVENTS];
@@ -145,8 +158,10 @@ void engine_snapshot(struct engine *e, struct snapshot *out);
  * cold memory). Thread-safe against the engine. */
 const struct snapshot *engine_snapshot_hold(struct engine *e);
 /* The report of the run so far, built now on the caller's thread from the
- * merge (under its lock): what --listen's /snapshot serves. New reference. */
-json_t *engine_report_now(struct engine *e);
+ * merge (under its lock), with the last snapshot's "live" object
+ * (live.h): what --listen's /snapshot serves; `brief`: report.h's brief
+ * form (/snapshot?brief, what loadtop watch polls). New reference. */
+json_t *engine_report_now(struct engine *e, int brief);
 /* From the merge's http.response_time histogram: how many responses took
  * at most le_us[i] µs (counts[i], cumulative), how many in all, and their
  * sum in µs: a Prometheus histogram. Any thread. */

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "live.h"
 #include "report.h"
 #include "saturation.h"
+#include "source.h"
 #include "util.h"
 
 /* The workers' hand-over: what every part has flushed (so that the views
@@ -151,7 +153,7 @@ void engine_publish(struct engine *e)
 
 /* The report of the merge as of `elapsed_us`, in run state `state`
  * ("running", "done", "interrupted"), built under the merge's lock. */
-static json_t *build_report(struct engine *e, int64_t elapsed_us, const char *state,
+static json_t *build_report(struct engine *e, int64_t elapsed_us, const char *state, int brief,
                             struct check_result **res, int *nres)
 {
     struct report_meta m = {
@@ -164,6 +166,7 @@ static json_t *build_report(struct engine *e, int64_t elapsed_us, const char *st
         .workers = e->workers_used,
         .shard = e->o.shard,
         .nshards = e->o.nshards,
+        .brief = brief,
     };
     uv_mutex_lock(&e->mlock);
     json_t *json = report_build(e->plan, &e->merged, &m, res, nres);
@@ -175,7 +178,7 @@ void engine_build_report(struct engine *e, const char *tag)
 {
     const char *state =
         e->lc.state == RUN_DONE ? (e->lc.interrupted ? "interrupted" : "done") : "running";
-    json_t *json = build_report(e, engine_rel(e, now_us()), state, NULL, NULL);
+    json_t *json = build_report(e, engine_rel(e, now_us()), state, 0, NULL, NULL);
     uv_mutex_lock(&e->slock);
     json_decref(e->report);
     e->report = json;
@@ -183,14 +186,17 @@ void engine_build_report(struct engine *e, const char *tag)
     uv_mutex_unlock(&e->slock);
 }
 
-json_t *engine_report_now(struct engine *e)
+json_t *engine_report_now(struct engine *e, int brief)
 {
     /* the run's state and clock as last published (this is not its thread) */
     uv_mutex_lock(&e->slock);
     enum run_state state = e->pub->state;
     int64_t elapsed = e->pub->elapsed_us;
+    json_t *live = live_json(e->pub);
     uv_mutex_unlock(&e->slock);
-    return build_report(e, elapsed, state == RUN_DONE ? "done" : "running", NULL, NULL);
+    json_t *r = build_report(e, elapsed, state == RUN_DONE ? "done" : "running", brief, NULL, NULL);
+    json_object_set_new(r, "live", live);
+    return r;
 }
 
 void engine_response_buckets(struct engine *e, const int64_t *le_us, int n, uint64_t *counts,
@@ -259,5 +265,40 @@ json_t *engine_take_report(struct engine *e, char tag[256])
 json_t *engine_report(struct engine *e, struct check_result **res, int *nres)
 {
     return build_report(e, engine_rel(e, e->end_us ? e->end_us : now_us()),
-                        e->lc.interrupted ? "interrupted" : "done", res, nres);
+                        e->lc.interrupted ? "interrupted" : "done", 0, res, nres);
+}
+
+static const struct snapshot *src_hold(void *e)
+{
+    return engine_snapshot_hold(e);
+}
+
+static void src_send(void *e, const struct engine_cmd *c)
+{
+    engine_send(e, c);
+}
+
+static int src_done(void *e)
+{
+    return engine_done(e);
+}
+
+static json_t *src_take(void *e, char tag[256])
+{
+    return engine_take_report(e, tag);
+}
+
+static json_t *src_final(void *e)
+{
+    return engine_report(e, NULL, NULL);
+}
+
+struct source engine_source(struct engine *e)
+{
+    return (struct source){.ctx = e,
+                           .hold = src_hold,
+                           .send = src_send,
+                           .done = src_done,
+                           .take_report = src_take,
+                           .final_report = src_final};
 }

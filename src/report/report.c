@@ -204,6 +204,8 @@ static json_t *phase_json(const struct phase *ph, int i, const struct stats *st,
     put(o, "paused", jsecs(started >= 0 ? paused : -1));
     put(o, "achievedRate", achieved);
     put(o, "counters", counters_json(&g->c, nm, 1));
+    if (m->brief) /* a live view shows a phase's counts only */
+        return o;
     struct sumstat s[SUM_N];
     group_sumstats(s, g);
     put(o, "summaries", summaries_json(s));
@@ -403,11 +405,16 @@ json_t *report_build(const struct plan *p, const struct stats *st, const struct 
     put(root, "aggregate", aggregate_json(st, m, &nm));
 
     json_t *inter = json_array();
-    for (int i = 0; i < st->nintervals; i++) {
+    int from = m->brief && st->nintervals > REPORT_BRIEF_INTERVALS
+                   ? st->nintervals - REPORT_BRIEF_INTERVALS
+                   : 0;
+    for (int i = from; i < st->nintervals; i++) {
         const struct interval *iv = &st->intervals[i];
-        json_array_append_new(inter, period_json(&iv->c, iv->s, iv->hist_enc,
-                                                 m->start_wall_us + iv->start_us,
-                                                 m->start_wall_us + iv->end_us, &plain));
+        json_t *pj = period_json(&iv->c, iv->s, iv->hist_enc, m->start_wall_us + iv->start_us,
+                                 m->start_wall_us + iv->end_us, &plain);
+        if (m->brief)
+            put(pj, "index", jint(i));
+        json_array_append_new(inter, pj);
     }
     put(root, "intermediate", inter);
 
@@ -430,13 +437,18 @@ json_t *report_build(const struct plan *p, const struct stats *st, const struct 
     put(root, "endpoints", eps);
 
     json_t *tl = json_array();
-    for (int i = 0; i < st->nseconds; i++)
+    for (int i = m->brief && st->nseconds > REPORT_BRIEF_SECONDS
+                     ? st->nseconds - REPORT_BRIEF_SECONDS
+                     : 0;
+         i < st->nseconds; i++)
         json_array_append_new(tl, second_json(&st->seconds[i], i, st));
     put(root, "timeline", tl);
     put(root, "host", host_json(st));
 
     json_t *ev = json_array();
-    for (int i = 0; i < st->nevents; i++) {
+    for (int i = m->brief && st->nevents > REPORT_BRIEF_EVENTS ? st->nevents - REPORT_BRIEF_EVENTS
+                                                               : 0;
+         i < st->nevents; i++) {
         json_t *e = json_object();
         put(e, "t", jsecs(st->events[i].t_us));
         put(e, "kind", jstr(st->events[i].kind));

@@ -23,7 +23,15 @@ struct report_meta {
     const char *argv_line;
     int workers;        /* worker threads that ran the load; 0 = not said (run.workers absent) */
     int shard, nshards; /* --shard I/N (run.shard); nshards 0 or 1 = not a shard */
+    /* What a live view needs, not a run's record (loadtop watch polls it):
+     * the last REPORT_BRIEF_INTERVALS intervals, each with its "index"; the
+     * last REPORT_BRIEF_SECONDS seconds; the last REPORT_BRIEF_EVENTS events;
+     * phases without histograms. The rest is as in a full report. */
+    int brief;
 };
+#define REPORT_BRIEF_INTERVALS 2
+#define REPORT_BRIEF_SECONDS 120 /* engine.h's SNAP_SECONDS */
+#define REPORT_BRIEF_EVENTS 12   /* engine.h's SNAP_EVENTS */
 
 /* The report of `st` (one engine's stats, or the merge of several) as one
  * JSON tree, built once: Artillery's aggregate and intermediate, loadtop's

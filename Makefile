@@ -131,7 +131,7 @@ integration: all
 # totals line is the sum of all. tests/README.md says which suite is which.
 SUITES := tests/check-layout.sh tests/check-format.sh tests/run-integration.sh tests/faults.sh \
           tests/flows.sh tests/tui.sh tests/html.sh tests/target.sh tests/refuse.sh tests/tls.sh \
-          tests/habits.sh tests/workers.sh tests/observe.sh
+          tests/habits.sh tests/workers.sh tests/observe.sh tests/watch.sh
 # The exact-count suites again with 2 and 4 worker threads (WORKERS: lib.sh).
 WORKER_SUITES := tests/run-integration.sh tests/flows.sh
 

@@ -25,8 +25,9 @@ enum {
     APPLY_TARGET = 1 << 3,
     APPLY_REPORT = 1 << 4,
     APPLY_MERGE = 1 << 5,
+    APPLY_WATCH = 1 << 6,
     APPLY_RUN = APPLY_SCRIPT | APPLY_URL | APPLY_DEMO,
-    APPLY_ALL = APPLY_RUN | APPLY_TARGET | APPLY_REPORT | APPLY_MERGE,
+    APPLY_ALL = APPLY_RUN | APPLY_TARGET | APPLY_REPORT | APPLY_MERGE | APPLY_WATCH,
 };
 
 enum cli_group { GROUP_GENERAL, GROUP_TLS, GROUP_URL, GROUP_DASH, GROUP_TARGET };
@@ -102,7 +103,7 @@ static const struct cli_opt cli_opts[] = {
     {"listen", 0, "ADDR:PORT", "serve /metrics, /snapshot and /control there (e.g. 127.0.0.1:9464)",
      NULL, GROUP_GENERAL, APPLY_RUN, KIND_LISTEN, F(serve), 0, 0},
     {"control-token-file", 0, "FILE", "the bearer token POST /control must carry", NULL,
-     GROUP_GENERAL, APPLY_RUN, KIND_FILE, F(control_token_file), 0, 0},
+     GROUP_GENERAL, APPLY_RUN | APPLY_WATCH, KIND_FILE, F(control_token_file), 0, 0},
     {"shard", 0, "I/N", "run shard I (from 0) of N: arrivals k with k mod N = I, 1/N of -c and -n",
      NULL, GROUP_GENERAL, APPLY_RUN, KIND_SHARD, 0, 0, 0},
     {"start-at", 0, "TIME", "start the plan at TIME: epoch seconds or RFC 3339 (shards together)",
@@ -144,10 +145,10 @@ static const struct cli_opt cli_opts[] = {
     {"timeout", 0, "SECONDS", "per-request timeout", NULL, GROUP_URL, APPLY_URL, KIND_DUR,
      F(timeout_us), 0, 0},
 
-    {"fps", 0, "N", "dashboard frames per second", "10", GROUP_DASH, APPLY_RUN, KIND_INT, F(fps), 1,
-     60},
-    {"snapshot-dir", 0, "DIR", "where the 's' key writes snapshots", ".", GROUP_DASH, APPLY_RUN,
-     KIND_STR, F(snapshot_dir), 0, 0},
+    {"fps", 0, "N", "dashboard frames per second", "10", GROUP_DASH, APPLY_RUN | APPLY_WATCH,
+     KIND_INT, F(fps), 1, 60},
+    {"snapshot-dir", 0, "DIR", "where the 's' key writes snapshots", ".", GROUP_DASH,
+     APPLY_RUN | APPLY_WATCH, KIND_STR, F(snapshot_dir), 0, 0},
     {"demo", 0, NULL, "dashboard demo against the built-in target", NULL, GROUP_DASH, APPLY_DEMO,
      KIND_FLAG, F(demo), 0, 0},
 
@@ -344,6 +345,8 @@ static int cli_misplaced(const struct cli_opt *d, unsigned apply)
         return cli_fail("--%s does not apply to 'loadtop report'", d->lng);
     if (apply == APPLY_MERGE)
         return cli_fail("--%s does not apply to 'loadtop merge'", d->lng);
+    if (apply == APPLY_WATCH)
+        return cli_fail("--%s does not apply to 'loadtop watch'", d->lng);
     if (d->apply == APPLY_TARGET)
         return cli_fail("--%s applies to 'loadtop target' only", d->lng);
     if (d->apply & APPLY_URL)
@@ -366,6 +369,9 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
     } else if (argc > 1 && !strcmp(argv[1], "merge")) {
         o->mode = MODE_MERGE;
         i = 2;
+    } else if (argc > 1 && !strcmp(argv[1], "watch")) {
+        o->mode = MODE_WATCH;
+        i = 2;
     } else if (argc > 1 && !strcmp(argv[1], "run")) {
         i = 2;
     }
@@ -373,7 +379,9 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
         const char *arg = argv[i], *val;
         char shown[64];
         if (options_done || arg[0] != '-' || !arg[1]) {
-            if (o->mode == MODE_MERGE) { /* the shards' reports, any number */
+            if (o->mode == MODE_WATCH && cli_endpoint(arg) < 0)
+                return -1;
+            if (o->mode == MODE_MERGE || o->mode == MODE_WATCH) { /* any number */
                 o->inputs = xrealloc(o->inputs, sizeof *o->inputs * (size_t)(o->ninputs + 1));
                 o->inputs[o->ninputs++] = arg;
                 continue;
@@ -394,6 +402,7 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
         unsigned where = o->mode == MODE_TARGET   ? APPLY_TARGET
                          : o->mode == MODE_REPORT ? APPLY_REPORT
                          : o->mode == MODE_MERGE  ? APPLY_MERGE
+                         : o->mode == MODE_WATCH  ? APPLY_WATCH
                                                   : APPLY_RUN;
         const struct cli_opt *d = cli_lookup(arg, &val, where);
         if (!d) {
@@ -438,6 +447,12 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
         run = APPLY_MERGE;
         if (!o->ninputs)
             return cli_fail("merge: give the shards' reports (SHARD.json ...)");
+    } else if (o->mode == MODE_WATCH) {
+        run = APPLY_WATCH;
+        if (!o->ninputs)
+            return cli_fail("watch: give the shards' --listen addresses (HOST:PORT ...)");
+        if (o->ninputs > 64)
+            return cli_fail("watch: at most 64 HOST:PORT");
     } else if (o->mode == MODE_REPORT) {
         run = APPLY_REPORT;
         if (!positional)
@@ -532,7 +547,8 @@ void cli_usage(void)
            "       loadtop target [OPTIONS]             run the built-in target server\n"
            "       loadtop --demo [OPTIONS]             dashboard demo, built-in target\n"
            "       loadtop report RUN.json -o OUT.md|OUT.html   render a saved run\n"
-           "       loadtop merge SHARD.json... -o RUN.json      the shards (--shard) as one run\n");
+           "       loadtop merge SHARD.json... -o RUN.json      the shards (--shard) as one run\n"
+           "       loadtop watch HOST:PORT...           one dashboard over runs' --listen\n");
     for (int k = 0; k < NOPTS; k++) {
         const struct cli_opt *d = &cli_opts[k];
         if (k == 0 || d->group != cli_opts[k - 1].group)

@@ -8,7 +8,15 @@
 /* The process's exit statuses (man page, EXIT STATUS). */
 enum { EXIT_RAN = 0, EXIT_CHECKS = 1, EXIT_USAGE = 2, EXIT_FATAL = 3, EXIT_EXPECT = 21 };
 
-enum cli_mode { MODE_RUN, MODE_TARGET, MODE_REPORT, MODE_MERGE, MODE_HELP, MODE_VERSION };
+enum cli_mode {
+    MODE_RUN,
+    MODE_TARGET,
+    MODE_REPORT,
+    MODE_MERGE,
+    MODE_WATCH,
+    MODE_HELP,
+    MODE_VERSION
+};
 
 struct options {
     enum cli_mode mode;

@@ -33,6 +33,9 @@ int cli_method(const char *name, const char *text, struct options *o);
 int cli_header(const char *name, const char *text, struct options *o);
 /* An http(s) URL loadtop may send to (url_check), stored in *out. */
 int cli_url(const char *name, const char *text, const char **out);
+/* HOST:PORT loadtop watch can reach (a DNS name, IPv4 or [IPv6]); 0 or -1
+ * after the message. */
+int cli_endpoint(const char *text);
 /* ADDR:PORT the built-in target can bind. */
 int cli_listen(const char *name, const char *text, const char **out);
 /* "localhost:8080/up": a URL without its scheme (not an existing file, not

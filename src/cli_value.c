@@ -159,6 +159,26 @@ int cli_listen(const char *name, const char *text, const char **out)
     return 0;
 }
 
+/* HOST:PORT to reach (loadtop watch): a DNS name, an IPv4 address or
+ * [IPv6], and a port in 1-65535; nothing else (no scheme, no path). */
+int cli_endpoint(const char *text)
+{
+    const char *colon = strrchr(text, ':');
+    size_t hlen = colon ? (size_t)(colon - text) : 0, plen = colon ? strlen(colon + 1) : 0;
+    int v6 = hlen > 2 && text[0] == '[' && text[hlen - 1] == ']';
+    char addr[16], host[64] = "";
+    if (v6 && hlen - 2 < sizeof host)
+        memcpy(host, text + 1, hlen - 2);
+    int host_ok = v6 ? inet_pton(AF_INET6, host, addr) == 1
+                     : hlen > 0 && hlen < 254 &&
+                           strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789.-") == hlen;
+    long port = plen && plen <= 5 && strspn(colon + 1, "0123456789") == plen ? atol(colon + 1) : 0;
+    if (!host_ok || port < 1 || port > 65535)
+        return cli_bad("watch", text, "is not HOST:PORT (a --listen address, e.g. 127.0.0.1:9464)");
+    return 0;
+}
+
 /* "localhost:8080/up", "example.com/x": a URL without its scheme (not a
  * file there, not a .yml). curl takes these as http://. */
 int cli_hostlike(const char *s)

@@ -226,7 +226,8 @@ static void derive(struct ui_state *u, const struct snapshot *s)
     int behind = snapshot_worker_behind(s, why);
     char who[24] = "";
     if (behind >= 0)
-        snprintf(who, sizeof who, " on worker %d", behind);
+        snprintf(who, sizeof who, " on %s %d", s->nshards ? "shard" : "worker", behind);
+    ui_shards_down(u, s);
     if (why & SATURATION_CPU)
         snprintf(u->sat_why, sizeof u->sat_why, "own CPU %.0f%% of a core%s",
                  s->host.worker_cpu_pct, who);
@@ -280,6 +281,7 @@ struct slow_key {
     int state, phase, nphases, nintervals, total_events, nendpoints, resp_rows, cols, lines;
     int saturated;
     struct host_sample host;
+    char shard_msg[160];
 };
 
 static int64_t ceil_s(int64_t us)
@@ -316,6 +318,7 @@ static void slow_key_of(struct slow_key *k, const struct snapshot *s, const stru
     k->lines = LINES;
     k->saturated = u->saturated;
     k->host = s->host;
+    memcpy(k->shard_msg, u->shard_msg, sizeof k->shard_msg);
 }
 
 /* The overview: throughput, latency and endpoints on the left; phases,
@@ -368,7 +371,7 @@ static void draw(const struct snapshot *s, const struct ui_state *u, int full)
     if (small) {
         draw_small(u);
     } else {
-        int hh = u->saturated ? 3 : 2;
+        int hh = u->saturated || u->shard_msg[0] ? 3 : 2;
         if (full)
             ui_header_draw(s, u, 0, 0, hh, COLS);
         int bh = LINES - hh - 1;
@@ -451,7 +454,7 @@ static int take_signals(struct ui_state *u, const struct snapshot *s, int sfd)
         } else {
             if (u->mode == MODE_CONFIRM)
                 u->mode = MODE_NORMAL;
-            if (sig == SIGINT)
+            if (sig == SIGINT && !u->src->shards) /* a watcher's Ctrl-C leaves the shards be */
                 ui_stop(u, s);
             else
                 ui_terminate(u, s, sig == SIGTERM ? "SIGTERM" : "SIGHUP");
@@ -481,7 +484,8 @@ static int one_request_per_arrival(const struct plan *p)
     return 1;
 }
 
-int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, const sigset_t *sigs)
+int ui_run(const struct source *src, const struct plan *p, const struct ui_opts *o,
+           const sigset_t *sigs)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
         return 3;
@@ -495,7 +499,7 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
         close(sfd);
         return 3;
     }
-    struct ui_state u = {.e = e,
+    struct ui_state u = {.src = src,
                          .plan = p,
                          .o = o,
                          .lat = SUM_RESPONSE_TIME,
@@ -517,14 +521,14 @@ int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, cons
     int win_frames = 0;
     for (;;) {
         u.now = now_us();
-        s = engine_snapshot_hold(e);
+        s = src->hold(src->ctx);
         if (sig_ready && take_signals(&u, s, sfd))
             dirty = 1;
         char msg[300];
-        int r = snapfile_poll(e, msg, sizeof msg);
+        int r = snapfile_poll(src, msg, sizeof msg);
         if (r != 0)
             ui_message(&u, r < 0, "%s", msg);
-        if (u.quit || (u.stopping && engine_done(e)))
+        if (u.quit || (u.stopping && src->done(src->ctx)))
             break;
         int shown = u.msg[0] && u.now < u.msg_until;
         if (dirty || s->seq != seen_seq || shown != msg_shown || u.msg_until != seen_until) {

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "engine.h"
+#include "source.h"
 #include "plan.h"
 
 struct ui_opts {
@@ -28,6 +29,7 @@ struct ui_opts {
  * The terminal is restored on every exit path (also atexit and fatal
  * signals); what was written to stderr while curses owned the screen is
  * printed after. Returns 0, or 3 if the terminal cannot be used. */
-int ui_run(struct engine *e, const struct plan *p, const struct ui_opts *o, const sigset_t *sigs);
+int ui_run(const struct source *src, const struct plan *p, const struct ui_opts *o,
+           const sigset_t *sigs);
 
 #endif

@@ -75,6 +75,9 @@ static void draw_title(const struct snapshot *s, const struct ui_state *u, int y
     int lx = x + ui_put(y, x, 8, UC_TITLE, "loadtop ");
     if (u->o->demo)
         lx += ui_put(y, lx, 6, UC_WARN, "demo ");
+    if (u->src->shards)
+        lx += ui_putf(y, lx, 24, UC_WARN, "watch %d shard%s ", u->src->shards,
+                      u->src->shards == 1 ? "" : "s");
     char what[512], fit[512], target[256];
     url_redact(target, sizeof target, u->plan->target ? u->plan->target : "");
     snprintf(what, sizeof what, "%s%s%s", target, u->o->script ? "  " : "",
@@ -88,7 +91,11 @@ static void draw_phase(const struct snapshot *s, const struct ui_state *u, int y
 {
     char b[64], c[64];
     if (s->state == RUN_DONE) {
-        if (u->o->report)
+        if (u->src->shards)
+            ui_putf(
+                y, x, w, UC_ACCENT, "finished after %s %s q leaves %s s saves the merged report",
+                ui_fmt_clock(b, sizeof b, s->elapsed_us), ui_glyph(G_PENDING), ui_glyph(G_PENDING));
+        else if (u->o->report)
             ui_putf(y, x, w, UC_ACCENT,
                     "finished after %s %s q leaves, writes %s, prints the summary",
                     ui_fmt_clock(b, sizeof b, s->elapsed_us), ui_glyph(G_PENDING), u->o->report);
@@ -151,15 +158,43 @@ static void draw_phase(const struct snapshot *s, const struct ui_state *u, int y
     ui_put(y, tx, x + w - tx, UC_WARN, mult);
 }
 
+void ui_shards_down(struct ui_state *u, const struct snapshot *s)
+{
+    int down = 0, first = -1;
+    for (int i = 0; i < s->nshards && i < SNAP_SHARDS; i++)
+        if (!s->shard[i].up && !(s->shard[i].seen && s->shard[i].state >= RUN_DRAINING)) {
+            down++;
+            first = first < 0 ? i : first;
+        }
+    u->shard_msg[0] = 0;
+    if (!down)
+        return;
+    const struct snap_shard *f = &s->shard[first];
+    char b[16];
+    ui_fmt_clock(b, sizeof b, f->silent_us);
+    if (down == 1)
+        snprintf(u->shard_msg, sizeof u->shard_msg, "shard %d (%s) silent for %s: %s", first,
+                 f->name, b, f->why);
+    else
+        snprintf(u->shard_msg, sizeof u->shard_msg, "%d of %d shards silent (shard %d: %s)", down,
+                 s->nshards, first, f->why);
+    if (f->seen)
+        snprintf(u->shard_msg + strlen(u->shard_msg), sizeof u->shard_msg - strlen(u->shard_msg),
+                 "; last numbers kept");
+}
+
 void ui_header_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w)
 {
     draw_title(s, u, y, x, w);
     if (h > 1)
         draw_phase(s, u, y + 1, x, w);
-    if (h > 2 && u->saturated) {
-        char b[160];
-        snprintf(b, sizeof b, " loadtop is saturated %s numbers are not the server's (%s) ",
-                 ui_glyph(G_DASH), u->sat_why);
+    if (h > 2 && (u->saturated || u->shard_msg[0])) {
+        char b[200];
+        if (u->shard_msg[0]) /* what the numbers leave out comes first */
+            snprintf(b, sizeof b, " %s ", u->shard_msg);
+        else
+            snprintf(b, sizeof b, " loadtop is saturated %s numbers are not the server's (%s) ",
+                     ui_glyph(G_DASH), u->sat_why);
         ui_fill(y + 2, x, w, UC_BANNER);
         int bw = ui_width(b);
         ui_put(y + 2, x + (bw < w ? (w - bw) / 2 : 0), w, UC_BANNER, b);

@@ -30,14 +30,18 @@ void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int
 {
     const struct host_sample *hs = &s->host;
     char right[48], f[16];
-    char nw[24] = "";
+    /* loadtop watch: the host is the busiest shard's, each "worker" a shard */
+    char nw[24] = "", title[24] = "Host", wl = s->nshards ? 's' : 'w';
+    if (s->nshards)
+        snprintf(title, sizeof title, "Host of shard %d", hs->busiest_worker);
     if (s->nworkers > 1)
-        snprintf(nw, sizeof nw, " %s %d workers", ui_glyph(G_PENDING), s->nworkers);
+        snprintf(nw, sizeof nw, " %s %d %s", ui_glyph(G_PENDING), s->nworkers,
+                 s->nshards ? "shards" : "workers");
     snprintf(right, sizeof right, "%d CPU%s%s %s frame %s", hs->ncpu, hs->ncpu == 1 ? "" : "s", nw,
              ui_glyph(G_PENDING), ui_fmt_us(f, sizeof f, (int64_t)u->frame_cpu_us));
     if (ui_width(right) + 12 > w) /* as ui_title fits it: the frame time goes first */
         snprintf(right, sizeof right, "%d CPU%s%s", hs->ncpu, hs->ncpu == 1 ? "" : "s", nw);
-    ui_title(y, x, w, "Host", right);
+    ui_title(y, x, w, title, right);
     if (h < 2)
         return;
     char a[32], b[32], c[64];
@@ -61,11 +65,13 @@ void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int
         snprintf(list + len, sizeof list - len, "%%");
     }
     if (n > 1)
-        snprintf(label, sizeof label, "loadtop %.0f%% w%s", hs->self_cpu_pct, *list ? " " : "");
+        snprintf(label, sizeof label, "loadtop %.0f%% %c%s", hs->self_cpu_pct, wl,
+                 *list ? " " : "");
     if (*list && ui_width(label) + ui_width(list) + ui_width(a) + ui_width(b) + 6 <= w)
         snprintf(c, sizeof c, "%s", list);
     else if (n > 1) {
-        snprintf(label, sizeof label, "loadtop %.0f%% w%d ", hs->self_cpu_pct, hs->busiest_worker);
+        snprintf(label, sizeof label, "loadtop %.0f%% %c%d ", hs->self_cpu_pct, wl,
+                 hs->busiest_worker);
         snprintf(c, sizeof c, "%.0f%%", hs->worker_cpu_pct);
     } else {
         snprintf(c, sizeof c, "%.0f%%", hs->self_cpu_pct);
@@ -81,7 +87,7 @@ void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int
     char lag_label[32] = "lag p99 ";
     int behind = snapshot_worker_behind(s, SATURATION_LAG);
     if (behind >= 0)
-        snprintf(lag_label, sizeof lag_label, "lag p99 (w%d) ", behind);
+        snprintf(lag_label, sizeof lag_label, "lag p99 (%c%d) ", wl, behind);
     right_pair(y + 3, x, w, lag_label, ui_fmt_us(a, sizeof a, u->lag_p99),
                saturation_of(-1, u->lag_p99 / 1000.0) ? UC_BAD : UC_NORMAL);
 }

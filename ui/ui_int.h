@@ -20,7 +20,7 @@ enum ui_view { VIEW_OVERVIEW, VIEW_ENDPOINTS, VIEW_ERRORS, VIEW_N };
 enum ui_mode { MODE_NORMAL, MODE_HELP, MODE_RATE, MODE_CONFIRM };
 
 struct ui_state {
-    struct engine *e; /* for the key actions only */
+    const struct source *src; /* for the key actions only */
     const struct plan *plan;
     const struct ui_opts *o;
     enum ui_view view;
@@ -38,10 +38,15 @@ struct ui_state {
     unsigned char rising[STATS_MAX_ERRORS]; /* an error's per-second count is rising */
     int saturated;
     char sat_why[64];
+    char shard_msg[160]; /* loadtop watch: the shards that do not answer, or "" */
     int64_t lag_p99;     /* schedule lag p99 of the last interval (µs) */
     int resp_rows;       /* rows of the responses panel (classes and errors seen) */
     double frame_cpu_us; /* the dashboard's CPU per frame, all of it (mean of the last second) */
 };
+
+/* loadtop watch: the shards that do not answer, in one line for the
+ * header's banner (u->shard_msg; "" when all do). */
+void ui_shards_down(struct ui_state *u, const struct snapshot *s);
 
 /* Panels: draw `s` (and u's modes) into the rectangle y, x, h, w. */
 void ui_header_draw(const struct snapshot *s, const struct ui_state *u, int y, int x, int h, int w);

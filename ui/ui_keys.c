@@ -37,7 +37,7 @@ void ui_message(struct ui_state *u, int err, const char *fmt, ...)
 static void send(struct ui_state *u, enum cmd_kind k, double v)
 {
     struct engine_cmd c = {.kind = k, .value = v};
-    engine_send(u->e, &c);
+    u->src->send(u->src->ctx, &c);
 }
 
 /* Controls that steer arrivals need a scheduled run that is still going
@@ -67,7 +67,7 @@ static int mult_ok(struct ui_state *u, double m)
 
 void ui_stop(struct ui_state *u, const struct snapshot *s)
 {
-    if (s->state == RUN_DONE || engine_done(u->e)) {
+    if (s->state == RUN_DONE || u->src->done(u->src->ctx)) {
         u->quit = 1;
     } else if (!u->stopping && s->state < RUN_DRAINING) {
         send(u, CMD_STOP, 0);
@@ -82,7 +82,7 @@ void ui_stop(struct ui_state *u, const struct snapshot *s)
 
 void ui_terminate(struct ui_state *u, const struct snapshot *s, const char *name)
 {
-    if (s->state == RUN_DONE || engine_done(u->e)) {
+    if (s->state == RUN_DONE || u->src->done(u->src->ctx) || u->src->shards) {
         u->quit = 1;
         return;
     }
@@ -128,7 +128,8 @@ static void act_plan(struct ui_state *u, const struct snapshot *s, int key)
 void ui_save(struct ui_state *u, const struct snapshot *s)
 {
     char msg[300];
-    int r = snapfile_request(u->e, u->o->snapshot_dir ? u->o->snapshot_dir : ".", msg, sizeof msg);
+    int r =
+        snapfile_request(u->src, u->o->snapshot_dir ? u->o->snapshot_dir : ".", msg, sizeof msg);
     if (r != 0)
         ui_message(u, r < 0, "%s", msg); /* failed, or the final report written */
     else
@@ -156,7 +157,7 @@ static void act_view(struct ui_state *u, const struct snapshot *s, int key)
 
 static void act_quit(struct ui_state *u, const struct snapshot *s, int key)
 {
-    if (engine_done(u->e) || u->stopping || s->state >= RUN_DRAINING)
+    if (u->src->done(u->src->ctx) || u->stopping || s->state >= RUN_DRAINING)
         ui_stop(u, s);
     else
         u->mode = MODE_CONFIRM;
@@ -254,6 +255,8 @@ void ui_keys_handle(struct ui_state *u, const struct snapshot *s, int key)
         u->mode = MODE_NORMAL;
         if (key == 'y' || key == 'Y')
             ui_stop(u, s);
+        else if (u->src->shards && (key == 'l' || key == 'L'))
+            u->quit = 1; /* the shards run on */
         else
             ui_message(u, 0, "carrying on");
         return;
@@ -275,9 +278,14 @@ void ui_footer_draw(const struct snapshot *s, const struct ui_state *u, int y, i
 {
     char b[128];
     if (u->mode == MODE_CONFIRM) {
-        ui_put(y, x, w, UC_BANNER,
-               u->o->report ? " Stop the test and write the report? (y/n) "
-                            : " Stop the test? (y/n) ");
+        if (u->src->shards)
+            ui_putf(y, x, w, UC_BANNER,
+                    " Stop all %d shards (y), leave them running (l), or carry on (n)? ",
+                    u->src->shards);
+        else
+            ui_put(y, x, w, UC_BANNER,
+                   u->o->report ? " Stop the test and write the report? (y/n) "
+                                : " Stop the test? (y/n) ");
         return;
     }
     if (u->mode == MODE_RATE) {

@@ -32,7 +32,7 @@ static int write_three(const char *path, const json_t *j, const char *what, char
     return rc;
 }
 
-int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n)
+int snapfile_request(const struct source *src, const char *dir, char *msg, size_t n)
 {
     time_t t = time(NULL);
     struct tm tm;
@@ -50,8 +50,8 @@ int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n)
         free(p);
         return -1;
     }
-    if (engine_done(e)) { /* no engine to ask: the final report, now */
-        json_t *j = engine_report(e, NULL, NULL);
+    if (src->done(src->ctx)) { /* nothing to ask: the final report, now */
+        json_t *j = src->final_report(src->ctx);
         int rc = write_three(p, j, "final report", msg, n) < 0 ? -1 : 1;
         json_decref(j);
         free(p);
@@ -59,7 +59,7 @@ int snapfile_request(struct engine *e, const char *dir, char *msg, size_t n)
     }
     memcpy(c.tag, p, strlen(p) + 1);
     free(p);
-    engine_send(e, &c);
+    src->send(src->ctx, &c);
     return 0;
 }
 
@@ -83,17 +83,17 @@ int snapfile_write_report(const char *path, const json_t *report)
     return rc;
 }
 
-int snapfile_poll(struct engine *e, char *msg, size_t n)
+int snapfile_poll(const struct source *src, char *msg, size_t n)
 {
     char path[256];
-    json_t *j = engine_take_report(e, path);
+    json_t *j = src->take_report(src->ctx, path);
     if (!j)
         return 0;
     int rc = write_three(path, j, "snapshot", msg, n) < 0 ? -1 : 1;
     if (rc < 0) {
         struct engine_cmd c = {.kind = CMD_NOTE};
         snprintf(c.tag, sizeof c.tag, "%s", msg);
-        engine_send(e, &c);
+        src->send(src->ctx, &c);
     }
     json_decref(j);
     return rc;

@@ -107,7 +107,6 @@ ui dies "$BIN watch --control-token-file $WORK/token $(addrs)"
 wait_for dies 'RUNNING' 10
 pkill -9 -P "${SP[1]}" # the shard itself, under timeout(1)
 wait "${SP[1]}" 2>/dev/null
-echo "dies pid ${SP[1]}" >&2
 wait_for dies "shard 1 \(127.0.0.1:${LP[1]}\) silent for" 10
 wait_for dies "last numbers kept" 2
 c1=$(screen dies | grep -o '[0-9][0-9]:[0-9][0-9] / 00:40' | head -1)
@@ -147,7 +146,7 @@ tm send-keys -t wrong l
 wait_file "$WORK/wrong.exit" 5
 finish "q l leaves the shards running; a wrong token is said in the event log"
 
-for f in "$WORK"/*.err; do
+for f in "$WORK"/*.err "$WORK"/*.out; do
     expect_true "no sanitizer report in $(basename "$f")" \
         "! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error|ThreadSanitizer' '$f'"
 done

@@ -134,6 +134,9 @@ SUITES := tests/check-layout.sh tests/check-format.sh tests/run-integration.sh t
           tests/habits.sh tests/workers.sh tests/observe.sh tests/watch.sh
 # The exact-count suites again with 2 and 4 worker threads (WORKERS: lib.sh).
 WORKER_SUITES := tests/run-integration.sh tests/flows.sh
+# The exact-count and fault suites again through libcurl alone (the default
+# transport, auto, sends plain http:// on loadtop's own: TRANSPORT: lib.sh).
+CURL_SUITES := tests/run-integration.sh tests/flows.sh tests/faults.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT) $(TOOLS)
@@ -147,6 +150,9 @@ test: deps
 	 for w in 2 4; do for s in $(WORKER_SUITES); do \
 	   WORKERS=$$w LOADTOP=$(BIN) BUILD_DIR=$(BUILD) $$s || fail=1; \
 	 done; done; \
+	 for s in $(CURL_SUITES); do \
+	   TRANSPORT=curl LOADTOP=$(BIN) BUILD_DIR=$(BUILD) $$s || fail=1; \
+	 done; \
 	 cat $(BUILD)/*.count | awk '{ p += $$1; f += $$2 } END { print p " passed, " f " failed" }'; \
 	 [ $$fail = 0 ]
 

@@ -128,6 +128,8 @@ static const struct cli_opt cli_opts[] = {
      APPLY_RUN, KIND_FLAG, F(http2), 0, 0},
     {"http2-prior-knowledge", 0, NULL, "HTTP/2 without negotiation, http:// too (h2c)", NULL,
      GROUP_TLS, APPLY_RUN, KIND_FLAG, F(http2_prior), 0, 0},
+    {"transport", 0, "WHICH", "auto (loadtop's own HTTP/1.1 where it fits), native or curl", NULL,
+     GROUP_TLS, APPLY_RUN, KIND_STR, F(transport), 0, 0},
 
     {"rate", 'r', "N", "arrivals per second, fractions allowed", NULL, GROUP_URL, APPLY_URL,
      KIND_RATE, F(rate), 0, 0},
@@ -484,6 +486,8 @@ static int cli_parse_args(int argc, char **argv, struct options *o)
                         o->cert ? "--cert" : "--key", o->cert ? "--key" : "--cert");
     if (o->http2 && o->http2_prior)
         return cli_fail("--http2 and --http2-prior-knowledge: choose one");
+    if (o->transport && plan_transport_of(o->transport) < 0)
+        return cli_bad("--transport", o->transport, "is not auto, native or curl");
     for (int k = 0; k < NOPTS; k++)
         if (seen[k] && !(cli_opts[k].apply & run))
             return cli_misplaced(&cli_opts[k], run);

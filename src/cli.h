@@ -33,21 +33,22 @@ struct options {
     int nreports;
     const char **ensures; /* --ensure EXPR, repeatable (argv strings) */
     int nensures;
-    int headless;        /* --headless (or stdout not a tty: decided in main) */
-    int64_t interval_us; /* --interval, default 10 s */
-    int quiet;           /* -q */
-    int insecure;        /* -k, --insecure: skip TLS verification */
-    const char *cacert;  /* --cacert FILE */
-    const char *cert;    /* --cert FILE: a client certificate, with --key */
-    const char *key;     /* --key FILE */
-    int http2;           /* --http2: negotiate HTTP/2 over TLS */
-    int http2_prior;     /* --http2-prior-knowledge: h2c, no negotiation */
-    int json;            /* --json: the JSON report on stdout (the summary goes to stderr) */
-    int latency_dist;    /* --latency (wrk's): the latency distribution in the summary */
-    char *url_buf;       /* heap: a URL given without its scheme, made http://; cli_free() */
-    int workers;         /* -w N: worker threads, 0 = the plan's or the automatic rule */
-    int shard, nshards;  /* --shard I/N; nshards 0 = not a shard */
-    const char *serve;   /* --listen ADDR:PORT of a run: /metrics etc. (listen.h); NULL = off */
+    int headless;          /* --headless (or stdout not a tty: decided in main) */
+    int64_t interval_us;   /* --interval, default 10 s */
+    int quiet;             /* -q */
+    int insecure;          /* -k, --insecure: skip TLS verification */
+    const char *cacert;    /* --cacert FILE */
+    const char *cert;      /* --cert FILE: a client certificate, with --key */
+    const char *key;       /* --key FILE */
+    int http2;             /* --http2: negotiate HTTP/2 over TLS */
+    int http2_prior;       /* --http2-prior-knowledge: h2c, no negotiation */
+    const char *transport; /* --transport auto|native|curl; NULL = the plan's */
+    int json;              /* --json: the JSON report on stdout (the summary goes to stderr) */
+    int latency_dist;      /* --latency (wrk's): the latency distribution in the summary */
+    char *url_buf;         /* heap: a URL given without its scheme, made http://; cli_free() */
+    int workers;           /* -w N: worker threads, 0 = the plan's or the automatic rule */
+    int shard, nshards;    /* --shard I/N; nshards 0 = not a shard */
+    const char *serve;     /* --listen ADDR:PORT of a run: /metrics etc. (listen.h); NULL = off */
     const char *control_token_file; /* --control-token-file FILE */
     int64_t start_at_us;            /* --start-at, µs since the epoch; 0 = now */
     int max_vusers;                 /* --max-vusers N, 0 = the engine's default (ENGINE_MAX_VUS) */

@@ -270,6 +270,8 @@ static void apply_transport_options(const struct options *o, struct plan *p)
         p->http_version = HTTP_V2_PRIOR;
     if (o->workers)
         p->workers = o->workers;
+    if (o->transport)
+        p->transport = (enum transport)plan_transport_of(o->transport);
 }
 
 /* Every report file must be writable before the run starts: finding out at
@@ -355,6 +357,12 @@ static int run(const struct options *o, int argc, char **argv)
         }
     }
     apply_transport_options(o, &plan);
+    const char *why_not = plan.transport == TRANSPORT_NATIVE ? plan_not_native(&plan) : NULL;
+    if (why_not) {
+        fprintf(stderr, "loadtop: --transport native: %s (use auto or curl)\n", why_not);
+        plan_free(&plan);
+        return EXIT_USAGE;
+    }
     if (o->nensures) {
         int first = plan.nensure;
         plan.ensure =

@@ -315,3 +315,27 @@ int plan_from_url(const struct url_run *u, struct plan *p, FILE *diag)
     free(key);
     return 0;
 }
+
+int plan_transport_of(const char *name)
+{
+    static const char *const names[] = {"auto", "native", "curl"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, names[i]))
+            return i;
+    return -1;
+}
+
+const char *plan_transport_name(enum transport t)
+{
+    return t == TRANSPORT_NATIVE ? "native" : t == TRANSPORT_CURL ? "curl" : "auto";
+}
+
+const char *plan_not_native(const struct plan *p)
+{
+    if (p->http_version != HTTP_V1_1)
+        return "HTTP/2 is libcurl's";
+    const char *t = p->target ? p->target : "";
+    if (strncasecmp(t, "http://", 7))
+        return "it carries http:// only";
+    return NULL;
+}

@@ -191,7 +191,12 @@ struct plan {
         HTTP_V2_TLS,   /* HTTP/2 negotiated over TLS (ALPN), else 1.1 */
         HTTP_V2_PRIOR, /* HTTP/2 without TLS or negotiation (h2c prior knowledge) */
     } http_version;
-    int workers;               /* config.workers / -w: worker threads; 0 = plan_workers()'s rule */
+    int workers; /* config.workers / -w: worker threads; 0 = plan_workers()'s rule */
+    enum transport {
+        TRANSPORT_AUTO,   /* native (native.h) for the requests it carries, libcurl for the rest */
+        TRANSPORT_NATIVE, /* the same, and the plan's target must be one it carries */
+        TRANSPORT_CURL,   /* libcurl for everything */
+    } transport;
     struct check_spec *ensure; /* config.ensure / plugins.ensure, then --ensure (checks.h) */
     int nensure;
 };
@@ -208,6 +213,15 @@ struct plan {
  * connection (closed model); never more than a pool's connections. At
  * least 1. Pure: the caller passes the CPU count. */
 int plan_workers(const struct plan *p, int cpus);
+/* "auto", "native", "curl" as enum transport; -1 for anything else. */
+int plan_transport_of(const char *name);
+/* enum transport's name. */
+const char *plan_transport_name(enum transport t);
+/* The plan's target, if it is one the native transport cannot carry
+ * (https://, HTTP/2, a host name rather than an address): why, else NULL.
+ * For --transport native, which refuses such a plan. */
+const char *plan_not_native(const struct plan *p);
+
 /* The highest arrival rate the plan's phases ask for (arrivals/s). */
 double plan_peak_rate(const struct plan *p);
 

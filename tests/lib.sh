@@ -41,7 +41,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BIN=${LOADTOP:-./loadtop}
 # WORKERS=N runs every run_lt with -w N (make test runs the exact-count
 # suites so with 2 and 4 workers too); the suite's totals are its own
-SUITE=$SUITE${WORKERS:+-w$WORKERS}
+# TRANSPORT=curl|native does the same with --transport (the default, auto,
+# sends plain http:// natively: make test runs the suites with curl too)
+SUITE=$SUITE${WORKERS:+-w$WORKERS}${TRANSPORT:+-$TRANSPORT}
 WORK=$(mktemp -d "/tmp/loadtop-$SUITE.XXXXXX")
 COUNT_FILE=${BUILD_DIR:-build}/$SUITE.count
 mkdir -p "$(dirname "$COUNT_FILE")"
@@ -111,7 +113,8 @@ start_target() {
 run_lt() {
     local name=$1 t=$2
     shift 2
-    timeout -k 2 "$t" "$BIN" --headless -q ${WORKERS:+-w "$WORKERS"} -o "$WORK/$name.json" "$@" \
+    timeout -k 2 "$t" "$BIN" --headless -q ${WORKERS:+-w "$WORKERS"} \
+        ${TRANSPORT:+--transport "$TRANSPORT"} -o "$WORK/$name.json" "$@" \
         >"$WORK/$name.out" 2>"$WORK/$name.err"
     RC=$?
 }

@@ -53,8 +53,9 @@ TEST(h1_split_at_every_byte)
 TEST(h1_back_to_back_responses)
 {
     char two[512];
-    snprintf(two, sizeof two, "%s%s", plain,
-             "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno");
+    snprintf(
+        two, sizeof two, "%s%s", plain,
+        "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno");
     size_t n = strlen(two), off = 0;
     struct h1 r = {0};
     int want[3] = {200, 204, 404};
@@ -124,6 +125,12 @@ TEST(h1_head_1xx_and_connection_close)
     ASSERT_EQ(r.status, 200);
     ASSERT_STR(r.hdrs.data, "Content-Length: 2\r\nConnection: close\r\n");
     ASSERT(!r.keep_alive);
+    const char *moved = "HTTP/1.1 302 Found\r\nLOCATION: /next?a=1\r\nContent-Length: 0\r\n\r\n";
+    for (size_t at = 0; at <= strlen(moved); at++) {
+        h1_begin(&r, 0, 0, 0, 0);
+        ASSERT_EQ(feed2(&r, moved, strlen(moved), at), strlen(moved));
+        ASSERT_STR(r.location, "/next?a=1");
+    }
     const char *nm = "HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n";
     h1_begin(&r, 0, 0, 0, 0);
     ASSERT_EQ(h1_feed(&r, nm, strlen(nm)), strlen(nm));

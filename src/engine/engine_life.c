@@ -40,6 +40,7 @@ static struct http_opts worker_http_opts(const struct engine *e, int i, int n, c
          * request wrk and wrk2 send (-H adds one): in libcurl 7.88 the
          * header alone costs 0.5 µs a request, 4 % of a keep-alive GET. */
         .user_agent = plan->script ? ua : NULL,
+        .transport = plan->transport,
         .max_body = ENGINE_MAX_BODY,
     };
     if (plan->model == MODEL_CLOSED)

@@ -37,13 +37,29 @@ static int on_status(llhttp_t *p, const char *at, size_t n)
     return head_grows(of(p), n + 16);
 }
 
+static int is_location(const struct h1 *r)
+{
+    return r->field_len == 8 && !memcmp(r->field, "location", 8);
+}
+
+static int is_set_cookie(const struct h1 *r)
+{
+    return r->want_cookies && r->field_len == 10 && !memcmp(r->field, "set-cookie", 10);
+}
+
 static int on_field(llhttp_t *p, const char *at, size_t n)
 {
     struct h1 *r = of(p);
     if (r->in_value) {
         keep_bytes(r, &r->hdrs, "\r\n", 2);
+        if (is_set_cookie(r))
+            buf_append(&r->cookies, "\n", 1);
         r->in_value = 0;
+        r->field_len = 0;
     }
+    for (size_t i = 0; i < n; i++, r->field_len++)
+        if (r->field_len < sizeof r->field)
+            r->field[r->field_len] = (char)(at[i] >= 'A' && at[i] <= 'Z' ? at[i] + 32 : at[i]);
     keep_bytes(r, &r->hdrs, at, n);
     return head_grows(r, n + 4);
 }
@@ -54,8 +70,22 @@ static int on_value(llhttp_t *p, const char *at, size_t n)
     if (!r->in_value) {
         keep_bytes(r, &r->hdrs, ": ", 2);
         r->in_value = 1;
+        if (is_location(r))
+            r->location_len = 0;
     }
     keep_bytes(r, &r->hdrs, at, n);
+    if (is_set_cookie(r))
+        buf_append(&r->cookies, at, n);
+    if (is_location(r)) {
+        if (r->location_len + n < sizeof r->location) {
+            memcpy(r->location + r->location_len, at, n);
+            r->location_len += n;
+            r->location[r->location_len] = 0;
+        } else {
+            r->location[0] = 0; /* too long to follow */
+            r->location_len = sizeof r->location;
+        }
+    }
     return head_grows(r, n);
 }
 
@@ -64,7 +94,10 @@ static int on_headers_complete(llhttp_t *p)
     struct h1 *r = of(p);
     if (r->in_value) {
         keep_bytes(r, &r->hdrs, "\r\n", 2);
+        if (is_set_cookie(r))
+            buf_append(&r->cookies, "\n", 1);
         r->in_value = 0;
+        r->field_len = 0;
     }
     r->status = p->status_code;
     r->version = p->http_major * 10 + p->http_minor;
@@ -94,6 +127,8 @@ static int on_message_complete(llhttp_t *p)
         r->status = 0;
         r->head_bytes = 0;
         r->hdrs.len = 0;
+        r->location[0] = 0;
+        r->location_len = 0;
         return 0;
     }
     r->state = H1_DONE;
@@ -121,6 +156,10 @@ void h1_begin(struct h1 *r, int head_req, int keep, uint64_t max_body, size_t ke
     r->max_body = max_body;
     r->kept_max = kept_max;
     r->status = r->version = r->keep_alive = r->started = r->in_value = 0;
+    r->field_len = r->location_len = 0;
+    r->location[0] = 0;
+    r->want_cookies = 0;
+    r->cookies.len = 0;
     r->head_bytes = 0;
     r->bytes = 0;
     r->hdrs.len = r->body.len = 0;
@@ -169,4 +208,5 @@ void h1_free(struct h1 *r)
 {
     buf_free(&r->hdrs);
     buf_free(&r->body);
+    buf_free(&r->cookies);
 }

@@ -19,12 +19,12 @@
 #define H1_MAX_HEAD (100u << 10) /* as libcurl's header buffer (ERR_HEADERS_TOO_LARGE) */
 
 enum h1_state {
-    H1_MORE,        /* the response is not complete: feed more */
-    H1_DONE,        /* a complete response */
-    H1_BAD,         /* not HTTP/1.x (why in h1.why): ERR_BAD_RESPONSE */
-    H1_HEAD_LARGE,  /* the head passed H1_MAX_HEAD: ERR_HEADERS_TOO_LARGE */
-    H1_BODY_LARGE,  /* the body passed max_body: ERR_RESPONSE_TOO_LARGE */
-    H1_CUT,         /* the connection ended before the response did: ECONNRESET */
+    H1_MORE,       /* the response is not complete: feed more */
+    H1_DONE,       /* a complete response */
+    H1_BAD,        /* not HTTP/1.x (why in h1.why): ERR_BAD_RESPONSE */
+    H1_HEAD_LARGE, /* the head passed H1_MAX_HEAD: ERR_HEADERS_TOO_LARGE */
+    H1_BODY_LARGE, /* the body passed max_body: ERR_RESPONSE_TOO_LARGE */
+    H1_CUT,        /* the connection ended before the response did: ECONNRESET */
 };
 
 struct h1 {
@@ -43,7 +43,13 @@ struct h1 {
     struct buf hdrs;   /* keep: "Name: value\r\n" lines of the final response */
     struct buf body;   /* keep: the body (cut at kept_max) */
     int in_value;      /* a header value is being read (for the line breaks) */
-    const char *why;   /* H1_BAD: llhttp's reason */
+    char field[16];    /* the header being read, lower case, cut (to find Location) */
+    size_t field_len;
+    char location[2048]; /* the final response's Location ("" if none, or too long) */
+    size_t location_len;
+    int want_cookies;   /* set after h1_begin: collect the Set-Cookie values */
+    struct buf cookies; /* want_cookies: each Set-Cookie value and a '\n' */
+    const char *why;    /* H1_BAD: llhttp's reason */
 };
 
 /* Ready `r` for the response to one request (`head_req`: a HEAD). The kept

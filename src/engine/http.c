@@ -3,6 +3,7 @@
  * back. Transfers themselves (options, the pool's wait FIFO, deadlines)
  * are in http_xfer.c. See http.h for the rules both follow and why. */
 #include "http_int.h"
+#include "native.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -229,7 +230,7 @@ static void drain(struct http *h)
         curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &start);
         curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
         r.response_us = start > pre ? (int64_t)(start - pre) : 0;
-        r.total_us = (int64_t)total;
+        r.total_us = (int64_t)total + x->extra_us; /* a redirect the native transport began */
         r.bytes = x->bytes;
         if (x->keep) {
             r.headers = x->hdrs.data ? x->hdrs.data : "";
@@ -334,6 +335,7 @@ static void free_http(uv_handle_t *hd)
 
 void http_free(struct http *h)
 {
+    native_free(h);
     for (int i = 0; i < h->nall; i++) {
         struct http_xfer *x = h->all[i];
         if (x->where == X_ADDED)
@@ -341,6 +343,9 @@ void http_free(struct http *h)
         curl_easy_cleanup(x->easy);
         buf_free(&x->body);
         buf_free(&x->hdrs);
+        buf_free(&x->out);
+        jar_free(&x->cookies);
+        free(x->redirect_url);
         free(x);
     }
     free(h->all);

@@ -46,6 +46,7 @@ struct http_result {
     size_t headers_len;
     const char *body;
     size_t body_len;
+    int native; /* carried by the native transport (native.h), not libcurl */
 };
 
 typedef void (*http_done_fn)(struct http_xfer *x, const struct http_result *r, void *ud);
@@ -67,6 +68,8 @@ struct http_request {
     int nset_cookies;
     int no_redirect; /* do not follow redirects (followed by default) */
     int gzip;        /* ask for a compressed response (Accept-Encoding) and decode it */
+    int stable;      /* url, headers and body are the run's own, unchanged until its end
+                        (nothing templated): the native transport parses and builds once */
 };
 
 struct http_opts {
@@ -83,6 +86,7 @@ struct http_opts {
     uint64_t max_body;      /* cut a response past this many body bytes (0 = no limit) */
     uint64_t kept_max;      /* keep_response: headers and body are kept up to this many bytes
                                each (0 = 1 MiB); larger buffers are released after use */
+    int transport;          /* enum transport (plan.h): native where it fits, or libcurl */
 };
 
 /* curl_global_init; once per process, before any thread starts. */

@@ -3,8 +3,11 @@
 #ifndef LOADTOP_HTTP_INT_H
 #define LOADTOP_HTTP_INT_H
 
+#include <sys/socket.h>
+
 #include <curl/curl.h>
 
+#include "cookies.h"
 #include "http.h"
 #include "plan.h"
 #include "util.h"
@@ -37,6 +40,24 @@ struct http_xfer {
     struct buf body, hdrs; /* kept response (keep) */
     struct http_xfer *next_free;
     char errbuf[CURL_ERROR_SIZE];
+    /* the native transport (native.c) */
+    int native;                   /* this transfer goes native */
+    struct nconn *conn;           /* its connection while it runs */
+    struct http_request req;      /* the request (its strings borrowed) */
+    const char *parsed_url;       /* the URL addr/origin/path were parsed from */
+    struct sockaddr_storage addr; /* the origin's address */
+    char origin[80];              /* "HOST[:PORT]" as the URL gives it (the Host header) */
+    char host[64];                /* HOST alone (the cookies') */
+    struct jar cookies;           /* the VU's cookies, while it goes native (cookies.h) */
+    const char *path, *query;     /* into parsed_url: "/..." and "?...", or NULL */
+    struct buf out;               /* the request's bytes */
+    size_t head_len;
+    const void *out_url, *out_headers, *out_body, *out_method; /* what `out` was built from */
+    size_t out_len;
+    char *redirect_url; /* a Location handed to libcurl */
+    int64_t extra_us;   /* time spent natively before libcurl followed a redirect */
+    int retried;        /* sent again after a kept-alive connection closed */
+    int64_t conn_t0;    /* the transfer's start (its pool slot taken) */
 };
 
 struct http {
@@ -72,15 +93,19 @@ struct http {
     struct http_xfer *free_list;
     struct http_xfer **all;
     int nall;
+    struct native *nat; /* the native transport's connections (native.c); NULL until used */
 };
+
+/* Set x's easy handle for request r (libcurl carries it). */
+void http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_request *r);
 
 /* http.c: the sockets libcurl opens and closes, through us */
 curl_socket_t http_on_open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a);
 int http_on_close_socket(void *clientp, curl_socket_t fd);
 
 /* http_xfer.c: where a transfer is */
-/* Take x out of wherever it is (libcurl, the wait FIFO, the deadline
- * list): its transfer is over. */
+/* Take x out of wherever it is (libcurl or the native transport, the wait
+ * FIFO, the deadline list): its transfer is over. */
 void http_detach(struct http *h, struct http_xfer *x);
 /* Give free pool slots to the oldest waiting transfers. */
 void http_pump(struct http *h);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "http_int.h"
+#include "native.h"
 
 static void buf_clear(struct buf *b)
 {
@@ -89,7 +90,10 @@ static void multi_add(struct http *h, struct http_xfer *x)
 {
     x->where = X_ADDED;
     h->added++;
-    curl_multi_add_handle(h->multi, x->easy);
+    if (x->native)
+        native_go(h, x);
+    else
+        curl_multi_add_handle(h->multi, x->easy);
 }
 
 /* Take x out of wherever it is (libcurl, the wait FIFO, the deadline list):
@@ -97,7 +101,10 @@ static void multi_add(struct http *h, struct http_xfer *x)
 void http_detach(struct http *h, struct http_xfer *x)
 {
     if (x->where == X_ADDED) {
-        curl_multi_remove_handle(h->multi, x->easy);
+        if (x->native || x->conn)
+            native_abort(h, x);
+        else
+            curl_multi_remove_handle(h->multi, x->easy);
         h->added--;
     } else if (x->where == X_WAITING) {
         wait_unlink(h, x);
@@ -245,6 +252,7 @@ static void add(struct http *h, struct http_xfer *x, void *ud)
 {
     x->ud = ud;
     x->bytes = 0;
+    x->extra_us = 0;
     x->open_errno = 0;
     x->too_large = 0;
     if (x->keep) {
@@ -293,11 +301,8 @@ static void set_cookies(CURL *e, const struct http_request *r)
     curl_url_cleanup(u);
 }
 
-struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct http_request *r,
-                             void *ud)
+void http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_request *r)
 {
-    if (!x && !(x = xfer_new(h)))
-        return NULL;
     CURL *e = x->easy;
     int head = !strcmp(r->method, "HEAD");
     int sends_body = r->body || !strcmp(r->method, "POST") || !strcmp(r->method, "PUT") ||
@@ -343,6 +348,24 @@ struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct h
     }
     if (r->nset_cookies)
         set_cookies(e, r);
+}
+
+struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct http_request *r,
+                             void *ud)
+{
+    if (!x && !(x = xfer_new(h)))
+        return NULL;
+    x->native = h->o.transport != TRANSPORT_CURL && native_fits(h, x, r);
+    if (x->native) {
+        x->req = *r;
+        if (r->new_session)
+            jar_clear(&x->cookies);
+        for (int i = 0; i < r->nset_cookies; i++)
+            jar_put(&x->cookies, x->host, r->set_cookies[i]);
+        x->req.set_cookies = NULL; /* the caller's: applied now */
+        x->req.nset_cookies = 0;
+    } else
+        http_curl_prepare(h, x, r);
     add(h, x, ud);
     return x;
 }

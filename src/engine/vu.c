@@ -174,6 +174,7 @@ static void send_req(struct vu *v, const struct op *op, int64_t now)
         .new_session = v->nreqs == 0,
         .no_redirect = s->no_redirect,
         .gzip = s->gzip,
+        .stable = !t->render,
     };
     char **cookies = NULL;
     if (t->render) {
@@ -484,6 +485,8 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
     int64_t now = now_us();
     const struct reqtpl *t = &w->reqs[v->prog->ops[v->pc].req];
     const char *err = r->curl_code ? errclass_name(r->curl_code, r->os_errno, r->detail) : NULL;
+    if (vu_counted(v))
+        vu_count_transport(w, v->phase, t->endpoint, r->native);
     if (!vu_counted(v))
         ;
     else if (!err) {

@@ -244,6 +244,16 @@ void vu_count_version(struct worker *w, int phase, int ep, int version)
     stats_count(&w->st, phase, ep, w->c_version[k], 1);
 }
 
+/* loadtop.transport.native / .curl: which transport carried each request
+ * (to its response or its error). */
+void vu_count_transport(struct worker *w, int phase, int ep, int native)
+{
+    if (w->c_transport[native] < 0)
+        w->c_transport[native] = stats_counter_index(&w->st, native ? "loadtop.transport.native"
+                                                                    : "loadtop.transport.curl");
+    stats_count(&w->st, phase, ep, w->c_transport[native], 1);
+}
+
 /* A failed request: its error, the bytes that did arrive, and the first
  * time a name is seen, libcurl's own words for it in the event log. */
 void vu_count_error(struct worker *w, int phase, const struct reqtpl *t, const char *err,

@@ -319,6 +319,7 @@ struct worker *worker_new(struct engine *e, struct engine_shared *sh, const stru
         w->c_skip[i] = -1;
     for (int i = 0; i < 4; i++)
         w->c_version[i] = -1;
+    w->c_transport[0] = w->c_transport[1] = -1;
     w->queue_max = ho->pool > 0 ? (uint64_t)ho->pool * ENGINE_QUEUE_PER_CONN : 0;
     stats_init(&w->st, plan->nphases, plan->nendpoints, plan->nscenarios);
     if (id) {

@@ -176,6 +176,7 @@ struct worker {
     uint64_t queue_max;       /* pool mode: requests that may wait for a connection */
     uint32_t err_noted;       /* error indexes whose first cause is in the event log */
     int c_version[4];         /* http.version.1.0, 1.1, 2, 3: interned at first use (-1) */
+    int c_transport[2];       /* loadtop.transport.curl, .native: likewise */
     const char **secrets;     /* names captures store into (borrowed from the plan): */
     int nsecrets;             /* their values never reach the event log */
     struct vu *hook;          /* the before/after VU running (worker 0 only), or NULL */
@@ -246,6 +247,7 @@ int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_re
 void vu_note(struct vu *v, const char *kind, const char *text);
 /* http.version.<v> for a response carried by HTTP `version` (10, 11, 20, 30). */
 void vu_count_version(struct worker *w, int phase, int ep, int version);
+void vu_count_transport(struct worker *w, int phase, int ep, int native);
 /* A failed request of `t`: error `err`, the bytes that did arrive, and the
  * first time a name is seen, libcurl's own words for it in the event log. */
 void vu_count_error(struct worker *w, int phase, const struct reqtpl *t, const char *err,

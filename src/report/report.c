@@ -354,6 +354,7 @@ static json_t *run_json(const struct plan *p, const struct stats *st, const stru
         put(o, "shard", sh);
     }
     put(o, "planHash", plan_hash(p));
+    put(o, "transport", jstr(plan_transport_name(p->transport))); /* counts: loadtop.transport.* */
     char target[1024];
     url_redact(target, sizeof target, p->target ? p->target : "");
     put(o, "target", jstr(p->target ? target : NULL));

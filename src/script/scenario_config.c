@@ -23,8 +23,8 @@
 extern char **environ;
 
 static const struct keys config_keys = {
-    .ok = "target phases http http2 workers defaults variables environments tls ensure plugins "
-          "payload",
+    .ok = "target phases http http2 workers transport defaults variables environments tls ensure "
+          "plugins payload",
     .warn = "engines includeFiles statsInterval socketio ws",
     .js = "processor",
 };
@@ -426,6 +426,14 @@ void scenario_load_config(struct ctx *c, const yaml_node_t *cfg, const struct sc
     if ((v = get(c, cfg, "workers")) &&
         !scenario_integer(c, v, "workers", 1, PLAN_MAX_WORKERS, &nw))
         p->workers = (int)nw;
+    if ((v = get(c, cfg, "transport"))) {
+        const char *tr = scenario_string(c, v, "transport");
+        int k = tr ? plan_transport_of(tr) : -1;
+        if (tr && k < 0)
+            err(c, v, "transport: %s is not auto, native or curl", Q(c, tr));
+        else if (tr)
+            p->transport = (enum transport)k;
+    }
     int h2 = 0;
     if ((v = get(c, cfg, "http2")) && scenario_boolean(c, v, "http2", &h2) == 0 && h2)
         p->http_version = HTTP_V2_TLS; /* negotiated over TLS; HTTP/1.1 otherwise */

@@ -71,21 +71,13 @@ static int on_value(llhttp_t *p, const char *at, size_t n)
         keep_bytes(r, &r->hdrs, ": ", 2);
         r->in_value = 1;
         if (is_location(r))
-            r->location_len = 0;
+            r->location.len = 0;
     }
     keep_bytes(r, &r->hdrs, at, n);
     if (is_set_cookie(r))
         buf_append(&r->cookies, at, n);
-    if (is_location(r)) {
-        if (r->location_len + n < sizeof r->location) {
-            memcpy(r->location + r->location_len, at, n);
-            r->location_len += n;
-            r->location[r->location_len] = 0;
-        } else {
-            r->location[0] = 0; /* too long to follow */
-            r->location_len = sizeof r->location;
-        }
-    }
+    if (is_location(r) && r->location.len + n <= H1_MAX_LOCATION)
+        buf_append(&r->location, at, n);
     return head_grows(r, n);
 }
 
@@ -127,8 +119,7 @@ static int on_message_complete(llhttp_t *p)
         r->status = 0;
         r->head_bytes = 0;
         r->hdrs.len = 0;
-        r->location[0] = 0;
-        r->location_len = 0;
+        r->location.len = 0;
         return 0;
     }
     r->state = H1_DONE;
@@ -156,8 +147,10 @@ void h1_begin(struct h1 *r, int head_req, int keep, uint64_t max_body, size_t ke
     r->max_body = max_body;
     r->kept_max = kept_max;
     r->status = r->version = r->keep_alive = r->started = r->in_value = 0;
-    r->field_len = r->location_len = 0;
-    r->location[0] = 0;
+    r->field_len = 0;
+    r->location.len = 0;
+    if (r->location.data)
+        r->location.data[0] = 0;
     r->want_cookies = 0;
     r->cookies.len = 0;
     r->head_bytes = 0;
@@ -209,4 +202,5 @@ void h1_free(struct h1 *r)
     buf_free(&r->hdrs);
     buf_free(&r->body);
     buf_free(&r->cookies);
+    buf_free(&r->location);
 }

@@ -17,6 +17,7 @@
 #include "util.h"
 
 #define H1_MAX_HEAD (100u << 10) /* as libcurl's header buffer (ERR_HEADERS_TOO_LARGE) */
+#define H1_MAX_LOCATION 8192     /* a longer Location is not followed */
 
 enum h1_state {
     H1_MORE,       /* the response is not complete: feed more */
@@ -45,11 +46,11 @@ struct h1 {
     int in_value;      /* a header value is being read (for the line breaks) */
     char field[16];    /* the header being read, lower case, cut (to find Location) */
     size_t field_len;
-    char location[2048]; /* the final response's Location ("" if none, or too long) */
-    size_t location_len;
-    int want_cookies;   /* set after h1_begin: collect the Set-Cookie values */
-    struct buf cookies; /* want_cookies: each Set-Cookie value and a '\n' */
-    const char *why;    /* H1_BAD: llhttp's reason */
+    struct buf location; /* the final response's Location (empty if none; allocated only
+                            when one comes, cut past H1_MAX_LOCATION: not followed) */
+    int want_cookies;    /* set after h1_begin: collect the Set-Cookie values */
+    struct buf cookies;  /* want_cookies: each Set-Cookie value and a '\n' */
+    const char *why;     /* H1_BAD: llhttp's reason */
 };
 
 /* Ready `r` for the response to one request (`head_req`: a HEAD). The kept

@@ -338,9 +338,11 @@ void http_free(struct http *h)
     native_free(h);
     for (int i = 0; i < h->nall; i++) {
         struct http_xfer *x = h->all[i];
-        if (x->where == X_ADDED)
-            curl_multi_remove_handle(h->multi, x->easy);
-        curl_easy_cleanup(x->easy);
+        if (x->easy) {
+            if (x->where == X_ADDED && !x->native)
+                curl_multi_remove_handle(h->multi, x->easy);
+            curl_easy_cleanup(x->easy);
+        }
         buf_free(&x->body);
         buf_free(&x->hdrs);
         buf_free(&x->out);

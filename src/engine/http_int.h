@@ -96,8 +96,9 @@ struct http {
     struct native *nat; /* the native transport's connections (native.c); NULL until used */
 };
 
-/* Set x's easy handle for request r (libcurl carries it). */
-void http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_request *r);
+/* Set x's easy handle for request r (libcurl carries it); makes the
+ * handle the first time. -1 when libcurl cannot make one. */
+int http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_request *r);
 
 /* http.c: the sockets libcurl opens and closes, through us */
 curl_socket_t http_on_open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a);

@@ -199,12 +199,20 @@ static struct http_xfer *xfer_new(struct http *h)
     }
     x = xcalloc(1, sizeof *x);
     x->h = h;
-    x->easy = curl_easy_init();
-    if (!x->easy) {
-        free(x);
+    h->all = xrealloc(h->all, sizeof *h->all * (size_t)(h->nall + 1));
+    h->all[h->nall++] = x;
+    return x;
+}
+
+/* x's easy handle, made the first time libcurl carries one of its
+ * transfers (a handle costs ~5 KB: the native transport needs none). */
+static CURL *easy_of(struct http *h, struct http_xfer *x)
+{
+    if (x->easy)
+        return x->easy;
+    CURL *e = x->easy = curl_easy_init();
+    if (!e)
         return NULL;
-    }
-    CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
@@ -243,9 +251,7 @@ static struct http_xfer *xfer_new(struct http *h)
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    h->all = xrealloc(h->all, sizeof *h->all * (size_t)(h->nall + 1));
-    h->all[h->nall++] = x;
-    return x;
+    return e;
 }
 
 static void add(struct http *h, struct http_xfer *x, void *ud)
@@ -301,9 +307,11 @@ static void set_cookies(CURL *e, const struct http_request *r)
     curl_url_cleanup(u);
 }
 
-void http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_request *r)
+int http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_request *r)
 {
-    CURL *e = x->easy;
+    CURL *e = easy_of(h, x);
+    if (!e)
+        return -1;
     int head = !strcmp(r->method, "HEAD");
     int sends_body = r->body || !strcmp(r->method, "POST") || !strcmp(r->method, "PUT") ||
                      !strcmp(r->method, "PATCH");
@@ -348,6 +356,7 @@ void http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_re
     }
     if (r->nset_cookies)
         set_cookies(e, r);
+    return 0;
 }
 
 struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct http_request *r,
@@ -364,8 +373,9 @@ struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct h
             jar_put(&x->cookies, x->host, r->set_cookies[i]);
         x->req.set_cookies = NULL; /* the caller's: applied now */
         x->req.nset_cookies = 0;
-    } else
-        http_curl_prepare(h, x, r);
+    } else if (http_curl_prepare(h, x, r) < 0) {
+        return NULL;
+    }
     add(h, x, ud);
     return x;
 }

@@ -297,13 +297,13 @@ static int retry(struct nconn *c)
 static int redirect(struct http *h, struct http_xfer *x, const struct h1 *rd, int64_t spent)
 {
     int s = rd->status;
-    if (x->req.no_redirect || !rd->location[0] ||
+    if (x->req.no_redirect || !rd->location.len ||
         !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308))
         return 0;
     CURLU *u = curl_url();
     char *next = NULL;
     if (!u || curl_url_set(u, CURLUPART_URL, x->req.url, 0) ||
-        curl_url_set(u, CURLUPART_URL, rd->location, 0) ||
+        curl_url_set(u, CURLUPART_URL, rd->location.data, 0) ||
         curl_url_get(u, CURLUPART_URL, &next, 0)) {
         curl_url_cleanup(u);
         return 0;
@@ -320,10 +320,11 @@ static int redirect(struct http *h, struct http_xfer *x, const struct h1 *rd, in
         q.body = NULL;
         q.body_len = 0;
     }
+    if (http_curl_prepare(h, x, &q) < 0)
+        return 0; /* no handle: the 3xx is the answer */
     x->conn = NULL;
     x->native = 0;
     x->extra_us = spent;
-    http_curl_prepare(h, x, &q);
     curl_multi_add_handle(h->multi, x->easy); /* its pool slot stays taken */
     return 1;
 }

@@ -145,3 +145,12 @@ TEST(hostmon_unprimed_sample_has_no_cpu)
     ASSERT_EQ(m.primed, 1);
     ASSERT(m.prev_total > 0 && m.prev_at > 0);
 }
+
+TEST(hostmon_statm)
+{
+    uint64_t pages = 0;
+    ASSERT_EQ(hostmon_parse_statm("26894 5802 1443 458 0 21310 0\n", &pages), 0);
+    ASSERT_EQ(pages, 5802);
+    ASSERT_EQ(hostmon_parse_statm("", &pages), -1);
+    ASSERT_EQ(hostmon_parse_statm("12", &pages), -1);
+}

@@ -313,10 +313,11 @@ wait_for workers '3 workers' 15
 wait_for workers 'loadtop [0-9]+% w [0-9]+/[0-9]+/[0-9]+%'
 tm resize-window -t workers -x 120 -y 40 # tall enough for the host panel's lag row
 wait_for workers 'lag p99 \(w[0-2]\)'
+wait_for workers 'fds [0-9]+/[0-9]+ rss [0-9.]+[MG]' # loadtop's own memory
 pid=$(pgrep -P "$(tm display -p -t workers '#{pane_pid}')" loadtop | head -1)
 [ -n "$pid" ] && kill -TERM "$pid"
 wait_file "$WORK/workers.exit" 20 && expect "exit status" "$(cat "$WORK/workers.exit")" "EXIT=0"
 expect "run.workers" "$(jqv "$WORK/workers.json" .run.workers)" 3
-finish "-w 3: the host panel shows 3 workers, each one's CPU and the one furthest behind"
+finish "-w 3: the host panel shows 3 workers, each one's CPU, the one furthest behind, loadtop's RSS"
 
 summary

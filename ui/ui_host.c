@@ -82,7 +82,9 @@ void ui_host_draw(const struct snapshot *s, const struct ui_state *u, int y, int
                                                      : UC_NORMAL);
     if (h < 4)
         return;
-    ui_putf(y + 3, x, w, UC_NORMAL, "fds %d/%d", hs->fds_open, hs->fds_limit);
+    /* loadtop's own memory: bounded by configuration, never by how far behind it is */
+    ui_putf(y + 3, x, w, UC_NORMAL, "fds %d/%d rss %s", hs->fds_open, hs->fds_limit,
+            fmt_kb(a, sizeof a, hs->self_rss_kb));
     /* with several workers, the one furthest behind is named */
     char lag_label[32] = "lag p99 ";
     int behind = snapshot_worker_behind(s, SATURATION_LAG);

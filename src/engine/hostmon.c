@@ -116,6 +116,16 @@ int hostmon_parse_self_stat(const char *text, uint64_t *cpu_jiffies)
     return 0;
 }
 
+int hostmon_parse_statm(const char *text, uint64_t *rss_pages)
+{
+    uint64_t size, rss;
+    const char *p = text;
+    if (next_u64(&p, &size) || next_u64(&p, &rss))
+        return -1;
+    *rss_pages = rss;
+    return 0;
+}
+
 /* Reads up to size-1 bytes of `path` into buf, NUL-terminated. Only the
  * head of a file is needed, so a short read of a long file is fine. */
 static int read_text(const char *path, char *buf, size_t size)
@@ -180,6 +190,9 @@ void hostmon_sample(struct hostmon *m, struct host_sample *out)
     }
     m->prev_at = at;
     m->primed = 1;
+    uint64_t pages;
+    if (read_text("/proc/self/statm", buf, 256) == 0 && hostmon_parse_statm(buf, &pages) == 0)
+        out->self_rss_kb = pages * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
 
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     out->ncpu = ncpu > 0 ? (int)ncpu : 0;

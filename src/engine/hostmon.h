@@ -18,7 +18,8 @@ struct host_sample {
     uint64_t mem_total_kb, mem_used_kb; /* used = MemTotal - MemAvailable */
     int ncpu;
     int fds_open;
-    int fds_limit; /* RLIMIT_NOFILE soft limit */
+    int fds_limit;        /* RLIMIT_NOFILE soft limit */
+    uint64_t self_rss_kb; /* loadtop's resident memory */
 };
 
 struct hostmon {
@@ -41,5 +42,7 @@ int hostmon_parse_stat(const char *text, uint64_t *busy, uint64_t *total);
 int hostmon_parse_meminfo(const char *text, uint64_t *total_kb, uint64_t *used_kb);
 /* utime + stime (jiffies) from /proc/self/stat text (comm may hold spaces). */
 int hostmon_parse_self_stat(const char *text, uint64_t *cpu_jiffies);
+/* Resident pages (the second field) from /proc/self/statm text. */
+int hostmon_parse_statm(const char *text, uint64_t *rss_pages);
 
 #endif

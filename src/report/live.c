@@ -37,6 +37,7 @@ static json_t *host_json(const struct host_sample *h)
     put(o, "ncpu", json_integer(h->ncpu));
     put(o, "fds", json_integer(h->fds_open));
     put(o, "fdsLimit", json_integer(h->fds_limit));
+    put(o, "rssKb", json_integer((json_int_t)h->self_rss_kb));
     return o;
 }
 
@@ -339,6 +340,7 @@ static void host_of(const json_t *h, struct host_sample *o)
     o->ncpu = (int)num(h, "ncpu");
     o->fds_open = (int)num(h, "fds");
     o->fds_limit = (int)num(h, "fdsLimit");
+    o->self_rss_kb = u64(h, "rssKb");
 }
 
 /* The last closed interval, times relative to the run's first metric. */

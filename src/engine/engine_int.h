@@ -28,6 +28,12 @@ struct engine {
      * handle, not a 0 ms timer, which libuv 1.44 would run again in the
      * same pass of its timers, never polling sockets in between. */
     uv_idle_t arrival_more;
+    /* The next arrival's wake-up, to the microsecond: a timerfd polled by
+     * the loop (libuv's timers round up to the millisecond, which put the
+     * schedule lag's p99 at ~1.2 ms whatever the load). -1: none, the
+     * timer above serves. */
+    int arrival_fd;
+    uv_poll_t arrival_poll;
     struct engine_shared sh;
     int nworkers;      /* running now (1 once the run has ended) */
     int workers_used;  /* the run's worker threads, for the views */
@@ -85,6 +91,8 @@ static inline int engine_steerable(const struct engine *e)
  * it begins, `why` says why in the event log. Never inside libcurl's
  * callbacks when `what` may finish the run or run `after`. */
 void engine_act(struct engine *e, unsigned what, int64_t now, int64_t drain_us, const char *why);
+/* Stop waiting for the next arrival (a stop, a pause, the schedule's end). */
+void arrival_sleep_stop(struct engine *e);
 /* Start every arrival that is due (bounded work; see engine.c). */
 void engine_run_arrivals(struct engine *e);
 /* Feed LC_DRAINED: no VU is left, or the drain bound passed. */

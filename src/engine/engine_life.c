@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "engine_int.h"
 #include "util.h"
 #include "version.h"
@@ -164,6 +168,12 @@ struct engine *engine_start(const struct plan *plan, const struct engine_opts *o
     e->arrival_timer.data = e;
     uv_idle_init(&e->loop, &e->arrival_more);
     e->arrival_more.data = e;
+    e->arrival_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (e->arrival_fd >= 0 && uv_poll_init(&e->loop, &e->arrival_poll, e->arrival_fd) < 0) {
+        close(e->arrival_fd);
+        e->arrival_fd = -1;
+    }
+    e->arrival_poll.data = e;
     uv_timer_init(&e->loop, &e->tick_timer);
     e->tick_timer.data = e;
     lifecycle_start(&e->lc, plan->before != NULL, plan->after != NULL);

@@ -241,6 +241,13 @@ static void conn_close(struct nconn *c)
     if (c->closing)
         return;
     idle_unlink(c->n, c);
+    /* a failure waiting for native_check goes with it (its memory is freed
+     * in this loop iteration's close phase, before the check could run) */
+    for (struct nconn **pp = &c->n->failed; *pp; pp = &(*pp)->next_failed)
+        if (*pp == c) {
+            *pp = c->next_failed;
+            break;
+        }
     c->closing = 1;
     c->x = NULL;
     c->n->nconns--;
@@ -467,6 +474,8 @@ static void send_request(struct nconn *c)
     }
     if (n > 0)
         b = uv_buf_init(x->out.data + n, (unsigned)(x->out.len - (size_t)n));
+    c->t_sent =
+        now_us(); /* until on_written says when it all went (a quick answer may come first) */
     c->wreq.data = c;
     int rc = uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, on_written);
     if (rc < 0)

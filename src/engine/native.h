@@ -25,8 +25,9 @@ int native_fits(struct http *h, struct http_xfer *x, const struct http_request *
  * connection to its origin unless it asks for a fresh one, else on a new
  * one. The result comes through native_done -> h->done. */
 void native_go(struct http *h, struct http_xfer *x);
-/* Report the failures met while transfers started (from http.c's check
- * handle, once per loop iteration). Returns 1 if there were any. */
+/* Report the failures met while transfers started (native.c's idle
+ * handle calls it on the loop's next iteration). Returns 1 if there were
+ * any. */
 int native_check(struct http *h);
 /* x is over before its response (a timeout, a cancel): its connection is
  * closed. */

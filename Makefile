@@ -9,7 +9,8 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1
 # Debian packages: build needs, then what the tests drive.
 DEB_PKGS := gcc make pkg-config libcurl4-openssl-dev libuv1-dev libyaml-dev \
             libncurses-dev libjansson-dev libmimalloc-dev libpcre2-dev node-llhttp tmux jq curl \
-            procps python3 time util-linux iproute2 clang-format openssl nghttp2-server
+            procps python3 python3-yaml time util-linux iproute2 clang-format openssl \
+            nghttp2-server
 
 # One folder per dependency boundary (tests/check-layout.sh keeps it so):
 # script/ alone reads YAML, engine/ alone speaks libcurl (and libuv, with the
@@ -131,7 +132,7 @@ integration: all
 # totals line is the sum of all. tests/README.md says which suite is which.
 SUITES := tests/check-layout.sh tests/check-format.sh tests/run-integration.sh tests/faults.sh \
           tests/flows.sh tests/tui.sh tests/html.sh tests/target.sh tests/refuse.sh tests/tls.sh \
-          tests/habits.sh tests/workers.sh tests/observe.sh tests/watch.sh
+          tests/habits.sh tests/workers.sh tests/observe.sh tests/watch.sh tests/kube.sh
 # The exact-count suites again with 2 and 4 worker threads (WORKERS: lib.sh).
 WORKER_SUITES := tests/run-integration.sh tests/flows.sh
 # The exact-count and fault suites again through libcurl alone (the default

@@ -328,12 +328,7 @@ static int run(const struct options *o, int argc, char **argv)
     /* Signals: blocked before any thread starts (the demo target's too), so
      * that only this thread takes them, with sigtimedwait. */
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    sigaddset(&sigs, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signals_block(&sigs);
 
     struct plan plan;
     struct target *demo = NULL;

@@ -4,6 +4,8 @@
 #endif
 #include "util.h"
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -540,4 +542,14 @@ const char *char_name(unsigned char ch, char *b, size_t n)
     else
         snprintf(b, n, "`%c`", ch);
     return b;
+}
+
+void signals_block(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
 }

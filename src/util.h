@@ -4,6 +4,7 @@
 #ifndef LOADTOP_UTIL_H
 #define LOADTOP_UTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -17,6 +18,11 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh heap string (caller frees). */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Block SIGINT, SIGTERM, SIGHUP and SIGUSR1 in the calling thread (and the
+ * threads it starts after), and put them in *set: a run's main thread then
+ * takes them with sigtimedwait or a signalfd. */
+void signals_block(sigset_t *set);
 
 /* Microseconds on CLOCK_MONOTONIC (engine and schedule time base). */
 int64_t now_us(void);

@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "listen.h"
 #include "ui.h"
+#include "util.h"
 #include "watch.h"
 
 int watch_command(const struct options *o)
@@ -25,12 +26,7 @@ int watch_command(const struct options *o)
         return EXIT_USAGE;
     /* blocked before the watch thread starts, so that only the dashboard takes them */
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    sigaddset(&sigs, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signals_block(&sigs);
     engine_global_init();
     struct watch_opts wo = {.hosts = o->inputs, .nhosts = o->ninputs, .token = token};
     char err[400];

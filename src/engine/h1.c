@@ -47,16 +47,22 @@ static int is_set_cookie(const struct h1 *r)
     return r->want_cookies && r->field_len == 10 && !memcmp(r->field, "set-cookie", 10);
 }
 
+/* A header's value has ended (a next field, or the end of the head). */
+static void value_done(struct h1 *r)
+{
+    if (!r->in_value)
+        return;
+    keep_bytes(r, &r->hdrs, "\r\n", 2);
+    if (is_set_cookie(r))
+        buf_append(&r->cookies, "\n", 1);
+    r->in_value = 0;
+    r->field_len = 0;
+}
+
 static int on_field(llhttp_t *p, const char *at, size_t n)
 {
     struct h1 *r = of(p);
-    if (r->in_value) {
-        keep_bytes(r, &r->hdrs, "\r\n", 2);
-        if (is_set_cookie(r))
-            buf_append(&r->cookies, "\n", 1);
-        r->in_value = 0;
-        r->field_len = 0;
-    }
+    value_done(r);
     for (size_t i = 0; i < n; i++, r->field_len++)
         if (r->field_len < sizeof r->field)
             r->field[r->field_len] = (char)(at[i] >= 'A' && at[i] <= 'Z' ? at[i] + 32 : at[i]);
@@ -84,13 +90,7 @@ static int on_value(llhttp_t *p, const char *at, size_t n)
 static int on_headers_complete(llhttp_t *p)
 {
     struct h1 *r = of(p);
-    if (r->in_value) {
-        keep_bytes(r, &r->hdrs, "\r\n", 2);
-        if (is_set_cookie(r))
-            buf_append(&r->cookies, "\n", 1);
-        r->in_value = 0;
-        r->field_len = 0;
-    }
+    value_done(r);
     r->status = p->status_code;
     r->version = p->http_major * 10 + p->http_minor;
     /* after HEAD, and in a 204 or 304, no body follows, whatever

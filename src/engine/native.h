@@ -21,6 +21,9 @@
  * localhost, HTTP/1.1, no proxy, and nothing of libcurl's own: cookies,
  * gzip. Fills x's parsed target when it can. */
 int native_fits(struct http *h, struct http_xfer *x, const struct http_request *r);
+/* (native_req.c) Build x's request bytes into x->out (again only when the
+ * request is not the stable one it last built). */
+void native_build(struct http *h, struct http_xfer *x);
 /* Send x's request (its pool slot is taken): on an idle kept-alive
  * connection to its origin unless it asks for a fresh one, else on a new
  * one. The result comes through native_done -> h->done. */

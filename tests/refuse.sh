@@ -255,6 +255,11 @@ TRY="Try 'loadtop --help'."
 crow() { local n=$1 w=$2; shift 2; row "$n" "$w" "$BIN" --headless "$@"; }
 echo "$CFG" >"$WORK/ok.yml"; echo "$SCN" >>"$WORK/ok.yml"
 crow cli_rate_high "loadtop: -r: '2000000' is too large (at most 1000000 a second)" -r 2000000 -d 1 "$U"
+crow cli_transport "loadtop: --transport: 'fast' is not auto, native or curl" --transport fast -d 1 "$U"
+crow cli_transport_https "loadtop: --transport native: it carries http:// only (use auto or curl)" \
+    --transport native -d 1 "${U/http:/https:}"
+{ echo "$CFG" | sed 's/^config:$/config:\n  transport: warp/'; echo "$SCN"; } | script transport_key
+srow transport_key "2:14: transport: warp is not auto, native or curl"
 crow cli_rate_nan "loadtop: -r: 'nan' is not a positive number" -r nan -d 1 "$U"
 crow cli_rate_negative "loadtop: -r: '-5' is not a positive number" -r -5 -d 1 "$U"
 crow cli_duration_1e300 "loadtop: -d: '1e300' is too long (at most 8760h, a year)" -d 1e300 "$U"

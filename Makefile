@@ -193,10 +193,12 @@ FUZZ_SECONDS ?= 60
 FUZZERS      ?= fuzz_script fuzz_cli fuzz_report fuzz_expr
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-                $(addprefix -I,$(SRC_DIRS)) -MMD -MP $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+                $(addprefix -I,$(SRC_DIRS)) -I$(LLHTTP_INC) -MMD -MP $(FUZZ_SAN) \
+                -fsanitize=fuzzer-no-link
 # src/ without main.c, ui/ and the target: no harness needs them
 FUZZ_SRC     := $(foreach d,src src/script src/engine src/report,$(wildcard $(d)/*.c))
-FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out src/main.c,$(FUZZ_SRC)))
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out src/main.c,$(FUZZ_SRC))) \
+                $(FUZZ_BUILD)/llhttp/api.o $(FUZZ_BUILD)/llhttp/http.o $(FUZZ_BUILD)/llhttp/llhttp.o
 # fuzz_script: the loader's file reads (util.c's read_file_limited, and only
 # it: libFuzzer opens its own files too) go through the harness's guard,
 # which opens regular files inside its temp dir only (tests/fuzz/fuzz_script.c).
@@ -236,6 +238,10 @@ $(FUZZ_BUILD)/guarded/%.o: $(FUZZ_BUILD)/src/%.o
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/llhttp/%.o: $(LLHTTP_SRC)/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-error -c -o $@ $<
 
 -include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
 

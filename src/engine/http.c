@@ -346,6 +346,7 @@ void http_free(struct http *h)
         buf_free(&x->body);
         buf_free(&x->hdrs);
         buf_free(&x->out);
+        buf_free(&x->target);
         jar_free(&x->cookies);
         free(x->redirect_url);
         free(x);

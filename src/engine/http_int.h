@@ -46,10 +46,10 @@ struct http_xfer {
     struct http_request req;      /* the request (its strings borrowed) */
     const char *parsed_url;       /* the URL addr/origin/path were parsed from */
     struct sockaddr_storage addr; /* the origin's address */
-    char origin[80];              /* "HOST[:PORT]" as the URL gives it (the Host header) */
+    char origin[80];              /* the Host header: HOST, and :PORT unless 80 */
     char host[64];                /* HOST alone (the cookies') */
     struct jar cookies;           /* the VU's cookies, while it goes native (cookies.h) */
-    const char *path, *query;     /* into parsed_url: "/..." and "?...", or NULL */
+    struct buf target;            /* the request target: path and query */
     struct buf out;               /* the request's bytes */
     size_t head_len;
     const void *out_url, *out_headers, *out_body, *out_method; /* what `out` was built from */
@@ -96,6 +96,8 @@ struct http {
     struct native *nat; /* the native transport's connections (native.c); NULL until used */
 };
 
+/* Does r send a body (a body given, or POST, PUT, PATCH without one)? */
+int http_sends_body(const struct http_request *r);
 /* Set x's easy handle for request r (libcurl carries it); makes the
  * handle the first time. -1 when libcurl cannot make one. */
 int http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_request *r);

@@ -307,14 +307,19 @@ static void set_cookies(CURL *e, const struct http_request *r)
     curl_url_cleanup(u);
 }
 
+int http_sends_body(const struct http_request *r)
+{
+    return r->body || !strcmp(r->method, "POST") || !strcmp(r->method, "PUT") ||
+           !strcmp(r->method, "PATCH");
+}
+
 int http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_request *r)
 {
     CURL *e = easy_of(h, x);
     if (!e)
         return -1;
     int head = !strcmp(r->method, "HEAD");
-    int sends_body = r->body || !strcmp(r->method, "POST") || !strcmp(r->method, "PUT") ||
-                     !strcmp(r->method, "PATCH");
+    int sends_body = http_sends_body(r);
     curl_easy_setopt(e, CURLOPT_URL, r->url);
     /* NOBODY first, always: libcurl keeps it across POSTFIELDS on a recycled handle. */
     curl_easy_setopt(e, CURLOPT_NOBODY, (long)head);

@@ -207,7 +207,7 @@ static void complete(struct nconn *c, int leftover)
             if (!nl)
                 break;
             *nl = 0;
-            jar_set_cookie(&x->cookies, x->host, x->path ? x->path : "/", s, t);
+            jar_set_cookie(&x->cookies, x->host, x->target.data, s, t);
         }
     }
     c->x = NULL;

@@ -10,60 +10,64 @@
 
 /* ---- which requests --------------------------------------------------------- */
 
-/* "http://HOST[:PORT][/path][?query]" with HOST an address or localhost:
- * x->addr, x->origin ("HOST[:PORT]" as given), x->path. 0, or -1. */
+/* An http:// URL to an address or localhost, read by libcurl's URL parser
+ * (the one url.c checked it with, and the one libcurl would send it by):
+ * x->addr, x->host, x->origin (the Host header: HOST, and :PORT when not
+ * 80, as libcurl writes it), x->target (path and query, dot-segments
+ * removed as libcurl does). 0, or -1: libcurl carries it. */
 static int parse_target(struct http_xfer *x, const char *url)
 {
-    if (strncasecmp(url, "http://", 7))
-        return -1;
-    const char *host = url + 7, *end = host + strcspn(host, "/?#");
-    size_t olen = (size_t)(end - host);
-    if (!olen || olen >= sizeof x->origin || memchr(host, '@', olen))
-        return -1;
-    memcpy(x->origin, host, olen);
-    x->origin[olen] = 0;
-    char name[64];
-    const char *colon;
-    long port = 80;
-    if (host[0] == '[') {
-        const char *rb = memchr(host, ']', olen);
-        if (!rb || (size_t)(rb - host - 1) >= sizeof name)
-            return -1;
-        memcpy(name, host + 1, (size_t)(rb - host - 1));
-        name[rb - host - 1] = 0;
-        colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
-    } else {
-        colon = memchr(host, ':', olen);
-        size_t hl = colon ? (size_t)(colon - host) : olen;
-        if (hl >= sizeof name)
-            return -1;
-        memcpy(name, host, hl);
-        name[hl] = 0;
-    }
-    snprintf(x->host, sizeof x->host, "%s", name);
-    if (colon) {
-        char *e;
-        port = strtol(colon + 1, &e, 10);
-        if (e != end || port < 1 || port > 65535)
-            return -1;
-    }
+    CURLU *u = curl_url();
+    char *scheme = NULL, *user = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
+    int rc = -1;
+    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) || strcasecmp(scheme, "http") ||
+        curl_url_get(u, CURLUPART_USER, &user, 0) != CURLUE_NO_USER ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) ||
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ||
+        curl_url_get(u, CURLUPART_PATH, &path, 0))
+        goto out;
+    curl_url_get(u, CURLUPART_QUERY, &query, 0); /* none: NULL */
+    size_t hl = strlen(host);
+    int v6 = hl > 2 && host[0] == '[';
+    if (hl - (size_t)v6 * 2 >= sizeof x->host)
+        goto out;
+    snprintf(x->host, sizeof x->host, "%.*s", (int)(hl - (size_t)v6 * 2), host + v6);
+    long pn = atol(port);
     memset(&x->addr, 0, sizeof x->addr);
     struct sockaddr_in *a4 = (struct sockaddr_in *)&x->addr;
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&x->addr;
-    if (!strcasecmp(name, "localhost") || inet_pton(AF_INET, name, &a4->sin_addr) == 1) {
-        if (!strcasecmp(name, "localhost"))
+    if (!v6 &&
+        (!strcasecmp(x->host, "localhost") || inet_pton(AF_INET, x->host, &a4->sin_addr) == 1)) {
+        if (!strcasecmp(x->host, "localhost"))
             a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         a4->sin_family = AF_INET;
-        a4->sin_port = htons((uint16_t)port);
-    } else if (inet_pton(AF_INET6, name, &a6->sin6_addr) == 1) {
+        a4->sin_port = htons((uint16_t)pn);
+    } else if (v6 && inet_pton(AF_INET6, x->host, &a6->sin6_addr) == 1) {
         a6->sin6_family = AF_INET6;
-        a6->sin6_port = htons((uint16_t)port);
+        a6->sin6_port = htons((uint16_t)pn);
     } else {
-        return -1; /* a name: libcurl resolves it */
+        goto out; /* a name: libcurl resolves it */
     }
-    x->path = *end == '/' ? end : NULL; /* NULL: "/" (and the query, if any, after it) */
-    x->query = *end == '?' ? end : NULL;
-    return 0;
+    if ((size_t)snprintf(x->origin, sizeof x->origin, pn == 80 ? "%s" : "%s:%s", host, port) >=
+        sizeof x->origin)
+        goto out;
+    x->target.len = 0;
+    buf_puts(&x->target, path);
+    if (query) {
+        buf_puts(&x->target, "?");
+        buf_puts(&x->target, query);
+    }
+    rc = 0;
+out:
+    curl_free(scheme);
+    curl_free(user);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(query);
+    curl_url_cleanup(u);
+    return rc;
 }
 
 int native_fits(struct http *h, struct http_xfer *x, const struct http_request *r)
@@ -106,14 +110,8 @@ void native_build(struct http *h, struct http_xfer *x)
     struct buf *b = &x->out;
     b->len = 0;
     const struct curl_slist *l = r->headers;
-    int sends = r->body || !strcmp(r->method, "POST") || !strcmp(r->method, "PUT") ||
-                !strcmp(r->method, "PATCH");
-    const char *path = x->path ? x->path : "/";
-    size_t plen = x->path ? strcspn(x->path, "#") : 1;
-    buf_printf(b, "%s %.*s", r->method, (int)plen, path);
-    if (!x->path && x->query)
-        buf_append(b, x->query, strcspn(x->query, "#"));
-    buf_printf(b, " HTTP/1.1\r\n");
+    int sends = http_sends_body(r);
+    buf_printf(b, "%s %s HTTP/1.1\r\n", r->method, x->target.data);
     if (!given(l, "Host", 4))
         buf_printf(b, "Host: %s\r\n", x->origin);
     if (h->user_agent[0] && !given(l, "User-Agent", 10))
@@ -123,7 +121,7 @@ void native_build(struct http *h, struct http_xfer *x)
     if (r->cookies || x->cookies.n) {
         size_t at = b->len;
         buf_puts(b, "Cookie: ");
-        if (jar_header(&x->cookies, x->host, x->path ? x->path : "/", (int64_t)time(NULL), b))
+        if (jar_header(&x->cookies, x->host, x->target.data, (int64_t)time(NULL), b))
             buf_puts(b, "\r\n");
         else
             b->len = at, b->data[at] = 0;

@@ -485,16 +485,16 @@ void vu_on_done(struct http_xfer *x, const struct http_result *r, void *ud)
     int64_t now = now_us();
     const struct reqtpl *t = &w->reqs[v->prog->ops[v->pc].req];
     const char *err = r->curl_code ? errclass_name(r->curl_code, r->os_errno, r->detail) : NULL;
-    if (vu_counted(v))
+    if (vu_counted(v)) {
         vu_count_transport(w, v->phase, t->endpoint, r->native);
-    if (!vu_counted(v))
-        ;
-    else if (!err) {
-        stats_response(&w->st, v->phase, t->endpoint, r->status, r->response_us, r->total_us,
-                       now - v->req_intended_us, r->bytes);
-        vu_count_version(w, v->phase, t->endpoint, r->http_version);
-    } else
-        vu_count_error(w, v->phase, t, err, r);
+        if (!err) {
+            stats_response(&w->st, v->phase, t->endpoint, r->status, r->response_us, r->total_us,
+                           now - v->req_intended_us, r->bytes);
+            vu_count_version(w, v->phase, t->endpoint, r->http_version);
+        } else {
+            vu_count_error(w, v->phase, t, err, r);
+        }
+    }
     if (v->closed && !w->stopping && w->paused)
         w->closed_parked++; /* this loop ends here; resume starts a new one */
     else if (v->closed && !w->stopping && closed_claim(w) >= 0) {

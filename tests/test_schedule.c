@@ -118,12 +118,37 @@ TEST(schedule_const_fractional_rate)
     ASSERT_EQ(r->n, 5);
     for (int i = 0; i < 5; i++)
         ASSERT_EQ(r->t[i], T0 + (i + 1) * 2 * S);
-    /* 3/s: tick floor(1e6/3) = 333333 µs, 30 arrivals in 10 s */
+    /* 3/s: floor(k * 1e6 / 3) µs, 30 arrivals in 10 s, the 30th at 10 s */
     p = cnst(3, 10 * S);
     memset(r, 0, sizeof *r);
     ASSERT(enum_phase(&p, r));
     ASSERT_EQ(r->n, 30);
-    ASSERT_EQ(r->t[29], T0 + 30 * 333333);
+    ASSERT_EQ(r->t[0], T0 + 333333);
+    ASSERT_EQ(r->t[1], T0 + 666666);
+    ASSERT_EQ(r->t[2], T0 + S);
+    ASSERT_EQ(r->t[29], T0 + 10 * S);
+}
+
+/* A rate that does not divide a second: exactly rate * D arrivals, as
+ * many in every second (a whole-µs tick, 1e6/15000 -> 66, planned 1 %
+ * more: 15 151 a second). */
+TEST(schedule_const_rate_not_dividing_a_second)
+{
+    static const double rates[] = {15000, 12000, 7, 3000, 2.5, 333.3};
+    for (size_t i = 0; i < sizeof rates / sizeof *rates; i++) {
+        struct phase p = cnst(rates[i], 6 * S);
+        ASSERT_EQ(sched_phase_planned(&p), (int64_t)(rates[i] * 6 + 1e-9));
+    }
+    /* 1500/s for 2 s: 3000 (a 666 µs tick planned 3003) */
+    struct phase p = cnst(1500, 2 * S);
+    struct rec rr = {0}, *r = &rr;
+    ASSERT(enum_phase(&p, r));
+    ASSERT_EQ(r->n, 3000);
+    ASSERT_EQ(r->t[2999], T0 + 2 * S);
+    int bins[2];
+    per_second(r, T0 + 1, bins, 2); /* (t - 1) / S: an arrival at a second's end is in it */
+    ASSERT_EQ(bins[0], 1500);
+    ASSERT_EQ(bins[1], 1500);
 }
 
 TEST(schedule_ramp_1_to_5)

@@ -58,16 +58,32 @@ static int64_t ramp_nonempty(const struct phase *p, double m, int64_t i)
     return hi;
 }
 
-/* CONST tick in µs under multiplier m; 0 when no arrival fits the phase. */
-static int64_t const_tick(const struct phase *p, double m)
+/* Time of the k-th arrival (k >= 1) at r arrivals a second, in µs from
+ * the start of the spacing: floor(k * 1e6 / r), so that r * D arrivals
+ * fit D whatever r is (a whole-µs tick, floor(1e6 / r), planned 1 % too
+ * many at 15 000/s). Integer arithmetic for a whole r, where a double
+ * quotient could round up to the next µs; r is capped at one a µs. */
+static int64_t rate_at(double r, int64_t k)
 {
-    double r = p->rate * m;
-    if (!(r > 0))
+    if (r >= 1e6)
+        return k;
+    if (r == floor(r))
+        return k * SEC / (int64_t)r;
+    return (int64_t)floor((double)k * 1e6 / r);
+}
+
+/* Arrivals at rate r in a span of len µs: the largest k with
+ * rate_at(r, k) <= len. */
+static int64_t rate_count(double r, int64_t len)
+{
+    if (!(r > 0) || len < 0)
         return 0;
-    double t = floor(1e6 / r);
-    if (t > (double)p->duration_us)
-        return 0;
-    return t < 1 ? 1 : (int64_t)t;
+    int64_t n = (int64_t)((double)len * (r < 1e6 ? r : 1e6) / 1e6);
+    while (n > 0 && rate_at(r, n) > len)
+        n--;
+    while (rate_at(r, n + 1) <= len)
+        n++;
+    return n;
 }
 
 /* Phase-relative time of the next arrival of `p` for the cursor (anchor, k)
@@ -78,19 +94,16 @@ static int64_t next_at(const struct phase *p, double m, double fixed, int64_t an
 {
     int64_t len = phase_len(p), t;
     if (fixed > 0) {
-        /* an exact rate: one tick for every kind of phase */
-        double tick = floor(1e6 / fixed);
-        t = anchor + (k + 1) * (tick < 1 ? 1 : (int64_t)tick);
+        /* an exact rate: the same spacing for every kind of phase */
+        t = anchor + rate_at(fixed, k + 1);
         return t <= len ? t : -1;
     }
     switch (p->kind) {
-    case PHASE_CONST: {
-        int64_t tick = const_tick(p, m);
-        if (!tick)
+    case PHASE_CONST:
+        if (!(p->rate * m > 0))
             return -1;
-        t = anchor + (k + 1) * tick;
+        t = anchor + rate_at(p->rate * m, k + 1);
         break;
-    }
     case PHASE_COUNT:
         if (p->count <= 0)
             return -1;
@@ -315,10 +328,8 @@ int sched_done(const struct sched *s)
 int64_t sched_phase_planned(const struct phase *p)
 {
     switch (p->kind) {
-    case PHASE_CONST: {
-        int64_t tick = const_tick(p, 1.0);
-        return tick ? p->duration_us / tick : 0;
-    }
+    case PHASE_CONST:
+        return rate_count(p->rate, p->duration_us);
     case PHASE_COUNT:
         return p->count > 0 ? p->count : 0;
     case PHASE_RAMP: {

@@ -5,7 +5,8 @@
  * a rate multiplier that rescales the plan from that moment on.
  *
  * Rules (phase-relative times, t = 0 at the phase start, D = duration):
- *  - CONST a/s: tick = floor(1e6 / a) µs; arrivals at k*tick, k = 1..floor(D/tick).
+ *  - CONST a/s: arrivals at floor(k*1e6/a) µs, k = 1.. while <= D (a*D of
+ *    them when that is whole): Artillery's 1000/a ms spacing, unrounded.
  *  - RAMP a->b over D s (D rounded up to whole seconds, at least 1): second i
  *    (0..D-1) has n_i = floor(a + (b-a)*i/(D-1) + 0.5) arrivals ((a+b)/2 when
  *    D = 1), at i*1000 ms + j*floor(1000/n_i) ms, j = 0..n_i-1. The phase
@@ -15,14 +16,14 @@
  *  - COUNT C over D: arrivals at k*D/C, k = 1..C (the last at D).
  *  - PAUSE: none.
  * With a multiplier m != 1 set at phase time t0, the rest of the phase is
- * rescaled from t0: CONST uses tick floor(1e6/(a*m)) from t0; RAMP uses
+ * rescaled from t0: CONST spaces a*m a second from t0; RAMP uses
  * n_i' = floor(n_i*m + 0.5) for the seconds after t0 (the second holding t0
  * keeps only its arrivals after t0, or from t0 if the phase has emitted
  * none yet); COUNT uses interval D/(C*m) from t0. The multiplier persists
  * across phases until set back to 1, which re-anchors the plan's own spacing.
  * An exact rate r set at t0 (sched_set_rate) replaces every phase's own
- * spacing, pauses included, from t0 on: arrivals at t0 + k*floor(1e6/r)
- * in the phase holding t0, and at k*floor(1e6/r) in each later one, until
+ * spacing, pauses included, from t0 on: arrivals at t0 + floor(k*1e6/r)
+ * in the phase holding t0, and at floor(k*1e6/r) in each later one, until
  * the rate is cleared (r = 0) or the multiplier set; phases keep their
  * lengths.
  * An arrival exactly at t = D belongs to the phase that ends at D.

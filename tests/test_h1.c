@@ -169,6 +169,10 @@ TEST(h1_limits_and_malformed)
         "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n",
         "HTTP/1.1 200 OK\r\nBad Header\r\n\r\n",
+        /* status codes llhttp 8.1 lets through (found by fuzz_response) */
+        "HTTP/1.1 099 Low\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 000 Zero\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.0  CxTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         h1_begin(&r, 0, 0, 0, 0);

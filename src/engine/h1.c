@@ -91,6 +91,11 @@ static int on_headers_complete(llhttp_t *p)
 {
     struct h1 *r = of(p);
     value_done(r);
+    if (p->status_code < 100) { /* llhttp 8.1 takes "000", "099", and "HTTP/1.1  200" as 0 */
+        r->state = H1_BAD;
+        r->why = "the status code is not three digits from 100";
+        return -1;
+    }
     r->status = p->status_code;
     r->version = p->http_major * 10 + p->http_minor;
     /* after HEAD, and in a 204 or 304, no body follows, whatever

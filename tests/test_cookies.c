@@ -32,6 +32,11 @@ TEST(cookies_set_send_replace_expire)
     jar_set_cookie(&j, "127.0.0.1", "/", "sec=1; Secure", now); /* kept, not sent on http:// */
     ASSERT_STR(header(&j, "127.0.0.1", "/", now), "theme=dark; short=1");
     ASSERT_STR(header(&j, "127.0.0.2", "/", now), ""); /* another host */
+    /* a Max-Age past the end of time lasts to the end of time (no overflow;
+     * found by fuzz_response) */
+    jar_set_cookie(&j, "127.0.0.1", "/", "far=1; Max-Age=99999999999999999999999", now);
+    jar_set_cookie(&j, "127.0.0.1", "/", "far2=1; Max-Age=9223372036854775807", now);
+    ASSERT_STR(header(&j, "127.0.0.1", "/", INT64_MAX - 1), "theme=dark; far=1; far2=1");
     jar_clear(&j);
     ASSERT_STR(header(&j, "127.0.0.1", "/", now), "");
     jar_free(&j);

@@ -123,7 +123,8 @@ void jar_set_cookie(struct jar *j, const char *host, const char *path, const cha
             char *end;
             long long s = strtoll(val, &end, 10);
             if (end != val && !*end) {
-                c.expires = s <= 0 ? 1 : now + s;
+                /* RFC 6265 5.2.2: too far ahead is the latest time there is */
+                c.expires = s <= 0 ? 1 : s > INT64_MAX - now ? INT64_MAX : now + s;
                 has_max_age = 1;
             }
         } else if (!strcasecmp(key, "expires") && !has_max_age) {

@@ -190,7 +190,7 @@ FUZZ_PKGS    := clang libclang-rt-14-dev
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZERS      ?= fuzz_script fuzz_cli fuzz_report fuzz_expr
+FUZZERS      ?= fuzz_script fuzz_cli fuzz_report fuzz_expr fuzz_response
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
                 $(addprefix -I,$(SRC_DIRS)) -I$(LLHTTP_INC) -MMD -MP $(FUZZ_SAN) \

@@ -23,7 +23,7 @@ cd "$(dirname "$0")/../.." || exit 2
 B=${FUZZ_BUILD:-build-fuzz}
 MODE=${1:-}
 SECONDS_EACH=${2:-60}
-HARNESSES=${FUZZERS:-fuzz_script fuzz_cli fuzz_report fuzz_expr}
+HARNESSES=${FUZZERS:-fuzz_script fuzz_cli fuzz_report fuzz_expr fuzz_response}
 SMOKE_SECONDS=${SMOKE_SECONDS:-8}
 COMMON=(-max_len=65536 -timeout=10 -rss_limit_mb=2048 -close_fd_mask=3)
 export TMPDIR="$PWD/$B/tmp" # fuzz_script's payload files; left behind only by a crash

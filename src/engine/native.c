@@ -24,6 +24,7 @@ struct nconn {
     struct h1 rd;
     struct sockaddr_storage addr;
     int reused;  /* it has carried a response before: the server may have closed it */
+    int writing; /* a uv_write of its request is queued (wreq in use) */
     int closing; /* uv_close called */
     int idle;
     int64_t t_start, t_sent, t_first;
@@ -212,7 +213,10 @@ static void complete(struct nconn *c, int leftover)
     }
     c->x = NULL;
     c->reused = 1;
-    int keep = c->rd.keep_alive && !x->req.forbid_reuse && !leftover;
+    /* a server may answer before it has read the whole request: a
+     * connection whose write is still queued is not reused (its write
+     * request and the bytes it points into are still libuv's) */
+    int keep = c->rd.keep_alive && !x->req.forbid_reuse && !leftover && !c->writing;
     struct native *n = c->n;
     if (keep && n->nidle < h->o.maxconnects) {
         c->idle = 1;
@@ -290,6 +294,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 static void on_written(uv_write_t *w, int status)
 {
     struct nconn *c = w->data;
+    c->writing = 0;
     if (c->closing || !c->x)
         return;
     if (status < 0) {
@@ -326,6 +331,7 @@ static void send_request(struct nconn *c)
         now_us(); /* until on_written says when it all went (a quick answer may come first) */
     c->wreq.data = c;
     int rc = uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, on_written);
+    c->writing = rc == 0;
     if (rc < 0)
         fail(c, CURLE_SEND_ERROR, -rc, "");
 }

@@ -59,5 +59,53 @@ TEST(cookies_domains_and_options)
         jar_set_cookie(&j, "h", "/", v, 0);
     }
     ASSERT_EQ(j.n, JAR_MAX);
+    jar_clear(&j);
+    /* an IP address is only itself: no Domain suffix of it (libcurl's rule) */
+    jar_set_cookie(&j, "10.0.0.1", "/", "a=1; Domain=0.0.1", 0);
+    jar_set_cookie(&j, "10.0.0.1", "/", "b=2; Domain=10.0.0.1", 0);
+    ASSERT_STR(header(&j, "20.0.0.1", "/", 0), "");
+    ASSERT_STR(header(&j, "10.0.0.1", "/", 0), "b=2");
+    /* Expires in the forms servers send, two-digit years included */
+    int64_t now = 1800000000; /* 2027-01-15 */
+    jar_set_cookie(&j, "h", "/", "y2=1; Expires=Wednesday, 09-Jun-32 10:18:14 GMT", now);
+    jar_set_cookie(&j, "h", "/", "asc=1; Expires=Sun Nov  6 08:49:37 2033", now);
+    jar_set_cookie(&j, "h", "/", "old=1; Expires=Sun, 06 Nov 1960 08:49:37 GMT", now);
+    ASSERT_STR(header(&j, "h", "/", now), "y2=1; asc=1");
+    ASSERT_STR(header(&j, "h", "/", 2000000000 /* 2033-05 */), "asc=1");
     jar_free(&j);
+}
+
+/* The jar to libcurl's cookie lines and back (a native redirect's hops). */
+TEST(cookies_netscape_lines_round_trip)
+{
+    struct jar j = {0}, k = {0};
+    int64_t now = 1800000000;
+    jar_set_cookie(&j, "127.0.0.1", "/login", "sid=abc; Path=/", now);
+    jar_set_cookie(&j, "api.example.test", "/a/b", "d=1; Domain=example.test; Secure", now);
+    jar_set_cookie(&j, "api.example.test", "/", "t=2; Max-Age=60", now);
+    struct buf line = {0};
+    for (int i = 0; i < j.n; i++) {
+        buf_clear(&line);
+        jar_netscape(&j.c[i], &line);
+        jar_set_netscape(&k, line.data, now);
+    }
+    buf_clear(&line);
+    jar_netscape(&j.c[1], &line);
+    ASSERT_STR(line.data, "example.test\tTRUE\t/a\tTRUE\t0\td\t1");
+    ASSERT_EQ(k.n, 3);
+    ASSERT_STR(header(&k, "127.0.0.1", "/x", now), "sid=abc");
+    ASSERT_STR(header(&k, "api.example.test", "/", now), "t=2"); /* d: Secure */
+    ASSERT_STR(header(&k, "www.example.test", "/", now), "");    /* t: api. only */
+    ASSERT_STR(header(&k, "api.example.test", "/", now + 61), "");
+    /* libcurl's forms: a leading dot, #HttpOnly_, and what is not a cookie */
+    jar_clear(&k);
+    jar_set_netscape(&k, "#HttpOnly_.example.test\tTRUE\t/\tFALSE\t0\th\t1", now);
+    jar_set_netscape(&k, "# Netscape HTTP Cookie File", now);
+    jar_set_netscape(&k, "x\tTRUE\t/", now);
+    jar_set_netscape(&k, "gone.test\tFALSE\t/\tFALSE\t5\tg\t1", now); /* expired */
+    ASSERT_EQ(k.n, 1);
+    ASSERT_STR(header(&k, "a.example.test", "/", now), "h=1");
+    buf_free(&line);
+    jar_free(&j);
+    jar_free(&k);
 }

@@ -1,11 +1,14 @@
 /* cookies.c — a VU's cookie jar for the native transport (see cookies.h). */
 #include "cookies.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <curl/curl.h>
 
 static void cookie_free(struct cookie *c)
 {
@@ -69,11 +72,13 @@ static char *trimmed(const char *s, size_t n)
     return xstrndup(s, n);
 }
 
-/* Does `host` belong to `domain` (itself, or a name under it)? */
+/* Does `host` belong to `domain` (itself, or a name under it)? An IP
+ * address has no names under it: only itself (RFC 6265 5.1.3, libcurl). */
 static int domain_match(const char *host, const char *domain)
 {
     size_t h = strlen(host), d = strlen(domain);
-    if (h == d)
+    struct in_addr a4;
+    if (h == d || strchr(host, ':') || inet_pton(AF_INET, host, &a4) == 1)
         return !strcasecmp(host, domain);
     return h > d && host[h - d - 1] == '.' && !strcasecmp(host + h - d, domain);
 }
@@ -128,9 +133,14 @@ void jar_set_cookie(struct jar *j, const char *host, const char *path, const cha
                 has_max_age = 1;
             }
         } else if (!strcasecmp(key, "expires") && !has_max_age) {
+            /* libcurl's date parser takes every form cookies come in
+             * (two-digit years, asctime); one before 1970 it refuses */
+            time_t ct = curl_getdate(val, NULL);
             struct tm tm = {0};
-            if (strptime(val, "%a, %d %b %Y %H:%M:%S", &tm) ||
-                strptime(val, "%a, %d-%b-%Y %H:%M:%S", &tm)) {
+            if (ct != -1) {
+                c.expires = ct > 0 ? (int64_t)ct : 1;
+            } else if (strptime(val, "%a, %d %b %Y %H:%M:%S", &tm) ||
+                       strptime(val, "%a, %d-%b-%Y %H:%M:%S", &tm)) {
                 int64_t t = (int64_t)timegm(&tm);
                 c.expires = t > 0 ? t : 1;
             }
@@ -190,4 +200,38 @@ int jar_header(const struct jar *j, const char *host, const char *path, int64_t 
         buf_printf(out, "%s%s=%s", k++ ? "; " : "", c->name, c->value);
     }
     return k;
+}
+
+void jar_netscape(const struct cookie *c, struct buf *out)
+{
+    buf_printf(out, "%s\t%s\t%s\t%s\t%lld\t%s\t%s", c->domain, c->host_only ? "FALSE" : "TRUE",
+               c->path, c->secure ? "TRUE" : "FALSE", (long long)c->expires, c->name, c->value);
+}
+
+void jar_set_netscape(struct jar *j, const char *line, int64_t now)
+{
+    if (!strncmp(line, "#HttpOnly_", 10))
+        line += 10;
+    const char *f[7];
+    size_t len[7];
+    for (int i = 0; i < 7; i++) {
+        f[i] = line;
+        len[i] = i < 6 ? strcspn(line, "\t") : strlen(line);
+        if (i < 6 && line[len[i]] != '\t')
+            return;
+        line += len[i] + 1;
+    }
+    if (!len[0] || !len[2] || !len[5] || f[0][0] == '#')
+        return;
+    const char *domain = f[0][0] == '.' ? f[0] + 1 : f[0];
+    struct cookie c = {.domain = xstrndup(domain, len[0] - (size_t)(domain - f[0])),
+                       .host_only = strncmp(f[1], "TRUE", 4) != 0,
+                       .path = xstrndup(f[2], len[2]),
+                       .secure = !strncmp(f[3], "TRUE", 4),
+                       .expires = strtoll(f[4], NULL, 10),
+                       .name = xstrndup(f[5], len[5]),
+                       .value = xstrndup(f[6], len[6])};
+    if (c.expires < 0)
+        c.expires = 1;
+    store(j, c, now);
 }

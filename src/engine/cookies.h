@@ -36,6 +36,14 @@ void jar_set_cookie(struct jar *j, const char *host, const char *path, const cha
                     int64_t now);
 /* Add "name=value" (the cookie: option of a step) for `host`, path "/". */
 void jar_put(struct jar *j, const char *host, const char *name_value);
+/* Append c as a line of libcurl's (Netscape) cookie file, without the
+ * newline: "domain TRUE|FALSE path TRUE|FALSE expires name value", tabs
+ * between; the form CURLOPT_COOKIELIST takes. */
+void jar_netscape(const struct cookie *c, struct buf *out);
+/* Store the cookie of one such line (CURLINFO_COOKIELIST gives them, with
+ * "#HttpOnly_" before the domain of an HttpOnly one), replacing the one
+ * of the same name, domain and path. Malformed lines are ignored. */
+void jar_set_netscape(struct jar *j, const char *line, int64_t now);
 /* Append the cookies for a request to host/path at `now` as "a=1; b=2"
  * to `out` (nothing when none match). Returns how many. */
 int jar_header(const struct jar *j, const char *host, const char *path, int64_t now,

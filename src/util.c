@@ -185,6 +185,13 @@ void buf_free(struct buf *b)
     b->len = b->cap = 0;
 }
 
+void buf_clear(struct buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
 static int write_all(int fd, const char *data, size_t len)
 {
     size_t off = 0;

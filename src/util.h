@@ -67,6 +67,8 @@ void buf_append(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_free(struct buf *b);
+/* Empty b ("" if it has memory), keeping its memory. */
+void buf_clear(struct buf *b);
 /* Append `s` percent-encoded as Node's querystring does (unreserved
  * A-Z a-z 0-9 - _ . ~ kept); `form` encodes spaces as '+'. */
 void buf_urlencode(struct buf *b, const char *s, int form);

@@ -181,6 +181,74 @@ expect "file: named" "$(counter "$WORK/file.json" errors.ERR_UNSUPPORTED_PROTOCO
 expect_true "file: /etc/passwd not read" "[ $(counter "$WORK/file.json" http.downloaded_bytes) -lt 600 ]"
 finish "a redirect to ftp:// or file:// is refused, not followed"
 
+# --- a server that answers before reading the body; a POST redirected ------
+# /early answers as soon as it has the head, then reads the body slowly: the
+# connection must not carry the next request while its write is queued (the
+# native transport reused it once: corrupt requests, then a crash). /old
+# redirects a POST to /new: every iteration of the closed model asks /old
+# again (the native transport once asked the Location from the 2nd on).
+python3 - "$WORK/early.port" "$WORK/early.counts" <<'EOF2' &
+import socket, sys, threading, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(64); s.settimeout(0.2)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+counts, lock = {}, threading.Lock()
+def serve(c):
+    c.settimeout(5); buf = b""
+    try:
+        while True:
+            while b"\r\n\r\n" not in buf:
+                d = c.recv(65536)
+                if not d: return
+                buf += d
+            head, _, buf = buf.partition(b"\r\n\r\n")
+            lines = head.split(b"\r\n"); path = lines[0].split(b" ")[1].decode()
+            n = 0
+            for l in lines[1:]:
+                k, _, v = l.partition(b":")
+                if k.strip().lower() == b"content-length": n = int(v)
+            with lock:
+                counts[path] = counts.get(path, 0) + 1
+                open(sys.argv[2], "w").write(" ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+            if path == "/early":
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nearly"); time.sleep(0.3)
+            elif path == "/old":
+                c.sendall(b"HTTP/1.1 302 Found\r\nLocation: /new\r\nContent-Length: 0\r\n\r\n")
+            else:
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            while len(buf) < n:
+                d = c.recv(1 << 20)
+                if not d: return
+                buf += d
+            buf = buf[n:]
+    except Exception:
+        return
+    finally:
+        c.close()
+end = time.time() + 25
+while time.time() < end:
+    try:
+        c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+    except socket.timeout:
+        pass
+EOF2
+pids+=($!)
+for _ in $(seq 50); do [ -s "$WORK/early.port" ] && break; sleep 0.1; done
+EP=$(cat "$WORK/early.port")
+head -c 8000000 /dev/zero | tr '\0' a >"$WORK/big.body"
+run_lt early 20 -n 4 -c 1 -m POST --body "@$WORK/big.body" "http://127.0.0.1:$EP/early"
+expect "early: exit code" "$RC" 0
+expect "early: 4 answers" "$(counter "$WORK/early.json" http.codes.200)" 4
+expect "early: no error" "$(jqv "$WORK/early.json" '[.aggregate.counters | to_entries[] | select(.key | startswith("errors.")) | .value] | add // 0')" 0
+expect "early: the server saw 4 requests, none inside a body" "$(cat "$WORK/early.counts")" "/early=4"
+rm -f "$WORK/big.body"
+run_lt redir 20 -n 4 -c 1 -m POST --body x "http://127.0.0.1:$EP/old"
+expect "redirect: exit code" "$RC" 0
+expect "redirect: 4 answers" "$(counter "$WORK/redir.json" http.codes.200)" 4
+expect "redirect: every iteration asked /old, then /new" "$(cat "$WORK/early.counts")" "/early=4 /new=4 /old=4"
+invariant "$WORK/redir.json"
+finish "a server answering before the body is read; a POST redirected, iteration after iteration"
+
 # --- secrets never reach reports, snapshots, the event log or stderr ---------
 run_lt secret 20 -n 2 -c 1 -H 'Authorization: Bearer sekrit-A' -H 'cookie: sid=sekrit-B' \
     --body 'password=sekrit-C' --report "$WORK/secret.md" --report "$WORK/secret.html" \

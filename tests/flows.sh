@@ -331,6 +331,11 @@ scenarios:
       - get: {url: "/redirect?to=/up", followRedirect: false}
       - get: {url: "/redirect?to=/up"}
       - post:
+          url: "/redirect?to=/echo&cookie=hop=1"
+          expect:
+            - matchesRegexp: "hop=1"
+            - matchesRegexp: "sid=abc"
+      - post:
           url: /echo
           auth: {user: bob, pass: "s3cret"}
           form: {a: "x y", b: "{{ ck }}"}
@@ -348,12 +353,12 @@ EOT
 run_lt cookies 30 "$WORK/cookies.yml"
 f=$WORK/cookies.json
 expect "exit code" "$RC" 0
-expect "plugins.expect.ok" "$(counter "$f" plugins.expect.ok)" 30
+expect "plugins.expect.ok" "$(counter "$f" plugins.expect.ok)" 40
 expect "plugins.expect.failed" "$(counter "$f" plugins.expect.failed)" 0
 expect "http.codes.302 (not followed)" "$(counter "$f" http.codes.302)" 5
-expect "http.requests (ifTrue and probability skip)" "$(counter "$f" http.requests)" 30
+expect "http.requests (ifTrue and probability skip)" "$(counter "$f" http.requests)" 35
 expect "vusers.completed" "$(counter "$f" vusers.completed)" 5
-finish "a fresh cookie jar per VU, cookie:, followRedirect, auth, form, ifTrue, probability"
+finish "a fresh cookie jar per VU, cookie:, followRedirect (a redirect's Set-Cookie sent on), auth, form, ifTrue, probability"
 
 # --- config from the environment, -v, JavaScript ------------------------------
 script envtarget <<EOT

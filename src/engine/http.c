@@ -231,6 +231,8 @@ static void drain(struct http *h)
         curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
         r.response_us = start > pre ? (int64_t)(start - pre) : 0;
         r.total_us = (int64_t)total + x->extra_us; /* a redirect the native transport began */
+        if (x->began_native && x->req.cookies)
+            http_curl_cookies_out(x); /* what its hops set, for the VU's next requests */
         r.bytes = x->bytes;
         if (x->keep) {
             r.headers = x->hdrs.data ? x->hdrs.data : "";

@@ -42,6 +42,8 @@ struct http_xfer {
     char errbuf[CURL_ERROR_SIZE];
     /* the native transport (native.c) */
     int native;                   /* this transfer goes native */
+    int began_native;             /* http_start chose native (a redirect then hands a hop
+                                     to libcurl; a restart begins native again) */
     struct nconn *conn;           /* its connection while it runs */
     struct http_request req;      /* the request (its strings borrowed) */
     const char *parsed_url;       /* the URL addr/origin/path were parsed from */
@@ -101,6 +103,11 @@ int http_sends_body(const struct http_request *r);
 /* Set x's easy handle for request r (libcurl carries it); makes the
  * handle the first time. -1 when libcurl cannot make one. */
 int http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_request *r);
+/* The VU's native cookie jar into x's libcurl handle, for the hops
+ * libcurl follows from a native redirect; and, once they are done, the
+ * handle's jar back as the native one (what the hops set or deleted). */
+void http_curl_cookies_in(struct http_xfer *x);
+void http_curl_cookies_out(struct http_xfer *x);
 
 /* http.c: the sockets libcurl opens and closes, through us */
 curl_socket_t http_on_open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a);

@@ -8,13 +8,6 @@
 #include "http_int.h"
 #include "native.h"
 
-static void buf_clear(struct buf *b)
-{
-    b->len = 0;
-    if (b->data)
-        b->data[0] = '\0';
-}
-
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
     struct http_xfer *x = ud;
@@ -364,16 +357,46 @@ int http_curl_prepare(struct http *h, struct http_xfer *x, const struct http_req
     return 0;
 }
 
+void http_curl_cookies_in(struct http_xfer *x)
+{
+    if (!x->jar) {
+        x->jar = 1;
+        curl_easy_setopt(x->easy, CURLOPT_COOKIEFILE, "");
+    }
+    struct buf line = {0};
+    for (int i = 0; i < x->cookies.n; i++) {
+        buf_clear(&line);
+        jar_netscape(&x->cookies.c[i], &line);
+        curl_easy_setopt(x->easy, CURLOPT_COOKIELIST, line.data);
+    }
+    buf_free(&line);
+}
+
+void http_curl_cookies_out(struct http_xfer *x)
+{
+    struct curl_slist *l = NULL;
+    if (curl_easy_getinfo(x->easy, CURLINFO_COOKIELIST, &l) != CURLE_OK)
+        return;
+    int64_t now = (int64_t)time(NULL);
+    jar_clear(&x->cookies);
+    for (struct curl_slist *p = l; p; p = p->next)
+        jar_set_netscape(&x->cookies, p->data, now);
+    curl_slist_free_all(l);
+}
+
 struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct http_request *r,
                              void *ud)
 {
     if (!x && !(x = xfer_new(h)))
         return NULL;
-    x->native = h->o.transport != TRANSPORT_CURL && native_fits(h, x, r);
+    x->began_native = x->native = h->o.transport != TRANSPORT_CURL && native_fits(h, x, r);
     if (x->native) {
         x->req = *r;
-        if (r->new_session)
+        if (r->new_session) { /* both jars: a redirect may have filled libcurl's */
             jar_clear(&x->cookies);
+            if (x->easy && x->jar)
+                curl_easy_setopt(x->easy, CURLOPT_COOKIELIST, "ALL");
+        }
         for (int i = 0; i < r->nset_cookies; i++)
             jar_put(&x->cookies, x->host, r->set_cookies[i]);
         x->req.set_cookies = NULL; /* the caller's: applied now */
@@ -387,6 +410,7 @@ struct http_xfer *http_start(struct http *h, struct http_xfer *x, const struct h
 
 void http_restart(struct http *h, struct http_xfer *x, void *ud)
 {
+    x->native = x->began_native; /* its own request again, not a redirect's Location */
     add(h, x, ud);
 }
 

@@ -178,6 +178,8 @@ static int redirect(struct http *h, struct http_xfer *x, const struct h1 *rd, in
     }
     if (http_curl_prepare(h, x, &q) < 0)
         return 0; /* no handle: the 3xx is the answer */
+    if (q.cookies)
+        http_curl_cookies_in(x); /* a Set-Cookie of this 3xx included */
     x->conn = NULL;
     x->native = 0;
     x->extra_us = spent;

@@ -240,12 +240,13 @@ static int query_get(const char *q, size_t n, const char *key, char *out, size_t
 }
 
 /* The JSON routes: /echo, /login (their replies come from the request, at
- * dispatch), /has/NAME, /json, /cookie/set?name=value, /redirect?to=URL. Returns 1 when
+ * dispatch), /has/NAME, /json, /cookie/set?name=value,
+ * /redirect?to=URL[&cookie=name=value]. Returns 1 when
  * `path` is one of them. */
 int conn_json_route(struct conn *c, const char *path, size_t plen, const char *query, size_t qlen,
                     int head)
 {
-    char v[256], extra[320];
+    char v[256], extra[420];
     c->route = R_REPLY;
     if ((plen == 5 && !memcmp(path, "/echo", 5)) || (plen == 6 && !memcmp(path, "/login", 6))) {
         c->route = plen == 5 ? R_ECHO : R_LOGIN;
@@ -267,7 +268,12 @@ int conn_json_route(struct conn *c, const char *path, size_t plen, const char *q
             conn_error(c, 400);
             return 1;
         }
-        snprintf(extra, sizeof extra, "Location: %s\r\n", v);
+        /* &cookie=NAME=VALUE: the 302 sets it, as a login's redirect does */
+        char ck[64];
+        int set = !query_get(query, qlen, "cookie", ck, sizeof ck) && strchr(ck, '=') &&
+                  !strpbrk(ck, "\r\n;");
+        snprintf(extra, sizeof extra, "Location: %s\r\n%s%s%s", v, set ? "Set-Cookie: " : "",
+                 set ? ck : "", set ? "; Path=/\r\n" : "");
         conn_format_x(c, 302, "text/plain", extra, "redirect\n", 9, head);
     } else {
         return 0;

@@ -174,6 +174,18 @@ TEST(h1_limits_and_malformed)
         "HTTP/1.1 000 Zero\r\nContent-Length: 0\r\n\r\n",
         "HTTP/1.0  CxTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
     };
+    /* what libcurl takes, taken: bare LF, chunked with a Content-Length */
+    static const char *const lenient[] = {
+        "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: "
+        "5\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof lenient / sizeof lenient[0]; i++) {
+        h1_begin(&r, 0, 0, 0, 0);
+        ASSERT_EQ(h1_feed(&r, lenient[i], strlen(lenient[i])), strlen(lenient[i]));
+        ASSERT_EQ(r.state, H1_DONE);
+        ASSERT_EQ(r.bytes, 2);
+    }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         h1_begin(&r, 0, 0, 0, 0);
         h1_feed(&r, bad[i], strlen(bad[i]));

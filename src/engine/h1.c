@@ -145,6 +145,12 @@ static const llhttp_settings_t settings = {
 void h1_begin(struct h1 *r, int head_req, int keep, uint64_t max_body, size_t kept_max)
 {
     llhttp_init(&r->p, HTTP_RESPONSE, &settings);
+    /* as lenient as libcurl, which the curl transport reads with: bare LF
+     * line ends and odd bytes in header values; Transfer-Encoding with a
+     * Content-Length (chunked wins, RFC 9112 6.3). A client has no
+     * request smuggling to guard against. */
+    llhttp_set_lenient_headers(&r->p, 1);
+    llhttp_set_lenient_chunked_length(&r->p, 1);
     r->p.data = r;
     r->state = H1_MORE;
     r->head_req = head_req;

@@ -3,7 +3,9 @@
  * length by Content-Length, chunked (extensions and trailers) or the
  * connection's end; no body after HEAD, 204, 304; 1xx interim responses
  * skipped; back-to-back responses left for the next read. Headers and
- * body are kept only when asked, each up to a bound. Limits: a response
+ * body are kept only when asked, each up to a bound. As lenient as
+ * libcurl where llhttp lets it be (bare LF, Transfer-Encoding with
+ * Content-Length). Limits: a response
  * head over H1_MAX_HEAD bytes, a body over max_body. Pure: no I/O, no
  * clock; the caller owns the bytes. */
 #ifndef LOADTOP_H1_H

@@ -303,12 +303,14 @@ malformed endless endless errors.ERR_RESPONSE_TOO_LARGE 5
 malformed cut closebody errors.ECONNRESET 5
 malformed s999 status/999 http.codes.999 0
 malformed many manyheaders/2000 http.codes.200 0
+malformed many150k manyheaders/7000 http.codes.200 0
+malformed many350k manyheaders/16000 errors.ERR_HEADERS_TOO_LARGE 5
 expect "the cut body's bytes are counted" "$(counter "$WORK/mcut.json" http.downloaded_bytes)" 500
 expect_true "the endless body's bytes are counted" \
     "[ $(counter "$WORK/mendless.json" http.downloaded_bytes) -ge $((5 << 30)) ]"
 expect_true "the first of each says why" \
     "grep -Eq '^error: ERR_BAD_RESPONSE \(GET /malformed\): (Unsupported HTTP version|Invalid)' '$WORK/mstatus.err'"
-finish "malformed status line, HTTP/0.9, bad chunks, 1 MB headers, endless and cut bodies, 999: named"
+finish "malformed status line, HTTP/0.9, bad chunks, 1 MB headers, 150 KB taken and 350 KB refused, endless and cut bodies, 999: named"
 
 # --- kept responses are bounded: 40 VUs capturing from 50 MB bodies ----------
 cat >"$WORK/keep.yml" <<EOT

@@ -142,7 +142,25 @@ TEST(h1_head_1xx_and_connection_close)
 TEST(h1_limits_and_malformed)
 {
     struct h1 r = {0};
-    /* a head past 100 KB */
+    /* 150 KB of short header lines: taken, as libcurl does */
+    struct buf many = {0};
+    buf_puts(&many, "HTTP/1.1 200 OK\r\n");
+    for (int i = 0; many.len < (150u << 10); i++)
+        buf_printf(&many, "X-Many-%d: %d\r\n", i, i);
+    buf_puts(&many, "Content-Length: 0\r\n\r\n");
+    h1_begin(&r, 0, 0, 0, 0);
+    ASSERT_EQ(h1_feed(&r, many.data, many.len), many.len);
+    ASSERT_EQ(r.state, H1_DONE);
+    /* ... 350 KB of them: refused */
+    many.len -= strlen("Content-Length: 0\r\n\r\n");
+    for (int i = 0; many.len < (350u << 10); i++)
+        buf_printf(&many, "X-More-%d: %d\r\n", i, i);
+    buf_puts(&many, "\r\n");
+    h1_begin(&r, 0, 0, 0, 0);
+    h1_feed(&r, many.data, many.len);
+    ASSERT_EQ(r.state, H1_HEAD_LARGE);
+    buf_free(&many);
+    /* one header line past 100 KB */
     size_t big = 200 << 10;
     char *huge = malloc(big + 64);
     int n = snprintf(huge, 64, "HTTP/1.1 200 OK\r\nX-Big: ");

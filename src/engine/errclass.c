@@ -134,6 +134,11 @@ const char *errclass_name(int curl_code, int os_errno, const char *detail)
      * the process first (loadtop's allocations die on OOM). */
     case CC_OUT_OF_MEMORY:
         return "ERR_HEADERS_TOO_LARGE";
+    /* and a whole head past 300 KB as a receive error that says so */
+    case CC_RECV_ERROR:
+        if (strstr(detail, "Too large response headers"))
+            return "ERR_HEADERS_TOO_LARGE";
+        break;
     case CC_FILESIZE_EXCEEDED:
         return "ERR_RESPONSE_TOO_LARGE";
     /* a scheme libcurl was told not to speak (a redirect to ftp://, file://) */
@@ -195,7 +200,7 @@ static const struct {
                             "wrong host name)"},
     {"ERR_TOO_MANY_REDIRECTS", "too many redirects"},
     {"ERR_BAD_RESPONSE", "malformed HTTP response (status line, header or chunked encoding)"},
-    {"ERR_HEADERS_TOO_LARGE", "response headers larger than 100 KB"},
+    {"ERR_HEADERS_TOO_LARGE", "a response header line over 100 KB, or a head over 300 KB"},
     {"ERR_RESPONSE_TOO_LARGE", "response body larger than the size limit"},
     {"ERR_UNSUPPORTED_PROTOCOL", "not http:// or https:// (e.g. a redirect to ftp://)"},
     {"ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED",

@@ -8,11 +8,13 @@ static struct h1 *of(llhttp_t *p)
     return p->data;
 }
 
-/* The head grows: past H1_MAX_HEAD the response is refused. */
-static int head_grows(struct h1 *r, size_t n)
+/* The head grows by n bytes, of a header line when `line`: past
+ * H1_MAX_HEAD, or a line past H1_MAX_LINE, the response is refused. */
+static int head_grows(struct h1 *r, size_t n, int line)
 {
     r->head_bytes += n;
-    if (r->head_bytes <= H1_MAX_HEAD)
+    r->line_bytes = line ? r->line_bytes + n : 0;
+    if (r->head_bytes <= H1_MAX_HEAD && r->line_bytes <= H1_MAX_LINE)
         return 0;
     r->state = H1_HEAD_LARGE;
     return -1;
@@ -34,7 +36,7 @@ static int on_begin(llhttp_t *p)
 
 static int on_status(llhttp_t *p, const char *at, size_t n)
 {
-    return head_grows(of(p), n + 16);
+    return head_grows(of(p), n + 16, 0);
 }
 
 static int is_location(const struct h1 *r)
@@ -57,6 +59,7 @@ static void value_done(struct h1 *r)
         buf_append(&r->cookies, "\n", 1);
     r->in_value = 0;
     r->field_len = 0;
+    r->line_bytes = 0;
 }
 
 static int on_field(llhttp_t *p, const char *at, size_t n)
@@ -67,7 +70,7 @@ static int on_field(llhttp_t *p, const char *at, size_t n)
         if (r->field_len < sizeof r->field)
             r->field[r->field_len] = (char)(at[i] >= 'A' && at[i] <= 'Z' ? at[i] + 32 : at[i]);
     keep_bytes(r, &r->hdrs, at, n);
-    return head_grows(r, n + 4);
+    return head_grows(r, n + 4, 1);
 }
 
 static int on_value(llhttp_t *p, const char *at, size_t n)
@@ -84,7 +87,7 @@ static int on_value(llhttp_t *p, const char *at, size_t n)
         buf_append(&r->cookies, at, n);
     if (is_location(r) && r->location.len + n <= H1_MAX_LOCATION)
         buf_append(&r->location, at, n);
-    return head_grows(r, n);
+    return head_grows(r, n, 1);
 }
 
 static int on_headers_complete(llhttp_t *p)
@@ -164,7 +167,7 @@ void h1_begin(struct h1 *r, int head_req, int keep, uint64_t max_body, size_t ke
         r->location.data[0] = 0;
     r->want_cookies = 0;
     r->cookies.len = 0;
-    r->head_bytes = 0;
+    r->head_bytes = r->line_bytes = 0;
     r->bytes = 0;
     r->hdrs.len = r->body.len = 0;
     if (r->hdrs.data)

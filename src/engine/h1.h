@@ -5,9 +5,9 @@
  * skipped; back-to-back responses left for the next read. Headers and
  * body are kept only when asked, each up to a bound. As lenient as
  * libcurl where llhttp lets it be (bare LF, Transfer-Encoding with
- * Content-Length). Limits: a response
- * head over H1_MAX_HEAD bytes, a body over max_body. Pure: no I/O, no
- * clock; the caller owns the bytes. */
+ * Content-Length). Limits, as libcurl's: a response head over
+ * H1_MAX_HEAD bytes or a header line over H1_MAX_LINE; and a body over
+ * max_body. Pure: no I/O, no clock; the caller owns the bytes. */
 #ifndef LOADTOP_H1_H
 #define LOADTOP_H1_H
 
@@ -18,7 +18,8 @@
 
 #include "util.h"
 
-#define H1_MAX_HEAD (100u << 10) /* as libcurl's header buffer (ERR_HEADERS_TOO_LARGE) */
+#define H1_MAX_HEAD (300u << 10) /* a whole head, as libcurl 7.88 (ERR_HEADERS_TOO_LARGE) */
+#define H1_MAX_LINE (100u << 10) /* one header line, as libcurl's header buffer */
 #define H1_MAX_LOCATION 8192     /* a longer Location is not followed */
 
 enum h1_state {
@@ -42,6 +43,7 @@ struct h1 {
     int keep_alive;    /* H1_DONE: the connection may carry another request */
     int started;       /* a byte of the response has been read */
     size_t head_bytes; /* of the response head so far */
+    size_t line_bytes; /* of the header line being read */
     uint64_t bytes;    /* body bytes */
     struct buf hdrs;   /* keep: "Name: value\r\n" lines of the final response */
     struct buf body;   /* keep: the body (cut at kept_max) */

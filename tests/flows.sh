@@ -360,6 +360,32 @@ expect "http.requests (ifTrue and probability skip)" "$(counter "$f" http.reques
 expect "vusers.completed" "$(counter "$f" vusers.completed)" 5
 finish "a fresh cookie jar per VU, cookie:, followRedirect (a redirect's Set-Cookie sent on), auth, form, ifTrue, probability"
 
+# --- a Host header names whose cookies they are; blank headers not sent ------
+script vhost <<EOT
+config:
+  target: "$T"
+  phases:
+    - duration: 1
+      arrivalCount: 3
+  plugins:
+    expect: {}
+scenarios:
+  - flow:
+      - get: {url: "/cookie/set?vh=1;Domain=example.test", headers: {Host: "shop.example.test:8080"}}
+      - get:
+          url: /echo
+          headers: {Host: shop.example.test, X-Blank: " "}
+          expect:
+            - matchesRegexp: "vh=1"
+            - notHasProperty: headers.x-blank
+EOT
+run_lt vhost 30 "$WORK/vhost.yml"
+f=$WORK/vhost.json
+expect "exit code" "$RC" 0
+expect "plugins.expect.ok" "$(counter "$f" plugins.expect.ok)" 6
+expect "plugins.expect.failed" "$(counter "$f" plugins.expect.failed)" 0
+finish "cookies belong to the Host header's name (as libcurl keeps them); a blank header is not sent"
+
 # --- config from the environment, -v, JavaScript ------------------------------
 script envtarget <<EOT
 config:

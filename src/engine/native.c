@@ -210,7 +210,7 @@ static void complete(struct nconn *c, int leftover)
             if (!nl)
                 break;
             *nl = 0;
-            jar_set_cookie(&x->cookies, x->host, x->target.data, s, t);
+            jar_set_cookie(&x->cookies, x->cookie_host, x->target.data, s, t);
         }
     }
     c->x = NULL;

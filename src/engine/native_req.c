@@ -70,6 +70,22 @@ out:
     return rc;
 }
 
+/* The name cookies are kept and sent under: a Host header's, without
+ * its port, when the request gives one (libcurl does so), else HOST. */
+static void cookie_host(struct http_xfer *x, const struct curl_slist *l)
+{
+    snprintf(x->cookie_host, sizeof x->cookie_host, "%s", x->host);
+    for (; l; l = l->next) {
+        if (strncasecmp(l->data, "Host:", 5))
+            continue;
+        const char *v = l->data + 5;
+        v += strspn(v, " \t");
+        size_t n = v[0] == '[' ? strcspn(++v, "]") : strcspn(v, ": \t");
+        if (n && n < sizeof x->cookie_host)
+            snprintf(x->cookie_host, sizeof x->cookie_host, "%.*s", (int)n, v);
+    }
+}
+
 int native_fits(struct http *h, struct http_xfer *x, const struct http_request *r)
 {
     if (h->o.http_version != HTTP_V1_1 || h->proxy_env || r->gzip)
@@ -81,6 +97,7 @@ int native_fits(struct http *h, struct http_xfer *x, const struct http_request *
         x->parsed_url = r->url;
         x->out_url = NULL; /* the request must be built again */
     }
+    cookie_host(x, r->headers);
     return 1;
 }
 
@@ -105,7 +122,8 @@ void native_build(struct http *h, struct http_xfer *x)
 {
     const struct http_request *r = &x->req;
     if (r->stable && !r->cookies && x->out_url == r->url && x->out_headers == r->headers &&
-        x->out_body == r->body && x->out_len == r->body_len && x->out_method == r->method)
+        x->out_body == r->body && x->out_len == r->body_len && x->out_method == r->method &&
+        x->out_close == r->forbid_reuse)
         return; /* the same request as last time on this handle: its bytes are ready */
     struct buf *b = &x->out;
     b->len = 0;
@@ -121,21 +139,23 @@ void native_build(struct http *h, struct http_xfer *x)
     if (r->cookies || x->cookies.n) {
         size_t at = b->len;
         buf_puts(b, "Cookie: ");
-        if (jar_header(&x->cookies, x->host, x->target.data, (int64_t)time(NULL), b))
+        if (jar_header(&x->cookies, x->cookie_host, x->target.data, (int64_t)time(NULL), b))
             buf_puts(b, "\r\n");
         else
             b->len = at, b->data[at] = 0;
     }
     for (; l; l = l->next) {
         size_t n = strlen(l->data);
-        if (n && l->data[n - 1] == ':') /* "Name:" removes a default */
-            continue;
-        const char *semi = strchr(l->data, ';');
-        if (semi && !semi[1] && !memchr(l->data, ':', n)) { /* "Name;": sent empty */
-            buf_append(b, l->data, n - 1);
-            buf_puts(b, ":\r\n");
+        const char *colon = memchr(l->data, ':', n), *semi = strchr(l->data, ';');
+        if (!colon) { /* "Name;" is sent empty; a line without a colon, not at all */
+            if (semi && !semi[1] && n > 1) {
+                buf_append(b, l->data, n - 1);
+                buf_puts(b, ":\r\n");
+            }
             continue;
         }
+        if (!colon[strspn(colon + 1, " \t") + 1]) /* "Name:" removes a default, "Name: " */
+            continue;                             /* sends nothing: libcurl's rules */
         buf_append(b, l->data, n);
         buf_puts(b, "\r\n");
     }
@@ -156,4 +176,5 @@ void native_build(struct http *h, struct http_xfer *x)
     x->out_body = r->body;
     x->out_len = r->body_len;
     x->out_method = r->method;
+    x->out_close = r->forbid_reuse;
 }

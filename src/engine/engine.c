@@ -5,17 +5,17 @@
  * Snapshots and the report mailbox are in engine_pub.c, the command queue
  * in engine_cmd.c, the workers in worker.c, VUs in vu.c, the curl/uv seam
  * in http.c. */
+#include <errno.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-
-#include <errno.h>
 #include <sys/timerfd.h>
-#include <unistd.h>
 #include <time.h>
+#include <unistd.h>
+
 #include "engine_int.h"
 #include "numfmt.h"
 #include "util.h"

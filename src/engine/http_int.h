@@ -50,14 +50,14 @@ struct http_xfer {
     struct sockaddr_storage addr; /* the origin's address */
     char origin[80];              /* the Host header: HOST, and :PORT unless 80 */
     char host[64];                /* HOST alone */
-    char cookie_host[64];         /* whose cookies: a Host header's name, else host (libcurl's) */
+    char cookie_host[64];         /* whose cookies: a Host header's name, else host (libcurl's);
+                                     set by native_build for a request with cookies */
     struct jar cookies;           /* the VU's cookies, while it goes native (cookies.h) */
     struct buf target;            /* the request target: path and query */
     struct buf out;               /* the request's bytes */
-    size_t head_len;
     const void *out_url, *out_headers, *out_body, *out_method; /* what `out` was built from */
     int out_close;                                             /* ... with Connection: close */
-    size_t out_len;
+    size_t out_body_len;
     char *redirect_url; /* a Location handed to libcurl */
     int64_t extra_us;   /* time spent natively before libcurl followed a redirect */
     int retried;        /* sent again after a kept-alive connection closed */

@@ -18,15 +18,15 @@
 #include "http_int.h"
 
 /* Can transfer `r` go native under http `h`? http:// to an IP address or
- * localhost, HTTP/1.1, no proxy, and nothing of libcurl's own: cookies,
- * gzip. Fills x's parsed target when it can. */
+ * localhost, HTTP/1.1, no proxy from the environment, no gzip. Fills x's
+ * parsed target when it can. */
 int native_fits(struct http *h, struct http_xfer *x, const struct http_request *r);
 /* (native_req.c) Build x's request bytes into x->out (again only when the
  * request is not the stable one it last built). */
 void native_build(struct http *h, struct http_xfer *x);
 /* Send x's request (its pool slot is taken): on an idle kept-alive
  * connection to its origin unless it asks for a fresh one, else on a new
- * one. The result comes through native_done -> h->done. */
+ * one. The result comes through h->done. */
 void native_go(struct http *h, struct http_xfer *x);
 /* Report the failures met while transfers started (native.c's idle
  * handle calls it on the loop's next iteration). Returns 1 if there were

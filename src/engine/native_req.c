@@ -97,7 +97,6 @@ int native_fits(struct http *h, struct http_xfer *x, const struct http_request *
         x->parsed_url = r->url;
         x->out_url = NULL; /* the request must be built again */
     }
-    cookie_host(x, r->headers);
     return 1;
 }
 
@@ -122,7 +121,7 @@ void native_build(struct http *h, struct http_xfer *x)
 {
     const struct http_request *r = &x->req;
     if (r->stable && !r->cookies && x->out_url == r->url && x->out_headers == r->headers &&
-        x->out_body == r->body && x->out_len == r->body_len && x->out_method == r->method &&
+        x->out_body == r->body && x->out_body_len == r->body_len && x->out_method == r->method &&
         x->out_close == r->forbid_reuse)
         return; /* the same request as last time on this handle: its bytes are ready */
     struct buf *b = &x->out;
@@ -137,6 +136,7 @@ void native_build(struct http *h, struct http_xfer *x)
     if (!given(l, "Accept", 6))
         buf_puts(b, "Accept: */*\r\n");
     if (r->cookies || x->cookies.n) {
+        cookie_host(x, l); /* only a request that carries cookies needs it */
         size_t at = b->len;
         buf_puts(b, "Cookie: ");
         if (jar_header(&x->cookies, x->cookie_host, x->target.data, (int64_t)time(NULL), b))
@@ -146,8 +146,9 @@ void native_build(struct http *h, struct http_xfer *x)
     }
     for (; l; l = l->next) {
         size_t n = strlen(l->data);
-        const char *colon = memchr(l->data, ':', n), *semi = strchr(l->data, ';');
+        const char *colon = memchr(l->data, ':', n);
         if (!colon) { /* "Name;" is sent empty; a line without a colon, not at all */
+            const char *semi = strchr(l->data, ';');
             if (semi && !semi[1] && n > 1) {
                 buf_append(b, l->data, n - 1);
                 buf_puts(b, ":\r\n");
@@ -168,13 +169,12 @@ void native_build(struct http *h, struct http_xfer *x)
     if (r->forbid_reuse && !given(r->headers, "Connection", 10))
         buf_puts(b, "Connection: close\r\n");
     buf_puts(b, "\r\n");
-    x->head_len = b->len;
     if (sends && r->body)
         buf_append(b, r->body, r->body_len);
     x->out_url = r->url;
     x->out_headers = r->headers;
     x->out_body = r->body;
-    x->out_len = r->body_len;
+    x->out_body_len = r->body_len;
     x->out_method = r->method;
     x->out_close = r->forbid_reuse;
 }

@@ -247,6 +247,7 @@ int vu_after_response(struct vu *v, const struct reqtpl *t, const struct http_re
 void vu_note(struct vu *v, const char *kind, const char *text);
 /* http.version.<v> for a response carried by HTTP `version` (10, 11, 20, 30). */
 void vu_count_version(struct worker *w, int phase, int ep, int version);
+/* loadtop.transport.native or .curl: which transport carried a request. */
 void vu_count_transport(struct worker *w, int phase, int ep, int native);
 /* A failed request of `t`: error `err`, the bytes that did arrive, and the
  * first time a name is seen, libcurl's own words for it in the event log. */
